@@ -1,0 +1,103 @@
+# repwatch - one Makefile.  `make` builds build/repwatch; `make test` builds
+# everything with AddressSanitizer and UBSan and runs the cmocka suites and
+# the end-to-end tests.  See README.md.
+
+CC       ?= cc
+PKGS     := gsl sqlite3 inih jansson
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
+            -Wstrict-prototypes -Wwrite-strings -Wvla -fno-common \
+            -Wno-unused-parameter
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS     := -lcsv $(PKG_LIBS) -lm
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+
+MODULES  := common ingest engine rules store reports
+LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+CLI_SRC  := $(wildcard cli/*.c)
+TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+B        := build
+BA       := build/asan
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
+ALIB_OBJ  := $(LIB_SRC:%.c=$(BA)/obj/%.o)
+ACLI_OBJ  := $(CLI_SRC:%.c=$(BA)/obj/%.o)
+DEPS      := $(shell find $(B) -name '*.d' 2>/dev/null)
+
+.PHONY: all test deps demo clean sample valgrind bench
+all: $(B)/repwatch $(B)/rwgen
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BA)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/librepwatch.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BA)/librepwatch.a: $(ALIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/repwatch: $(CLI_OBJ) $(B)/librepwatch.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BA)/repwatch: $(ACLI_OBJ) $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
+
+$(B)/rwgen: $(B)/obj/sample-data/generator.o
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+$(BA)/test_%: $(BA)/obj/tests/test_%.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen
+	@bash tests/run.sh $(BA) $(TESTS)
+
+# Plain (unsanitized) build of the suites and a sample run under valgrind.
+$(B)/test_%: $(B)/obj/tests/test_%.o $(B)/librepwatch.a
+	$(CC) -g -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+valgrind: $(addprefix $(B)/,$(TESTS)) $(B)/repwatch
+	@bash tests/valgrind.sh $(B) $(TESTS)
+
+# Regenerate sample-data/ with the seeded generator.
+sample: $(B)/rwgen
+	$(B)/rwgen --seed 42 --out sample-data
+
+bench: all
+	bash bench/run.sh
+
+# Install what is missing (Debian).  Uses sudo when not root.
+DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libsqlite3-dev \
+            libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	else echo "dependencies present"; fi
+
+# The first command of README.md: install what is missing, build, and run
+# the nightly job on sample-data/ (the sample ends 2026-10-31).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(B)/repwatch run --data sample-data --db $(B)/demo.db --as-of 2026-10-31 \
+	  --report-dir $(B)/demo-report
+
+clean:
+	rm -rf $(B)
+
+-include $(DEPS)

@@ -1,0 +1,62 @@
+/*
+ * cli.h - declarations shared by the command-line front end (cli/ only).
+ *
+ * cli/ is the only place that knows the order of the pipeline; the
+ * modules it drives never call back into it.
+ */
+#ifndef RW_CLI_H
+#define RW_CLI_H
+
+#include "../common/common.h"
+#include "../engine/engine.h"
+#include "../ingest/ingest.h"
+
+/*
+ * Exit codes of every command (SPEC section 7).  One table, documented in
+ * README.md and in --help.
+ */
+enum rw_exit {
+	RW_EXIT_OK = 0,		/* success */
+	RW_EXIT_USAGE = 1,	/* usage or configuration error */
+	RW_EXIT_INPUT = 2,	/* input rejected, nothing written */
+	RW_EXIT_ALERT = 3,	/* success with new critical alerts (--fail-on-alert) */
+	RW_EXIT_FAILURE = 4,	/* I/O, database or internal failure */
+	RW_EXIT_BUSY = 5	/* the database is locked by another run */
+};
+
+/* Map an RW_E* code to the exit code above. */
+int rw_exit_code(int code);
+
+/* Everything a configuration file and the command line can set. */
+struct rw_config {
+	struct rw_settings settings;	/* engine settings */
+	struct rw_ingest_opts ingest;	/* ingest options */
+	double max_shrink;		/* SPEC max_shrink (0.5) */
+	int busy_ms;			/* wait for another run's lock */
+	char path[1024];		/* config file read, "" when none */
+};
+
+/* Defaults of SPEC sections 2-4. */
+void rw_config_default(struct rw_config *c);
+
+/*
+ * Read an INI file into *c (keys of the [repwatch] section, see
+ * README.md).  Unknown sections or keys and bad values are errors naming
+ * the file, the line and the key.  Returns 0 or RW_ECONFIG / RW_EIO.
+ */
+int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err);
+
+/* The subcommands; each returns an exit code. */
+int rw_cmd_run(int argc, char **argv);
+int rw_cmd_report(int argc, char **argv);
+
+/* Parse "YYYY-MM-DD" strictly; 0 and *day, or -1. */
+int rw_parse_iso_day(const char *s, int32_t *day);
+
+/* "YYYY-MM-DD" of day into out (at least 11 bytes). */
+void rw_format_day(int32_t day, char *out, size_t size);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */
+void rw_now_iso(char *out, size_t size);
+
+#endif

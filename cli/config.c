@@ -1,0 +1,175 @@
+/* config.c - the INI configuration file (libinih). */
+#include "cli.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void rw_config_default(struct rw_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	rw_settings_default(&c->settings);
+	rw_ingest_opts_default(&c->ingest);
+	c->max_shrink = 0.5;
+	c->busy_ms = 10000;
+}
+
+/* Reader state: counts lines so that errors can name them. */
+struct config_reader {
+	FILE *fp;
+	long line;
+	struct rw_config *c;
+	struct rw_err *err;
+	const char *path;
+};
+
+static char *config_read_line(char *str, int num, void *stream)
+{
+	struct config_reader *r = stream;
+	char *s = fgets(str, num, r->fp);
+
+	if (s)
+		r->line++;
+	return s;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_share(const char *v, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(d) || d < 0 || d > 1)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* Integer keys of [repwatch]: name, bounds and where the value goes. */
+struct int_key {
+	const char *name;
+	long lo, hi;
+	size_t offset;		/* of an int inside struct rw_settings */
+};
+
+static const struct int_key int_keys[] = {
+	{ "history_periods", 1, 120, offsetof(struct rw_settings, history_periods) },
+	{ "trend_periods", 3, 60, offsetof(struct rw_settings, trend_periods) },
+	{ "stale_days", 1, 3650, offsetof(struct rw_settings, stale_days) },
+	{ "followup_days", 1, 3650, offsetof(struct rw_settings, followup_days) },
+	{ "ramp_days", 0, 3650, offsetof(struct rw_settings, ramp_days) },
+	{ "fiscal_year_start", 1, 12, offsetof(struct rw_settings, fiscal_start) },
+};
+
+static int config_key(struct config_reader *r, const char *name, const char *value)
+{
+	struct rw_config *c = r->c;
+	long n;
+
+	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
+		if (strcasecmp(name, int_keys[i].name))
+			continue;
+		if (parse_int(value, int_keys[i].lo, int_keys[i].hi, &n))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from %ld to %ld", name, value, int_keys[i].lo, int_keys[i].hi);
+		*(int *)((char *)&c->settings + int_keys[i].offset) = (int)n;
+		return 0;
+	}
+	if (!strcasecmp(name, "max_reject_share")) {
+		if (parse_share(value, &c->ingest.max_reject_share))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);
+		return 0;
+	}
+	if (!strcasecmp(name, "max_shrink")) {
+		if (parse_share(value, &c->max_shrink))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);
+		return 0;
+	}
+	if (!strcasecmp(name, "date_order")) {
+		if (!strcasecmp(value, "auto"))
+			c->ingest.date_order = RW_DATE_AUTO;
+		else if (!strcasecmp(value, "mdy") || !strcasecmp(value, "M/D/YYYY"))
+			c->ingest.date_order = RW_DATE_MDY;
+		else if (!strcasecmp(value, "dmy") || !strcasecmp(value, "D/M/YYYY"))
+			c->ingest.date_order = RW_DATE_DMY;
+		else
+			return rw_err_set(r->err, RW_ECONFIG, "date_order: \"%s\" is not one of auto, mdy, dmy", value);
+		return 0;
+	}
+	if (!strcasecmp(name, "lock_timeout_ms")) {
+		if (parse_int(value, 0, 3600000, &n))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3600000", name, value);
+		c->busy_ms = (int)n;
+		return 0;
+	}
+	return rw_err_set(r->err, RW_ECONFIG, "unknown key \"%s\" in section [repwatch]", name);
+}
+
+static int config_handler(void *user, const char *section, const char *name,
+			  const char *value)
+{
+	struct config_reader *r = user;
+
+	if (r->err->code)
+		return 0;
+	if (strcasecmp(section, "repwatch"))
+		rw_err_set(r->err, RW_ECONFIG, "unknown section [%s] (key \"%s\")", section, name);
+	else
+		config_key(r, name, value);
+	if (r->err->code) {
+		rw_err_where(r->err, r->path, r->line, 0);
+		return 0;
+	}
+	return 1;
+}
+
+int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
+{
+	struct config_reader r = { .c = c, .err = err, .path = path };
+	int rc;
+
+	r.fp = fopen(path, "r");
+	if (!r.fp) {
+		rw_err_set(err, RW_ECONFIG, "cannot open configuration file: %s", strerror(errno));
+		rw_err_where(err, path, 0, 0);
+		return RW_ECONFIG;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	rc = ini_parse_stream(config_read_line, &r, config_handler, &r);
+	if (ferror(r.fp) && !err->code)
+		rw_err_set(err, RW_EIO, "error reading configuration file");
+	fclose(r.fp);
+	if (err->code) {
+		rw_err_where(err, path, 0, 0);
+		return err->code;
+	}
+	if (rc > 0) {
+		rw_err_set(err, RW_ECONFIG, "syntax error (expected [section] or key = value)");
+		rw_err_where(err, path, rc, 0);
+		return RW_ECONFIG;
+	}
+	if (rc < 0)
+		return rw_err_set(err, RW_ENOMEM, "out of memory reading configuration");
+	if (c->settings.trend_periods > c->settings.history_periods) {
+		rw_err_set(err, RW_ECONFIG, "trend_periods (%d) exceeds history_periods (%d)", c->settings.trend_periods, c->settings.history_periods);
+		rw_err_where(err, path, 0, 0);
+		return RW_ECONFIG;
+	}
+	return 0;
+}

@@ -1,0 +1,110 @@
+/* main.c - process setup, subcommand dispatch, exit codes.  No logic. */
+#include "cli.h"
+
+#include <gsl/gsl_errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RW_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: repwatch <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run       read the CRM exports, compute metrics and trends, store them\n"
+	"  report    write a trend report from the database\n"
+	"  help      show this text; 'repwatch <command> --help' for a command\n"
+	"  version   print the version\n"
+	"\n"
+	"exit codes: 0 success; 1 usage or configuration error; 2 input rejected\n"
+	"(nothing written); 3 new critical alerts with --fail-on-alert; 4 other\n"
+	"failure (I/O, database); 5 database locked by another run.\n";
+
+int rw_exit_code(int code)
+{
+	switch (code) {
+	case RW_OK:
+		return RW_EXIT_OK;
+	case RW_EUSAGE:
+	case RW_ECONFIG:
+		return RW_EXIT_USAGE;
+	case RW_EINPUT:
+		return RW_EXIT_INPUT;
+	case RW_EBUSY:
+		return RW_EXIT_BUSY;
+	default:
+		return RW_EXIT_FAILURE;
+	}
+}
+
+int rw_parse_iso_day(const char *s, int32_t *day)
+{
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || !rw_date_valid(y, m, d))
+		return -1;
+	*day = rw_days_from_civil(y, m, d);
+	return 0;
+}
+
+void rw_format_day(int32_t day, char *out, size_t size)
+{
+	int y, m, d;
+
+	rw_civil_from_days(day, &y, &m, &d);
+	snprintf(out, size, "%04d-%02d-%02d", y, m, d);
+}
+
+void rw_now_iso(char *out, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!gmtime_r(&now, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, size, "unknown");
+}
+
+/* jq's habit: a write error on stdout is a failure, not silence. */
+static int close_stdout(int rc)
+{
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "repwatch: error writing standard output\n");
+		return rc ? rc : RW_EXIT_FAILURE;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	int rc;
+
+	setlocale(LC_ALL, "C");
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return RW_EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "run"))
+		rc = rw_cmd_run(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "report"))
+		rc = rw_cmd_report(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		rc = RW_EXIT_OK;
+	} else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		puts("repwatch " RW_VERSION);
+		rc = RW_EXIT_OK;
+	} else {
+		fprintf(stderr, "repwatch: unknown command \"%s\"\n", cmd);
+		fputs(usage, stderr);
+		rc = RW_EXIT_USAGE;
+	}
+	return close_stdout(rc);
+}

@@ -1,0 +1,111 @@
+/* dataset.c - the engine's input container (see engine.h). */
+#include "engine.h"
+#include "engine_int.h"
+
+#include <string.h>
+
+struct rw_dataset *rw_dataset_new(const struct rw_settings *s)
+{
+	struct rw_dataset *ds = rw_calloc(1, sizeof(*ds));
+
+	if (!ds)
+		return NULL;
+	ds->settings = *s;
+	ds->arena = rw_arena_new(1 << 20);
+	if (!ds->arena) {
+		rw_free(ds);
+		return NULL;
+	}
+	return ds;
+}
+
+void rw_dataset_free(struct rw_dataset *ds)
+{
+	if (!ds)
+		return;
+	rw_fold_free(ds->fold);
+	rw_free(ds->reps);
+	rw_free(ds->opps);
+	rw_free(ds->targets);
+	rw_arena_free(ds->arena);
+	rw_free(ds);
+}
+
+/* Grow *arr (of *cap elements of size) so that one more fits. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	p = rw_reallocarray(*arr, ncap, size);
+	if (!p)
+		return RW_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* Copy an optional string into the arena; *out NULL when s is NULL. */
+static int dup_opt(struct rw_arena *a, const char *s, const char **out)
+{
+	if (!s) {
+		*out = NULL;
+		return 0;
+	}
+	*out = rw_arena_strdup(a, s);
+	return *out ? 0 : RW_ENOMEM;
+}
+
+int rw_dataset_add_rep(struct rw_dataset *ds, const struct rw_rep *rep,
+		       uint32_t *idx)
+{
+	struct rw_rep r = *rep;
+
+	if (ds->nreps >= RW_NONE - 1 ||
+	    grow((void **)&ds->reps, &ds->reps_cap, ds->nreps, sizeof(r)))
+		return RW_ENOMEM;
+	if (dup_opt(ds->arena, rep->id, &r.id) ||
+	    dup_opt(ds->arena, rep->name ? rep->name : rep->id, &r.name) ||
+	    dup_opt(ds->arena, rep->email, &r.email) ||
+	    dup_opt(ds->arena, rep->team ? rep->team : "(unassigned)", &r.team) ||
+	    dup_opt(ds->arena, rep->manager, &r.manager))
+		return RW_ENOMEM;
+	ds->reps[ds->nreps] = r;
+	if (idx)
+		*idx = (uint32_t)ds->nreps;
+	ds->nreps++;
+	return 0;
+}
+
+int rw_dataset_add_opp(struct rw_dataset *ds, const struct rw_opp *opp,
+		       uint32_t *idx)
+{
+	struct rw_opp o = *opp;
+
+	if (ds->nopps >= RW_NONE - 1 ||
+	    grow((void **)&ds->opps, &ds->opps_cap, ds->nopps, sizeof(o)))
+		return RW_ENOMEM;
+	if (dup_opt(ds->arena, opp->id, &o.id) ||
+	    dup_opt(ds->arena, opp->stage, &o.stage))
+		return RW_ENOMEM;
+	ds->opps[ds->nopps] = o;
+	if (idx)
+		*idx = (uint32_t)ds->nopps;
+	ds->nopps++;
+	return 0;
+}
+
+int rw_dataset_add_target(struct rw_dataset *ds, const struct rw_target *t)
+{
+	struct rw_target c = *t;
+
+	if (grow((void **)&ds->targets, &ds->targets_cap, ds->ntargets, sizeof(c)))
+		return RW_ENOMEM;
+	if (dup_opt(ds->arena, t->team, &c.team))
+		return RW_ENOMEM;
+	ds->targets[ds->ntargets++] = c;
+	return 0;
+}

@@ -1,0 +1,264 @@
+/*
+ * engine.h - per-rep metrics, trends and the calendar (SPEC sections 3-4).
+ *
+ * The engine works on plain data: a struct rw_dataset filled by its add
+ * functions (ingest/ calls them; tests call them directly), and results read
+ * through accessors.  It knows nothing of CSV, SQLite or reports.
+ *
+ * Days are integers: days since 1970-01-01 (negative before).  RW_NODAY
+ * means "no date".  Periods are integers per grain ("period index"):
+ *   week    - Monday-start weeks, index floor((day + 3) / 7)
+ *   month   - year * 12 + month - 1
+ *   quarter - fiscal quarters: floor((month index - (fiscal_start - 1)) / 3)
+ * A metric value that is undefined (zero denominator, no data) is NAN in
+ * memory; writers must store it as NULL and never print NaN.
+ */
+#ifndef RW_ENGINE_H
+#define RW_ENGINE_H
+
+#include "../common/common.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RW_NODAY INT32_MIN
+#define RW_NONE UINT32_MAX	/* "no index" for rep and opp references */
+
+enum rw_grain { RW_WEEK, RW_MONTH, RW_QUARTER, RW_NGRAINS };
+
+enum rw_status { RW_OPEN, RW_WON, RW_LOST };
+
+enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
+
+/*
+ * The metrics of SPEC section 4, in rep_metrics column order.  Names (see
+ * rw_metric_name) are SPEC's exactly.
+ */
+enum rw_metric {
+	RW_M_OPPS_CREATED,
+	RW_M_WON,
+	RW_M_LOST,
+	RW_M_WIN_RATE,
+	RW_M_WIN_RATE_LO,
+	RW_M_WIN_RATE_HI,
+	RW_M_WIN_RATE_SHRUNK,
+	RW_M_REVENUE,
+	RW_M_AVG_DEAL_SIZE,
+	RW_M_CYCLE_DAYS,
+	RW_M_QUOTA,
+	RW_M_ATTAINMENT,
+	RW_M_CALLS,
+	RW_M_EMAILS,
+	RW_M_MEETINGS,
+	RW_M_FIRST_MEETINGS,
+	RW_M_FOLLOWUP_RATIO,
+	RW_M_TOUCH_GAP_DAYS,
+	RW_M_OPEN_OPPS,
+	RW_M_PIPELINE_VALUE,
+	RW_M_STALE_OPPS,
+	RW_M_STALE_SHARE,
+	RW_M_COVERAGE,
+	RW_M_SALES_VELOCITY,
+	RW_NMETRICS
+};
+
+/* "win_rate", ...; NULL for an out-of-range value. */
+const char *rw_metric_name(enum rw_metric m);
+/* Index of a metric by its SPEC name, or -1. */
+int rw_metric_find(const char *name);
+/* "week", "month", "quarter"; and the reverse (-1 when unknown). */
+const char *rw_grain_name(enum rw_grain g);
+int rw_grain_find(const char *name);
+
+/* ---- Calendar -------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
+int32_t rw_days_from_civil(int y, int m, int d);
+void rw_civil_from_days(int32_t day, int *y, int *m, int *d);
+/* 1 when y-m-d is a real calendar date (1 <= m <= 12, day in month). */
+int rw_date_valid(int y, int m, int d);
+
+/* Period index of day under grain; fiscal_start is the first month (1-12)
+ * of the fiscal year and only matters for quarters. */
+int32_t rw_period_of(enum rw_grain g, int32_t day, int fiscal_start);
+/* First day of period p, and the first day after it. */
+int32_t rw_period_start(enum rw_grain g, int32_t p, int fiscal_start);
+int32_t rw_period_end(enum rw_grain g, int32_t p, int fiscal_start);
+
+/*
+ * Write the label of period p into out (NUL-terminated, at most size-1
+ * bytes): "2026-W07" (ISO week), "2026-02", "2026-Q1", or "FY2027-Q1" when
+ * fiscal_start != 1 (fiscal year named by the calendar year it ends in).
+ */
+void rw_period_label(enum rw_grain g, int32_t p, int fiscal_start,
+		     char *out, size_t size);
+/*
+ * Parse a label of any grain (as written by rw_period_label; "2026-Q1" is
+ * also accepted for fiscal calendars).  Returns 0 and sets *g and *p, or -1.
+ */
+int rw_period_parse(const char *s, size_t len, int fiscal_start,
+		    enum rw_grain *g, int32_t *p);
+
+/* ---- Settings -------------------------------------------------------- */
+
+struct rw_settings {
+	int32_t as_of;		/* day; data after it is ignored */
+	int history_periods;	/* complete periods kept per grain (12) */
+	int trend_periods;	/* complete periods in a trend (6) */
+	int stale_days;		/* SPEC stale_opps threshold (14) */
+	int followup_days;	/* SPEC followup_ratio window (30) */
+	int ramp_days;		/* tenure under this is ramping (90) */
+	int fiscal_start;	/* first month of fiscal year, 1-12 (1) */
+};
+
+/* SPEC defaults; as_of is set to today (UTC). */
+void rw_settings_default(struct rw_settings *s);
+
+/* ---- Dataset --------------------------------------------------------- */
+
+struct rw_rep {
+	const char *id;		/* unique, never NULL */
+	const char *name;	/* never NULL (id when unknown) */
+	const char *email;	/* NULL when unknown */
+	const char *team;	/* never NULL; "(unassigned)" for unknown owners */
+	const char *manager;	/* NULL when unknown */
+	int32_t hire_day;	/* RW_NODAY when unknown */
+	int32_t end_day;	/* RW_NODAY while employed */
+	int unassigned;		/* 1 when created for an owner not in reps.csv */
+};
+
+struct rw_opp {
+	const char *id;		/* unique, never NULL */
+	uint32_t rep;		/* owner: index into reps */
+	int32_t created;	/* day, never RW_NODAY */
+	int32_t closed;		/* close_date: actual for won/lost, expected
+				 * for open deals; RW_NODAY when none */
+	enum rw_status status;
+	double amount;		/* in the reporting currency */
+	const char *stage;	/* current stage or NULL */
+};
+
+struct rw_target {
+	uint32_t rep;		/* rep index, or RW_NONE for a team target */
+	const char *team;	/* team name when rep == RW_NONE */
+	enum rw_grain grain;	/* grain of the target's period */
+	int32_t period;		/* period index under that grain */
+	double target;		/* revenue */
+};
+
+struct rw_dataset_fold;	/* activity fold state, private to the engine */
+
+/*
+ * The engine's input.  Arrays and strings belong to the dataset (its arena)
+ * and stay valid until rw_dataset_free().  Fill it in this order: reps,
+ * opportunities, targets and stage history (any order among them), then
+ * rw_dataset_begin_activities(), then activities.
+ */
+struct rw_dataset {
+	struct rw_settings settings;
+	struct rw_arena *arena;
+	struct rw_rep *reps;
+	size_t nreps, reps_cap;
+	struct rw_opp *opps;
+	size_t nopps, opps_cap;
+	struct rw_target *targets;
+	size_t ntargets, targets_cap;
+	struct rw_dataset_fold *fold;	/* NULL before begin_activities */
+	uint64_t activities;		/* activities folded */
+	uint64_t activities_ignored;	/* outside the window or after as_of */
+};
+
+/* New empty dataset with a copy of *s.  NULL when out of memory. */
+struct rw_dataset *rw_dataset_new(const struct rw_settings *s);
+void rw_dataset_free(struct rw_dataset *ds);	/* NULL is a no-op */
+
+/*
+ * Append a rep / opportunity / target.  Strings are copied into the
+ * dataset's arena; NULL optional strings stay NULL.  *idx (may be NULL)
+ * receives the new index.  Returns 0 or RW_ENOMEM (dataset unchanged).
+ * rw_dataset_add_opp() requires opp->rep < nreps.
+ */
+int rw_dataset_add_rep(struct rw_dataset *ds, const struct rw_rep *rep,
+		       uint32_t *idx);
+int rw_dataset_add_opp(struct rw_dataset *ds, const struct rw_opp *opp,
+		       uint32_t *idx);
+int rw_dataset_add_target(struct rw_dataset *ds, const struct rw_target *t);
+
+/*
+ * Allocate the activity fold state (per-rep period counters and per-deal
+ * touch bitmaps spanning created..min(close, as_of)).  Call once, after the
+ * last rep and opportunity.  Returns 0 or RW_ENOMEM.
+ */
+int rw_dataset_begin_activities(struct rw_dataset *ds);
+
+/*
+ * Fold one activity.  rep is the activity's owner (index), opp the linked
+ * opportunity or RW_NONE.  Activities after as_of are ignored; nothing is
+ * kept per activity, so memory does not grow with their number.
+ */
+void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
+			     int32_t day, enum rw_act_type type);
+
+/* ---- Results --------------------------------------------------------- */
+
+struct rw_trend {
+	int n;			/* points used; < 3 means no trend (rest NAN) */
+	double slope, intercept, r2;
+	double slope_p;		/* two-sided, Student t with n-2 d.o.f. */
+	double slope_lo, slope_hi;	/* 95% interval of the slope */
+	double wslope, wslope_p;	/* weighted by the denominator (ratios) */
+	double ts_slope, mk_p;		/* Theil-Sen slope, Mann-Kendall p */
+	double change;			/* mean(last half) / mean(first half) - 1 */
+	int32_t cp_period;		/* first period after the shift, or RW_NODAY */
+	double cp_size, cp_p;
+};
+
+struct rw_results;
+
+/*
+ * Compute every metric of every rep for each grain over the history window
+ * (the last history_periods complete periods plus the partial one that holds
+ * as_of), then the trends over the last trend_periods complete periods.
+ * On success returns 0 and *out (free with rw_results_free); on failure an
+ * RW_E* code, err filled, *out untouched.
+ */
+int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
+		      struct rw_err *err);
+void rw_results_free(struct rw_results *res);	/* NULL is a no-op */
+
+/* Periods computed for grain g: indexes first .. first + count - 1; the
+ * last one is the partial period that holds as_of. */
+int32_t rw_results_first_period(const struct rw_results *res, enum rw_grain g);
+int rw_results_period_count(const struct rw_results *res, enum rw_grain g);
+
+/* Value of metric m for rep r in the k-th period (0-based) of grain g;
+ * NAN when undefined. */
+double rw_results_value(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k, enum rw_metric m);
+
+/* Trend of metric m for rep r under grain g (never NULL for valid args). */
+const struct rw_trend *rw_results_trend(const struct rw_results *res,
+					uint32_t r, enum rw_grain g,
+					enum rw_metric m);
+
+/* ---- Statistics used by the engine, exposed for tests ---------------- */
+
+/*
+ * Jeffreys 95% interval for won successes and lost failures (SPEC section
+ * 4): quantiles 0.025 and 0.975 of Beta(won + 1/2, lost + 1/2), lo = 0 when
+ * won = 0 and hi = 1 when lost = 0.  Returns 0, or -1 (outputs NAN) when
+ * won + lost == 0 or GSL fails.
+ */
+int rw_jeffreys(double won, double lost, double *lo, double *hi);
+
+/*
+ * Ordinary least squares y = intercept + slope * x over the n points whose
+ * y is not NAN (w == NULL), filling n, slope, intercept, r2, slope_p,
+ * slope_lo and slope_hi of *t; with weights w (points with w <= 0 or NAN
+ * skipped) fills wslope and wslope_p instead.  Fewer than 3 points: the
+ * fields stay NAN.
+ */
+void rw_trend_ols(const double *x, const double *y, const double *w, size_t n,
+		  struct rw_trend *t);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * engine_int.h - declarations shared by the engine's own .c files only.
+ */
+#ifndef RW_ENGINE_INT_H
+#define RW_ENGINE_INT_H
+
+#include "engine.h"
+
+/* Activity counters kept per rep and period: calls, emails, meetings. */
+#define RW_FOLD_NTYPES 3
+
+/*
+ * The activity fold (fold.c).  Its size follows reps x periods and deals,
+ * never the number of activities:
+ *  - counts: per rep, grain, period of the grain's window, type;
+ *  - meet1/meet2: per deal, the earliest meeting day and the earliest
+ *    meeting day strictly after it (a second meeting the same day is not a
+ *    follow-up);
+ *  - touch bitmaps: per deal, one bit per day from max(created, clip) to
+ *    the deal's touch end (see rw_fold_span), word-aligned per deal; the
+ *    created day is always a touch.  Touches before clip (the first day of
+ *    the earliest window of any grain) only matter as "the touch before",
+ *    so they are kept as one day per deal in before[].
+ */
+struct rw_dataset_fold {
+	int32_t first[RW_NGRAINS];	/* first period index of each window */
+	int nper[RW_NGRAINS];		/* periods per window: history + 1 */
+	size_t off[RW_NGRAINS];		/* a grain's first slot in a rep row */
+	size_t row;			/* periods per rep, all grains */
+	size_t nreps, nopps;		/* sizes when the fold began */
+	int32_t as_of;
+	int32_t clip;			/* first day with a bitmap bit */
+	uint32_t *counts;		/* [rep][row][RW_FOLD_NTYPES] */
+	int32_t *meet1, *meet2;		/* per deal, RW_NODAY when none */
+	int32_t *before;		/* last touch day < clip, or RW_NODAY */
+	size_t *word_off;		/* per deal + 1: first word in bits */
+	uint64_t *bits;
+};
+
+/* Free the activity fold state (fold.c).  NULL is a no-op. */
+void rw_fold_free(struct rw_dataset_fold *f);
+
+/*
+ * The days a deal can be touched: from its created day to min(close day
+ * when won or lost, as_of), both included.  Returns the number of days in
+ * the bitmap span and sets *start to its first day (max(created, clip));
+ * 0 when the deal has no bitmap (created after as_of, or closed before
+ * clip).  *end always receives the last touchable day (< created when the
+ * deal is not touchable at all).
+ */
+size_t rw_fold_span(int32_t clip, int32_t as_of, const struct rw_opp *o,
+		    int32_t *start, int32_t *end);
+
+/*
+ * Walk the touch days of deal i in increasing order: *day starts at
+ * RW_NODAY; each call sets it to the next touch day and returns 1, or
+ * returns 0 when there is none.  The first day returned may be the kept
+ * touch before the bitmap (before[i]).  f may be NULL (no activities
+ * folded): the created day is then the only touch (when it is on or
+ * before as_of and the close day).
+ */
+int rw_fold_next_touch(const struct rw_dataset_fold *f, int32_t as_of,
+		       const struct rw_opp *o, uint32_t i, int32_t *day);
+
+/* Counter of type t (RW_CALL, RW_EMAIL, RW_MEETING) for rep r, grain g,
+ * k-th period of the grain's window; 0 when f is NULL. */
+uint32_t rw_fold_count(const struct rw_dataset_fold *f, uint32_t r,
+		       enum rw_grain g, int k, int t);
+
+/* Median of sorted a[0..n), mean of the two middle values when n is even.
+ * NAN when n == 0. */
+double rw_median_sorted(const double *a, size_t n);
+
+/* Robust trend parts (stats.c) over points (x[i], y[i]), i < n, none NAN:
+ * Theil-Sen slope, Mann-Kendall p, change, single mean-shift change point.
+ * Fills ts_slope, mk_p, change, cp_size, cp_p of *t and *cp_index (the
+ * index of the first point after the shift, or -1). */
+void rw_trend_robust(const double *x, const double *y, size_t n,
+		     struct rw_trend *t, int *cp_index);
+
+/* Largest number of points a trend uses (trend_periods is capped). */
+#define RW_TREND_MAX 64
+
+#endif

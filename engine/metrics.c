@@ -1,0 +1,876 @@
+/*
+ * metrics.c - per rep and period metrics of SPEC section 4, and their
+ * trends.  Work per grain is O(deals x periods + reps x periods): deals are
+ * bucketed by owner once, so no loop runs over reps x deals.
+ */
+#include "engine.h"
+#include "engine_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rw_results {
+	size_t nreps;
+	int32_t first[RW_NGRAINS];	/* first period index of each window */
+	int count[RW_NGRAINS];		/* periods per window */
+	double *vals[RW_NGRAINS];	/* [rep][k][metric] */
+	struct rw_trend *trends[RW_NGRAINS];	/* [rep][metric] */
+};
+
+static const char *const metric_names[RW_NMETRICS] = {
+	"opps_created", "won", "lost", "win_rate", "win_rate_lo",
+	"win_rate_hi", "win_rate_shrunk", "revenue", "avg_deal_size",
+	"cycle_days", "quota", "attainment", "calls", "emails", "meetings",
+	"first_meetings", "followup_ratio", "touch_gap_days", "open_opps",
+	"pipeline_value", "stale_opps", "stale_share", "coverage",
+	"sales_velocity",
+};
+
+static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
+
+const char *rw_metric_name(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_names[m] : NULL;
+}
+
+int rw_metric_find(const char *name)
+{
+	for (int i = 0; i < RW_NMETRICS; i++)
+		if (!strcmp(name, metric_names[i]))
+			return i;
+	return -1;
+}
+
+const char *rw_grain_name(enum rw_grain g)
+{
+	return (unsigned)g < RW_NGRAINS ? grain_names[g] : NULL;
+}
+
+int rw_grain_find(const char *name)
+{
+	for (int i = 0; i < RW_NGRAINS; i++)
+		if (!strcmp(name, grain_names[i]))
+			return i;
+	return -1;
+}
+
+/* ---- Working state of one computation --------------------------------- */
+
+/* A growable array of (period, value) keys sorted to take medians. */
+struct keys {
+	uint64_t *k;
+	size_t n, cap;
+};
+
+struct ctx {
+	const struct rw_dataset *ds;
+	const struct rw_settings *s;
+	struct rw_results *res;
+	uint32_t *order;	/* deal indexes grouped by owner */
+	size_t *rep_start;	/* per rep + 1: first slot in order */
+	uint32_t *team;		/* per rep: team number */
+	size_t nteams;
+	/* per grain, reused */
+	enum rw_grain g;
+	int32_t first;
+	int np;			/* periods in the window */
+	int32_t *pstart, *pend, *eval;	/* per k: [S, E) and evaluation day D */
+	double *quota;		/* [rep][np + 1]; NAN when no target */
+	double *fq;		/* [rep][np]: deals qualifying for followup */
+	struct keys cyc, gap;
+};
+
+static int keys_push(struct keys *ks, int k, int64_t v)
+{
+	if (ks->n == ks->cap) {
+		size_t ncap = ks->cap ? ks->cap * 2 : 256;
+		uint64_t *p = rw_reallocarray(ks->k, ncap, sizeof(*p));
+
+		if (!p)
+			return RW_ENOMEM;
+		ks->k = p;
+		ks->cap = ncap;
+	}
+	/* Period in the high half, value biased to unsigned in the low half,
+	 * so sorting groups by period and orders values within one. */
+	ks->k[ks->n++] = ((uint64_t)(uint32_t)k << 32) |
+			 (uint32_t)((int64_t)v + INT32_MAX + 1);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double key_value(uint64_t key)
+{
+	return (double)((int64_t)(uint32_t)key - INT32_MAX - 1);
+}
+
+/* Sort ks and write the median of each period's values into metric m of
+ * rep r (NAN stays where a period has none). */
+static void keys_medians(struct keys *ks, double *row, int np, enum rw_metric m)
+{
+	size_t i = 0, j, n;
+
+	if (ks->n)
+		qsort(ks->k, ks->n, sizeof(*ks->k), cmp_u64);
+	for (; i < ks->n; i = j) {
+		int k = (int)(ks->k[i] >> 32);
+
+		for (j = i; j < ks->n && (int)(ks->k[j] >> 32) == k; j++)
+			;
+		n = j - i;
+		if (k < 0 || k >= np)
+			continue;
+		row[(size_t)k * RW_NMETRICS + m] = n % 2 ?
+			key_value(ks->k[i + n / 2]) :
+			(key_value(ks->k[i + n / 2 - 1]) + key_value(ks->k[i + n / 2])) / 2;
+	}
+	ks->n = 0;
+}
+
+/* Window slot of day under the current grain, or -1 outside. */
+static int slot(const struct ctx *c, int32_t day)
+{
+	int64_t k;
+
+	if (day == RW_NODAY)
+		return -1;
+	k = (int64_t)rw_period_of(c->g, day, c->s->fiscal_start) - c->first;
+	return k >= 0 && k < c->np ? (int)k : -1;
+}
+
+/* ---- Setup: owner buckets and teams ------------------------------------ */
+
+static int bucket_deals(struct ctx *c)
+{
+	const struct rw_dataset *ds = c->ds;
+	size_t *pos;
+
+	c->rep_start = rw_calloc(ds->nreps + 1, sizeof(*c->rep_start));
+	c->order = rw_calloc(ds->nopps ? ds->nopps : 1, sizeof(*c->order));
+	pos = rw_calloc(ds->nreps + 1, sizeof(*pos));
+	if (!c->rep_start || !c->order || !pos) {
+		rw_free(pos);
+		return RW_ENOMEM;
+	}
+	for (size_t i = 0; i < ds->nopps; i++)
+		if (ds->opps[i].rep < ds->nreps)
+			c->rep_start[ds->opps[i].rep + 1]++;
+	for (size_t r = 0; r < ds->nreps; r++)
+		c->rep_start[r + 1] += c->rep_start[r];
+	memcpy(pos, c->rep_start, (ds->nreps + 1) * sizeof(*pos));
+	for (size_t i = 0; i < ds->nopps; i++)
+		if (ds->opps[i].rep < ds->nreps)
+			c->order[pos[ds->opps[i].rep]++] = (uint32_t)i;
+	rw_free(pos);
+	return 0;
+}
+
+struct team_key {
+	const char *team;
+	uint32_t rep;
+};
+
+static int cmp_team(const void *a, const void *b)
+{
+	const struct team_key *x = a, *y = b;
+	int d = strcmp(x->team, y->team);
+
+	return d ? d : (x->rep > y->rep) - (x->rep < y->rep);
+}
+
+/* Number the teams: reps with the same team name get the same number. */
+static int number_teams(struct ctx *c)
+{
+	const struct rw_dataset *ds = c->ds;
+	struct team_key *tk = rw_calloc(ds->nreps ? ds->nreps : 1, sizeof(*tk));
+
+	c->team = rw_calloc(ds->nreps ? ds->nreps : 1, sizeof(*c->team));
+	if (!tk || !c->team) {
+		rw_free(tk);
+		return RW_ENOMEM;
+	}
+	for (size_t r = 0; r < ds->nreps; r++) {
+		tk[r].team = ds->reps[r].team;
+		tk[r].rep = (uint32_t)r;
+	}
+	if (ds->nreps)
+		qsort(tk, ds->nreps, sizeof(*tk), cmp_team);
+	c->nteams = 0;
+	for (size_t i = 0; i < ds->nreps; i++) {
+		if (i && strcmp(tk[i].team, tk[i - 1].team))
+			c->nteams++;
+		c->team[tk[i].rep] = (uint32_t)c->nteams;
+	}
+	if (ds->nreps)
+		c->nteams++;
+	rw_free(tk);
+	return 0;
+}
+
+/* ---- Quotas ------------------------------------------------------------ */
+
+/*
+ * Quotas go through a value per rep and month: the month's own target when
+ * there is one, else a third of its quarter's target (months nest in
+ * quarters, so a quarter is split evenly), else the weekly targets
+ * prorated by the days each week shares with the month (weeks do not nest).
+ * A period of the computed grain then takes its own-grain target when one
+ * exists, else: a month its month value, a quarter the sum of its months'
+ * values, a week the sum over its days of month value / days in month.
+ * NAN where no target touches the period.  Team targets (rep RW_NONE) are
+ * not rep quotas.
+ */
+struct quota_work {
+	int32_t m0;		/* first month index covered */
+	size_t nm;		/* months covered */
+	double *src[RW_NGRAINS];	/* [rep][month] value from each grain */
+	unsigned char *hit[RW_NGRAINS];
+	double *own;		/* [rep][k] own-grain targets */
+	unsigned char *own_hit;
+};
+
+static int32_t month_index(int32_t day)
+{
+	return rw_period_of(RW_MONTH, day, 1);
+}
+
+static int32_t days_in_month(int32_t mi)
+{
+	return rw_period_end(RW_MONTH, mi, 1) - rw_period_start(RW_MONTH, mi, 1);
+}
+
+/* Spread target t over the months it touches, into its grain's source. */
+static void quota_spread(struct quota_work *q, const struct rw_target *t,
+			 int fs)
+{
+	int32_t ts = rw_period_start(t->grain, t->period, fs);
+	int32_t te = rw_period_end(t->grain, t->period, fs);
+	size_t g = (size_t)t->grain;
+
+	for (int32_t mi = month_index(ts); mi <= month_index(te - 1); mi++) {
+		int32_t ms = rw_period_start(RW_MONTH, mi, 1);
+		int32_t me = rw_period_end(RW_MONTH, mi, 1);
+		int32_t lo = ts > ms ? ts : ms, hi = te < me ? te : me;
+		double share;
+		size_t cell;
+
+		if (mi < q->m0 || (size_t)(mi - q->m0) >= q->nm || hi <= lo)
+			continue;
+		if (t->grain == RW_QUARTER)
+			share = 1.0 / 3;
+		else if (t->grain == RW_WEEK)
+			share = (double)(hi - lo) / 7;
+		else
+			share = 1;
+		cell = t->rep * q->nm + (size_t)(mi - q->m0);
+		q->src[g][cell] += t->target * share;
+		q->hit[g][cell] = 1;
+	}
+}
+
+static double month_value(const struct quota_work *q, uint32_t r, int32_t mi)
+{
+	static const enum rw_grain pref[] = { RW_MONTH, RW_QUARTER, RW_WEEK };
+	size_t cell = r * q->nm + (size_t)(mi - q->m0);
+
+	for (size_t p = 0; p < 3; p++)
+		if (q->hit[pref[p]][cell])
+			return q->src[pref[p]][cell];
+	return NAN;
+}
+
+/* Quota of rep r for window period k from the month values. */
+static double quota_from_months(const struct ctx *c, const struct quota_work *q,
+				uint32_t r, int k)
+{
+	int32_t ps = rw_period_start(c->g, c->first + k, c->s->fiscal_start);
+	int32_t pe = rw_period_end(c->g, c->first + k, c->s->fiscal_start);
+	double sum = 0, v;
+	int any = 0;
+
+	for (int32_t mi = month_index(ps); mi <= month_index(pe - 1); mi++) {
+		int32_t ms = rw_period_start(RW_MONTH, mi, 1);
+		int32_t me = rw_period_end(RW_MONTH, mi, 1);
+		int32_t lo = ps > ms ? ps : ms, hi = pe < me ? pe : me;
+
+		v = month_value(q, r, mi);
+		if (isnan(v))
+			continue;
+		any = 1;
+		sum += c->g == RW_WEEK ?
+		       v * (double)(hi - lo) / (double)days_in_month(mi) : v;
+	}
+	return any ? sum : NAN;
+}
+
+static void quota_work_free(struct quota_work *q)
+{
+	for (int g = 0; g < RW_NGRAINS; g++) {
+		rw_free(q->src[g]);
+		rw_free(q->hit[g]);
+	}
+	rw_free(q->own);
+	rw_free(q->own_hit);
+}
+
+static int quota_work_init(struct ctx *c, struct quota_work *q)
+{
+	size_t nr = c->ds->nreps, w = (size_t)c->np + 1;
+	int fs = c->s->fiscal_start;
+	int32_t m1;
+
+	memset(q, 0, sizeof(*q));
+	q->m0 = month_index(rw_period_start(c->g, c->first, fs));
+	m1 = month_index(rw_period_end(c->g, c->first + (int32_t)w - 1, fs) - 1);
+	q->nm = (size_t)(m1 - q->m0 + 1);
+	if (nr && q->nm > SIZE_MAX / sizeof(double) / nr)
+		return RW_ENOMEM;
+	for (int g = 0; g < RW_NGRAINS; g++) {
+		q->src[g] = rw_calloc(nr * q->nm + 1, sizeof(double));
+		q->hit[g] = rw_calloc(nr * q->nm + 1, 1);
+		if (!q->src[g] || !q->hit[g])
+			return RW_ENOMEM;
+	}
+	q->own = rw_calloc(nr * w + 1, sizeof(*q->own));
+	q->own_hit = rw_calloc(nr * w + 1, 1);
+	return q->own && q->own_hit ? 0 : RW_ENOMEM;
+}
+
+/* quota[r][k] for k <= np: one period more than the window, for coverage. */
+static int fill_quotas(struct ctx *c)
+{
+	const struct rw_dataset *ds = c->ds;
+	size_t w = (size_t)c->np + 1;
+	struct quota_work q;
+	int rc = quota_work_init(c, &q);
+
+	for (size_t i = 0; !rc && i < ds->ntargets; i++) {
+		const struct rw_target *t = &ds->targets[i];
+		int64_t k = (int64_t)t->period - c->first;
+
+		if (t->rep >= ds->nreps || (unsigned)t->grain >= RW_NGRAINS)
+			continue;
+		quota_spread(&q, t, c->s->fiscal_start);
+		if (t->grain == c->g && k >= 0 && k < (int64_t)w) {
+			q.own[t->rep * w + (size_t)k] += t->target;
+			q.own_hit[t->rep * w + (size_t)k] = 1;
+		}
+	}
+	for (uint32_t r = 0; !rc && r < ds->nreps; r++)
+		for (size_t k = 0; k < w; k++)
+			c->quota[r * w + k] = q.own_hit[r * w + k] ?
+				q.own[r * w + k] : quota_from_months(c, &q, r, (int)k);
+	quota_work_free(&q);
+	return rc;
+}
+
+/* ---- Per-deal contributions ------------------------------------------- */
+
+/* Day the deal closed, when it is won or lost with a date on or before
+ * as_of; RW_NODAY otherwise (open, or closing after as_of). */
+static int32_t closed_day(const struct rw_opp *o, int32_t as_of)
+{
+	if (o->status == RW_OPEN || o->closed == RW_NODAY || o->closed > as_of)
+		return RW_NODAY;
+	return o->closed;
+}
+
+/* opps_created, won, lost, revenue and the cycle of won deals. */
+static int deal_flow(struct ctx *c, const struct rw_opp *o, double *row)
+{
+	int32_t cd = closed_day(o, c->s->as_of);
+	int k = slot(c, o->created);
+
+	if (k >= 0)
+		row[(size_t)k * RW_NMETRICS + RW_M_OPPS_CREATED]++;
+	k = slot(c, cd);
+	if (k < 0)
+		return 0;
+	if (o->status == RW_LOST) {
+		row[(size_t)k * RW_NMETRICS + RW_M_LOST]++;
+		return 0;
+	}
+	row[(size_t)k * RW_NMETRICS + RW_M_WON]++;
+	row[(size_t)k * RW_NMETRICS + RW_M_REVENUE] += o->amount;
+	return keys_push(&c->cyc, k, (int64_t)cd - o->created);
+}
+
+/*
+ * Open deals at each evaluation day D: count, value, staleness against the
+ * last touch on or before D, and value expected to close next period
+ * (kept in the coverage column until it is divided by the next quota).
+ * A won or lost deal with no close date is closed at an unknown day: it
+ * is never counted open.
+ */
+static void deal_open(struct ctx *c, const struct rw_opp *o, uint32_t i,
+		      double *row)
+{
+	int32_t cd = closed_day(o, c->s->as_of), touch = RW_NODAY, last = RW_NODAY;
+	int has_next, nextk = -2;
+
+	if (o->status != RW_OPEN && o->closed == RW_NODAY)
+		return;
+	if (o->closed != RW_NODAY)
+		nextk = (int)((int64_t)rw_period_of(c->g, o->closed,
+						    c->s->fiscal_start) - c->first) - 1;
+	has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &touch);
+	for (int k = 0; k < c->np; k++) {
+		int32_t d = c->eval[k];
+		double *v = row + (size_t)k * RW_NMETRICS;
+
+		if (o->created > d || (cd != RW_NODAY && cd <= d))
+			continue;
+		while (has_next && touch <= d) {
+			last = touch;
+			has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of,
+						      o, i, &touch);
+		}
+		v[RW_M_OPEN_OPPS]++;
+		v[RW_M_PIPELINE_VALUE] += o->amount;
+		if (last == RW_NODAY || (int64_t)d - last > c->s->stale_days)
+			v[RW_M_STALE_OPPS]++;
+		if (nextk == k)
+			v[RW_M_COVERAGE] += o->amount;
+	}
+}
+
+/* Gaps between consecutive touch days, by the period of the later one. */
+static int deal_gaps(struct ctx *c, const struct rw_opp *o, uint32_t i)
+{
+	int32_t prev = RW_NODAY, day = RW_NODAY;
+
+	while (rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &day)) {
+		int k = slot(c, day);
+
+		if (prev != RW_NODAY && k >= 0 &&
+		    keys_push(&c->gap, k, (int64_t)day - prev))
+			return RW_ENOMEM;
+		prev = day;
+	}
+	return 0;
+}
+
+/* First meetings and the follow-up counts (numerator kept in the
+ * followup_ratio column, denominator in fq, until divided). */
+static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
+{
+	const struct rw_dataset_fold *f = c->ds->fold;
+	int32_t m1, m2;
+	int k;
+
+	if (!f || i >= f->nopps)
+		return;
+	m1 = f->meet1[i];
+	m2 = f->meet2[i];
+	k = slot(c, m1);
+	if (k < 0)
+		return;
+	row[(size_t)k * RW_NMETRICS + RW_M_FIRST_MEETINGS]++;
+	if ((int64_t)m1 > (int64_t)c->s->as_of - c->s->followup_days)
+		return;
+	fq[k]++;
+	if (m2 != RW_NODAY && (int64_t)m2 - m1 <= c->s->followup_days)
+		row[(size_t)k * RW_NMETRICS + RW_M_FOLLOWUP_RATIO]++;
+}
+
+/* ---- Per rep ----------------------------------------------------------- */
+
+static void row_init(double *row, int np)
+{
+	static const enum rw_metric zero[] = {
+		RW_M_OPPS_CREATED, RW_M_WON, RW_M_LOST, RW_M_REVENUE,
+		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
+		RW_M_FOLLOWUP_RATIO, RW_M_OPEN_OPPS, RW_M_PIPELINE_VALUE,
+		RW_M_STALE_OPPS, RW_M_COVERAGE,
+	};
+
+	for (size_t i = 0; i < (size_t)np * RW_NMETRICS; i++)
+		row[i] = NAN;
+	for (int k = 0; k < np; k++)
+		for (size_t j = 0; j < sizeof(zero) / sizeof(zero[0]); j++)
+			row[(size_t)k * RW_NMETRICS + zero[j]] = 0;
+}
+
+/* The ratios once the counts of rep r are in (shrinkage comes later). */
+static void rep_ratios(struct ctx *c, uint32_t r, double *row)
+{
+	const double *q = c->quota + (size_t)r * ((size_t)c->np + 1);
+	const double *fq = c->fq + (size_t)r * (size_t)c->np;
+
+	for (int k = 0; k < c->np; k++) {
+		double *v = row + (size_t)k * RW_NMETRICS;
+		double won = v[RW_M_WON], closed = won + v[RW_M_LOST];
+
+		v[RW_M_WIN_RATE] = closed > 0 ? won / closed : NAN;
+		rw_jeffreys(won, v[RW_M_LOST], &v[RW_M_WIN_RATE_LO],
+			    &v[RW_M_WIN_RATE_HI]);
+		v[RW_M_AVG_DEAL_SIZE] = won > 0 ? v[RW_M_REVENUE] / won : NAN;
+		v[RW_M_QUOTA] = q[k];
+		v[RW_M_ATTAINMENT] = q[k] > 0 ? v[RW_M_REVENUE] / q[k] : NAN;
+		v[RW_M_FOLLOWUP_RATIO] = fq[k] > 0 ?
+					 v[RW_M_FOLLOWUP_RATIO] / fq[k] : NAN;
+		v[RW_M_STALE_SHARE] = v[RW_M_OPEN_OPPS] > 0 ?
+				      v[RW_M_STALE_OPPS] / v[RW_M_OPEN_OPPS] : NAN;
+		v[RW_M_COVERAGE] = q[k + 1] > 0 ? v[RW_M_COVERAGE] / q[k + 1] : NAN;
+		v[RW_M_SALES_VELOCITY] = v[RW_M_CYCLE_DAYS] > 0 ?
+			v[RW_M_OPEN_OPPS] * v[RW_M_WIN_RATE] *
+			v[RW_M_AVG_DEAL_SIZE] / v[RW_M_CYCLE_DAYS] : NAN;
+	}
+}
+
+static int rep_compute(struct ctx *c, uint32_t r)
+{
+	const struct rw_dataset *ds = c->ds;
+	double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+	double *fq = c->fq + (size_t)r * (size_t)c->np;
+
+	row_init(row, c->np);
+	for (size_t j = c->rep_start[r]; j < c->rep_start[r + 1]; j++) {
+		uint32_t i = c->order[j];
+		const struct rw_opp *o = &ds->opps[i];
+
+		if (o->created > c->s->as_of)
+			continue;	/* data after as_of is ignored */
+		if (deal_flow(c, o, row) || deal_gaps(c, o, i))
+			return RW_ENOMEM;
+		deal_open(c, o, i, row);
+		deal_meetings(c, i, row, fq);
+	}
+	keys_medians(&c->cyc, row, c->np, RW_M_CYCLE_DAYS);
+	keys_medians(&c->gap, row, c->np, RW_M_TOUCH_GAP_DAYS);
+	for (int k = 0; k < c->np; k++) {
+		double *v = row + (size_t)k * RW_NMETRICS;
+
+		v[RW_M_CALLS] = rw_fold_count(ds->fold, r, c->g, k, RW_CALL);
+		v[RW_M_EMAILS] = rw_fold_count(ds->fold, r, c->g, k, RW_EMAIL);
+		v[RW_M_MEETINGS] = rw_fold_count(ds->fold, r, c->g, k, RW_MEETING);
+	}
+	rep_ratios(c, r, row);
+	return 0;
+}
+
+/* ---- Empirical-Bayes shrinkage of win rates ----------------------------- */
+
+/*
+ * Beta(a, b) prior by the method of moments (e.g. Casella 1985, "An
+ * introduction to empirical Bayes data analysis"): with m the mean and v
+ * the sample variance (n - 1 denominator) of the per-rep win rates over
+ * the window, a = m k and b = (1 - m) k where k = m (1 - m) / v - 1.
+ * Valid only when 0 < v < m (1 - m); returns 0 otherwise.
+ */
+static int beta_moments(double sum, double sumsq_dev, double n, double *a,
+			double *b)
+{
+	double m, v, k;
+
+	if (n < 3)
+		return 0;
+	m = sum / n;
+	v = sumsq_dev / (n - 1);
+	if (!(v > 0) || !(v < m * (1 - m)))
+		return 0;
+	k = m * (1 - m) / v - 1;
+	*a = m * k;
+	*b = (1 - m) * k;
+	return 1;
+}
+
+/* Window win rate of rep r under the current grain, or NAN. */
+static double rep_window_rate(const struct ctx *c, uint32_t r)
+{
+	const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+	double won = 0, lost = 0;
+
+	for (int k = 0; k < c->np; k++) {
+		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
+		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
+	}
+	return won + lost > 0 ? won / (won + lost) : NAN;
+}
+
+/*
+ * win_rate_shrunk = (won + a) / (won + lost + a + b), the prior fitted to
+ * the rep's team (reps with closed deals in the window), or to the whole
+ * company when the team has fewer than 3 such reps; equal to win_rate when
+ * neither has 3 or the moments give no valid Beta.  NULL with no closed
+ * deals in the period, like win_rate.
+ */
+static int shrink(struct ctx *c)
+{
+	size_t nr = c->ds->nreps, nt = c->nteams;
+	double *rate = rw_calloc(nr + 1, sizeof(*rate));
+	double *acc = rw_calloc(3 * (nt + 1), sizeof(*acc));	/* n, sum, ssd */
+	double ca = NAN, cb = NAN, cn = 0, cs = 0, cd = 0;
+	int cok;
+
+	if (!rate || !acc) {
+		rw_free(rate);
+		rw_free(acc);
+		return RW_ENOMEM;
+	}
+	for (uint32_t r = 0; r < nr; r++) {
+		rate[r] = rep_window_rate(c, r);
+		if (isnan(rate[r]))
+			continue;
+		acc[3 * c->team[r]]++;
+		acc[3 * c->team[r] + 1] += rate[r];
+		cn++;
+		cs += rate[r];
+	}
+	for (uint32_t r = 0; r < nr; r++) {
+		double m;
+
+		if (isnan(rate[r]))
+			continue;
+		m = acc[3 * c->team[r] + 1] / acc[3 * c->team[r]];
+		acc[3 * c->team[r] + 2] += (rate[r] - m) * (rate[r] - m);
+		cd += (rate[r] - cs / cn) * (rate[r] - cs / cn);
+	}
+	cok = beta_moments(cs, cd, cn, &ca, &cb);
+	for (uint32_t r = 0; r < nr; r++) {
+		const double *t = acc + 3 * c->team[r];
+		double a = ca, b = cb, *row;
+		int ok = t[0] >= 3 ? beta_moments(t[1], t[2], t[0], &a, &b) : cok;
+
+		row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+		for (int k = 0; k < c->np; k++) {
+			double *v = row + (size_t)k * RW_NMETRICS;
+			double n = v[RW_M_WON] + v[RW_M_LOST];
+
+			v[RW_M_WIN_RATE_SHRUNK] = n <= 0 ? NAN : ok ?
+				(v[RW_M_WON] + a) / (n + a + b) : v[RW_M_WIN_RATE];
+		}
+	}
+	rw_free(rate);
+	rw_free(acc);
+	return 0;
+}
+
+/* ---- Trends ------------------------------------------------------------- */
+
+/* Ratio metrics get a weighted trend too. */
+static int is_weighted(int m)
+{
+	return m == RW_M_WIN_RATE || m == RW_M_AVG_DEAL_SIZE ||
+	       m == RW_M_CYCLE_DAYS || m == RW_M_ATTAINMENT ||
+	       m == RW_M_FOLLOWUP_RATIO || m == RW_M_STALE_SHARE;
+}
+
+/* Weight of a ratio metric's point: its denominator. */
+static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
+			   const double *v)
+{
+	switch (m) {
+	case RW_M_WIN_RATE:
+		return v[RW_M_WON] + v[RW_M_LOST];
+	case RW_M_AVG_DEAL_SIZE:
+	case RW_M_CYCLE_DAYS:
+		return v[RW_M_WON];
+	case RW_M_ATTAINMENT:
+		return v[RW_M_QUOTA];
+	case RW_M_FOLLOWUP_RATIO:
+		return c->fq[(size_t)r * (size_t)c->np + (size_t)k];
+	case RW_M_STALE_SHARE:
+		return v[RW_M_OPEN_OPPS];
+	default:
+		return 0;
+	}
+}
+
+static void rep_trends(struct ctx *c, uint32_t r)
+{
+	int h = c->np - 1, tn = c->s->trend_periods;
+	int k0, n;
+	const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+	double x[RW_TREND_MAX], y[RW_TREND_MAX], w[RW_TREND_MAX];
+	double xc[RW_TREND_MAX], yc[RW_TREND_MAX];
+
+	if (tn > h)
+		tn = h;
+	if (tn > RW_TREND_MAX)
+		tn = RW_TREND_MAX;
+	if (tn < 0)
+		tn = 0;
+	k0 = h - tn;
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		struct rw_trend *t = &c->res->trends[c->g][(size_t)r * RW_NMETRICS + (size_t)m];
+		int cpi;
+
+		n = 0;
+		for (int j = 0; j < tn; j++) {
+			const double *v = row + (size_t)(k0 + j) * RW_NMETRICS;
+
+			x[j] = j;
+			y[j] = v[m];
+			w[j] = point_weight(c, r, k0 + j, m, v);
+			if (!isnan(y[j])) {
+				xc[n] = j;
+				yc[n++] = y[j];
+			}
+		}
+		rw_trend_ols(x, y, NULL, (size_t)tn, t);
+		if (is_weighted(m))
+			rw_trend_ols(x, y, w, (size_t)tn, t);
+		rw_trend_robust(xc, yc, (size_t)n, t, &cpi);
+		if (t->n < 3) {
+			t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = NAN;
+			cpi = -1;
+		}
+		t->cp_period = cpi >= 0 ? c->first + k0 + (int32_t)xc[cpi] : RW_NODAY;
+	}
+}
+
+/* ---- Driver ------------------------------------------------------------- */
+
+static void trend_init(struct rw_trend *t)
+{
+	t->n = 0;
+	t->slope = t->intercept = t->r2 = NAN;
+	t->slope_p = t->slope_lo = t->slope_hi = NAN;
+	t->wslope = t->wslope_p = t->ts_slope = t->mk_p = NAN;
+	t->change = t->cp_size = t->cp_p = NAN;
+	t->cp_period = RW_NODAY;
+}
+
+static int grain_setup(struct ctx *c, enum rw_grain g)
+{
+	const struct rw_settings *s = c->s;
+	size_t nr = c->ds->nreps, np;
+
+	c->g = g;
+	c->np = (s->history_periods > 0 ? s->history_periods : 0) + 1;
+	c->first = rw_period_of(g, s->as_of, s->fiscal_start) - (c->np - 1);
+	np = (size_t)c->np;
+	c->res->first[g] = c->first;
+	c->res->count[g] = c->np;
+	if (nr && np > SIZE_MAX / RW_NMETRICS / sizeof(double) / nr)
+		return RW_ENOMEM;
+	c->res->vals[g] = rw_calloc(nr * np * RW_NMETRICS + 1, sizeof(double));
+	c->res->trends[g] = rw_calloc(nr * RW_NMETRICS + 1, sizeof(struct rw_trend));
+	c->quota = rw_calloc(nr * (np + 1) + 1, sizeof(*c->quota));
+	c->fq = rw_calloc(nr * np + 1, sizeof(*c->fq));
+	c->pstart = rw_calloc(np, sizeof(*c->pstart));
+	c->pend = rw_calloc(np, sizeof(*c->pend));
+	c->eval = rw_calloc(np, sizeof(*c->eval));
+	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq ||
+	    !c->pstart || !c->pend || !c->eval)
+		return RW_ENOMEM;
+	for (int k = 0; k < c->np; k++) {
+		c->pstart[k] = rw_period_start(g, c->first + k, s->fiscal_start);
+		c->pend[k] = rw_period_end(g, c->first + k, s->fiscal_start);
+		/* Evaluation day: the period's last day, or as_of if sooner. */
+		c->eval[k] = c->pend[k] - 1 < s->as_of ? c->pend[k] - 1 : s->as_of;
+	}
+	for (size_t i = 0; i < nr * RW_NMETRICS; i++)
+		trend_init(&c->res->trends[g][i]);
+	return 0;
+}
+
+static void grain_release(struct ctx *c)
+{
+	rw_free(c->quota);
+	rw_free(c->fq);
+	rw_free(c->pstart);
+	rw_free(c->pend);
+	rw_free(c->eval);
+	c->quota = c->fq = NULL;
+	c->pstart = c->pend = c->eval = NULL;
+}
+
+static int grain_compute(struct ctx *c, enum rw_grain g)
+{
+	int rc = grain_setup(c, g);
+
+	if (!rc)
+		rc = fill_quotas(c);
+	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
+		rc = rep_compute(c, r);
+	if (!rc)
+		rc = shrink(c);
+	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
+		rep_trends(c, r);
+	grain_release(c);
+	return rc;
+}
+
+int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
+		      struct rw_err *err)
+{
+	struct ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.ds = ds;
+	c.s = &ds->settings;
+	if (c.s->history_periods < 0 || c.s->history_periods > 10000 ||
+	    c.s->trend_periods < 0 || c.s->stale_days < 0 || c.s->followup_days < 0)
+		return rw_err_set(err, RW_ECONFIG,
+				  "history_periods, trend_periods, stale_days and followup_days must be non-negative (history_periods at most 10000)");
+	c.res = rw_calloc(1, sizeof(*c.res));
+	if (!c.res)
+		return rw_err_set(err, RW_ENOMEM, "out of memory computing metrics");
+	c.res->nreps = ds->nreps;
+	rc = bucket_deals(&c);
+	if (!rc)
+		rc = number_teams(&c);
+	for (int g = 0; !rc && g < RW_NGRAINS; g++)
+		rc = grain_compute(&c, g);
+	rw_free(c.order);
+	rw_free(c.rep_start);
+	rw_free(c.team);
+	rw_free(c.cyc.k);
+	rw_free(c.gap.k);
+	if (rc) {
+		rw_results_free(c.res);
+		return rw_err_set(err, rc, "out of memory computing metrics");
+	}
+	*out = c.res;
+	return 0;
+}
+
+void rw_results_free(struct rw_results *res)
+{
+	if (!res)
+		return;
+	for (int g = 0; g < RW_NGRAINS; g++) {
+		rw_free(res->vals[g]);
+		rw_free(res->trends[g]);
+	}
+	rw_free(res);
+}
+
+int32_t rw_results_first_period(const struct rw_results *res, enum rw_grain g)
+{
+	return (unsigned)g < RW_NGRAINS ? res->first[g] : RW_NODAY;
+}
+
+int rw_results_period_count(const struct rw_results *res, enum rw_grain g)
+{
+	return (unsigned)g < RW_NGRAINS ? res->count[g] : 0;
+}
+
+double rw_results_value(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k, enum rw_metric m)
+{
+	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || k < 0 ||
+	    k >= res->count[g] || (unsigned)m >= RW_NMETRICS)
+		return NAN;
+	return res->vals[g][((size_t)r * (size_t)res->count[g] + (size_t)k) *
+			    RW_NMETRICS + (size_t)m];
+}
+
+const struct rw_trend *rw_results_trend(const struct rw_results *res,
+					uint32_t r, enum rw_grain g,
+					enum rw_metric m)
+{
+	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || (unsigned)m >= RW_NMETRICS)
+		return NULL;
+	return &res->trends[g][(size_t)r * RW_NMETRICS + (size_t)m];
+}

@@ -1,0 +1,299 @@
+/*
+ * stats.c - the statistics behind the metrics and trends (SPEC section 4,
+ * DESIGN "Statistics (GSL)").  Every GSL result is checked: a failing call
+ * leaves the value NAN, which writers store as NULL.
+ */
+#include "engine.h"
+#include "engine_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+
+double rw_median_sorted(const double *a, size_t n)
+{
+	if (!n)
+		return NAN;
+	if (n % 2)
+		return a[n / 2];
+	return (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+/*
+ * Jeffreys interval (Brown, Cai and DasGupta 2001, "Interval estimation
+ * for a binomial proportion"): equal-tailed quantiles of the posterior
+ * Beta(x + 1/2, n - x + 1/2), with the bounds pinned to 0 and 1 at the
+ * edges as the paper recommends.
+ */
+int rw_jeffreys(double won, double lost, double *lo, double *hi)
+{
+	double l = 0, h = 1;
+
+	*lo = NAN;
+	*hi = NAN;
+	if (!(won >= 0 && lost >= 0 && won + lost > 0))
+		return -1;
+	if (won > 0)
+		l = gsl_cdf_beta_Pinv(0.025, won + 0.5, lost + 0.5);
+	if (lost > 0)
+		h = gsl_cdf_beta_Pinv(0.975, won + 0.5, lost + 0.5);
+	if (!isfinite(l) || !isfinite(h))
+		return -1;
+	*lo = l;
+	*hi = h;
+	return 0;
+}
+
+/* Two-sided p of a slope and its 95% interval from its standard error. */
+static void slope_test(double slope, double se, size_t n, double *p,
+		       double *lo, double *hi)
+{
+	double dof = (double)n - 2, q, tcrit;
+
+	if (!isfinite(se) || se < 0)
+		return;
+	if (se == 0) {
+		/* An exact fit: no doubt about the slope, or nothing to test. */
+		if (p)
+			*p = slope != 0 ? 0 : NAN;
+		if (lo && hi) {
+			*lo = slope;
+			*hi = slope;
+		}
+		return;
+	}
+	q = gsl_cdf_tdist_Q(fabs(slope / se), dof);
+	if (p && isfinite(q))
+		*p = fmin(1, 2 * q);
+	if (lo && hi) {
+		tcrit = gsl_cdf_tdist_Qinv(0.025, dof);
+		if (isfinite(tcrit)) {
+			*lo = slope - tcrit * se;
+			*hi = slope + tcrit * se;
+		}
+	}
+}
+
+static void ols_plain(const double *x, const double *y, size_t n,
+		      struct rw_trend *t)
+{
+	double c0, c1, cov00, cov01, cov11, sumsq, ybar = 0, sst = 0;
+
+	if (gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11,
+			   &sumsq) != GSL_SUCCESS || !isfinite(c1) || !isfinite(c0))
+		return;
+	t->slope = c1;
+	t->intercept = c0;
+	for (size_t i = 0; i < n; i++)
+		ybar += y[i];
+	ybar /= (double)n;
+	for (size_t i = 0; i < n; i++)
+		sst += (y[i] - ybar) * (y[i] - ybar);
+	/* r2 is undefined for a flat series (total sum of squares 0). */
+	if (sst > 0)
+		t->r2 = fmax(0, fmin(1, 1 - sumsq / sst));
+	/* gsl_fit_linear scales cov11 by the residual variance sumsq/(n-2). */
+	slope_test(c1, sqrt(cov11), n, &t->slope_p, &t->slope_lo, &t->slope_hi);
+}
+
+static void ols_weighted(const double *x, const double *y, const double *w,
+			 size_t n, struct rw_trend *t)
+{
+	double c0, c1, cov00, cov01, cov11, chisq;
+
+	if (gsl_fit_wlinear(x, 1, w, 1, y, 1, n, &c0, &c1, &cov00, &cov01,
+			    &cov11, &chisq) != GSL_SUCCESS || !isfinite(c1))
+		return;
+	t->wslope = c1;
+	/* The weights are relative (deal counts, not 1/variance), so the
+	 * covariance is scaled by the residual variance chisq/(n-2). */
+	slope_test(c1, sqrt(cov11 * chisq / ((double)n - 2)), n, &t->wslope_p,
+		   NULL, NULL);
+}
+
+void rw_trend_ols(const double *x, const double *y, const double *w, size_t n,
+		  struct rw_trend *t)
+{
+	double xs[RW_TREND_MAX], ys[RW_TREND_MAX], ws[RW_TREND_MAX];
+	size_t m = 0;
+
+	if (w) {
+		t->wslope = NAN;
+		t->wslope_p = NAN;
+	} else {
+		t->slope = t->intercept = t->r2 = NAN;
+		t->slope_p = t->slope_lo = t->slope_hi = NAN;
+	}
+	/* At most RW_TREND_MAX points: the last ones. */
+	for (size_t i = n > RW_TREND_MAX ? n - RW_TREND_MAX : 0; i < n; i++) {
+		if (isnan(x[i]) || isnan(y[i]))
+			continue;
+		if (w && !(w[i] > 0))
+			continue;
+		xs[m] = x[i];
+		ys[m] = y[i];
+		ws[m] = w ? w[i] : 1;
+		m++;
+	}
+	if (!w)
+		t->n = (int)m;
+	if (m < 3)
+		return;
+	if (w)
+		ols_weighted(xs, ys, ws, m, t);
+	else
+		ols_plain(xs, ys, m, t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Theil (1950) and Sen (1968): median of the pairwise slopes. */
+static double theil_sen(const double *x, const double *y, size_t n)
+{
+	double s[RW_TREND_MAX * (RW_TREND_MAX - 1) / 2];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (x[j] != x[i])
+				s[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+	if (m)
+		qsort(s, m, sizeof(*s), cmp_double);
+	return rw_median_sorted(s, m);
+}
+
+/*
+ * Mann-Kendall trend test, two-sided, normal approximation with the tie
+ * correction of the variance and a continuity correction (Kendall 1975;
+ * Hipel and McLeod 1994, section 23.3):
+ *   Var(S) = [n(n-1)(2n+5) - sum_t t(t-1)(2t+5)] / 18,
+ *   Z = (S - sgn(S)) / sqrt(Var(S)).
+ * Points are taken in x order (callers pass them sorted).
+ */
+static double mann_kendall(const double *y, size_t n)
+{
+	double ys[RW_TREND_MAX], var, z;
+	long s = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			s += (y[j] > y[i]) - (y[j] < y[i]);
+	var = (double)n * (double)(n - 1) * (double)(2 * n + 5);
+	for (i = 0; i < n; i++)
+		ys[i] = y[i];
+	qsort(ys, n, sizeof(*ys), cmp_double);
+	for (i = 0; i < n; i = j) {
+		double tie;
+
+		for (j = i + 1; j < n && ys[j] == ys[i]; j++)
+			;
+		tie = (double)(j - i);
+		var -= tie * (tie - 1) * (2 * tie + 5);
+	}
+	var /= 18;
+	if (!(var > 0))
+		return NAN;
+	z = s == 0 ? 0 : ((double)s - (s > 0 ? 1 : -1)) / sqrt(var);
+	return fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(z)));
+}
+
+/* mean(last half) / mean(first half) - 1; an odd middle point is left out. */
+static double half_change(const double *y, size_t n)
+{
+	size_t h = n / 2;
+	double a = 0, b = 0;
+
+	for (size_t i = 0; i < h; i++) {
+		a += y[i];
+		b += y[n - h + i];
+	}
+	if (a == 0)
+		return NAN;
+	return b / a - 1;
+}
+
+static void mean_var(const double *y, size_t n, double *mean, double *var)
+{
+	double m = 0, v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m += y[i];
+	m /= (double)n;
+	for (size_t i = 0; i < n; i++)
+		v += (y[i] - m) * (y[i] - m);
+	*mean = m;
+	*var = n > 1 ? v / (double)(n - 1) : 0;
+}
+
+/*
+ * Single mean shift: the split that minimises the within-segment sum of
+ * squares (each side at least 2 points), tested with Welch's two-sample t
+ * (Welch-Satterthwaite d.o.f.), the p-value multiplied by the number of
+ * candidate splits (Bonferroni) because the split was chosen to fit.
+ * Returns the index of the first point after the shift, or -1 when the
+ * shift is not significant at 0.05.
+ */
+static int change_point(const double *y, size_t n, double *size, double *p)
+{
+	double best = INFINITY, m1, v1, m2, v2, se2, dof, q, pv;
+	size_t s, bs = 0, n1, n2;
+
+	*size = NAN;
+	*p = NAN;
+	if (n < 4)
+		return -1;
+	for (s = 2; s + 2 <= n; s++) {
+		mean_var(y, s, &m1, &v1);
+		mean_var(y + s, n - s, &m2, &v2);
+		if (v1 * (double)(s - 1) + v2 * (double)(n - s - 1) < best) {
+			best = v1 * (double)(s - 1) + v2 * (double)(n - s - 1);
+			bs = s;
+		}
+	}
+	n1 = bs;
+	n2 = n - bs;
+	mean_var(y, n1, &m1, &v1);
+	mean_var(y + n1, n2, &m2, &v2);
+	se2 = v1 / (double)n1 + v2 / (double)n2;
+	if (se2 == 0) {
+		if (m1 == m2)
+			return -1;
+		pv = 0;		/* two flat segments at different levels */
+	} else {
+		dof = se2 * se2 / ((v1 / (double)n1) * (v1 / (double)n1) /
+				   (double)(n1 - 1) +
+				   (v2 / (double)n2) * (v2 / (double)n2) /
+				   (double)(n2 - 1));
+		q = gsl_cdf_tdist_Q(fabs(m2 - m1) / sqrt(se2), dof);
+		if (!isfinite(q))
+			return -1;
+		pv = fmin(1, 2 * q * (double)(n - 3));
+	}
+	if (pv >= 0.05)
+		return -1;
+	*size = m2 - m1;
+	*p = pv;
+	return (int)bs;
+}
+
+void rw_trend_robust(const double *x, const double *y, size_t n,
+		     struct rw_trend *t, int *cp_index)
+{
+	t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = NAN;
+	*cp_index = -1;
+	if (n < 3 || n > RW_TREND_MAX)
+		return;
+	t->ts_slope = theil_sen(x, y, n);
+	t->mk_p = mann_kendall(y, n);
+	t->change = half_change(y, n);
+	*cp_index = change_point(y, n, &t->cp_size, &t->cp_p);
+}

@@ -1,0 +1,167 @@
+/*
+ * schema.c - the database schema as an ordered list of migrations (SPEC
+ * section 7).  PRAGMA user_version counts the steps applied.  Table and
+ * column names are a public contract: analysts' SQL reads them.  Columns
+ * may be added by later steps, never renamed or dropped.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+
+/*
+ * Version 1: runs and their inputs, the roster, per-period metrics (one
+ * REAL column per metric of engine.h, in enum order, named as SPEC names
+ * them) and trends.  Dates are ISO "YYYY-MM-DD" text; period_end is the
+ * last day of the period, inclusive.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE runs("
+	" run_id INTEGER PRIMARY KEY,"
+	" as_of TEXT NOT NULL,"
+	" started TEXT,"
+	" finished TEXT,"
+	" status TEXT NOT NULL,"
+	" config_sha256 TEXT,"
+	" fiscal_start INTEGER,"
+	" history_periods INTEGER,"
+	" trend_periods INTEGER,"
+	" inputs TEXT);\n"
+	"CREATE TABLE run_inputs("
+	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
+	" file TEXT NOT NULL,"
+	" path TEXT,"
+	" size INTEGER,"
+	" sha256 TEXT,"
+	" rows_read INTEGER,"
+	" rows_rejected INTEGER,"
+	" PRIMARY KEY(run_id, file));\n"
+	"CREATE TABLE reps("
+	" rep_id TEXT PRIMARY KEY,"
+	" name TEXT,"
+	" email TEXT,"
+	" team TEXT,"
+	" manager TEXT,"
+	" hire_date TEXT,"
+	" end_date TEXT,"
+	" unassigned INTEGER);\n"
+	"CREATE TABLE rep_metrics("
+	" rep_id TEXT NOT NULL,"
+	" grain TEXT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" period_start TEXT,"
+	" period_end TEXT,"
+	" partial INTEGER,"
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" opps_created REAL, won REAL, lost REAL,"
+	" win_rate REAL, win_rate_lo REAL, win_rate_hi REAL, win_rate_shrunk REAL,"
+	" revenue REAL, avg_deal_size REAL, cycle_days REAL,"
+	" quota REAL, attainment REAL,"
+	" calls REAL, emails REAL, meetings REAL, first_meetings REAL,"
+	" followup_ratio REAL, touch_gap_days REAL,"
+	" open_opps REAL, pipeline_value REAL, stale_opps REAL, stale_share REAL,"
+	" coverage REAL, sales_velocity REAL,"
+	" PRIMARY KEY(rep_id, grain, period));\n"
+	"CREATE INDEX rep_metrics_grain_period ON rep_metrics(grain, period);\n"
+	"CREATE TABLE rep_trends("
+	" rep_id TEXT NOT NULL,"
+	" grain TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" n INTEGER,"
+	" slope REAL, intercept REAL, r2 REAL,"
+	" slope_p REAL, slope_lo REAL, slope_hi REAL,"
+	" wslope REAL, wslope_p REAL,"
+	" ts_slope REAL, mk_p REAL,"
+	" change REAL,"
+	" cp_period TEXT, cp_size REAL, cp_p REAL,"
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" PRIMARY KEY(rep_id, grain, metric));\n";
+
+const struct rw_schema_step rw_store_schema[] = {
+	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends", schema_v1 },
+};
+
+const int rw_store_schema_count =
+	(int)(sizeof(rw_store_schema) / sizeof(rw_store_schema[0]));
+
+/* PRAGMA user_version of st->db into *v; 0 or RW_EDB / RW_EBUSY. */
+static int schema_version(struct rw_store *st, int *v, struct rw_err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = rw_store_prepare(st, "PRAGMA user_version", &stmt, err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(stmt, 0);
+		rc = 0;
+	} else {
+		rc = rw_store_dberr(st, "cannot read the schema version", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Apply step v (0-based) inside the open transaction and record v + 1. */
+static int schema_apply(struct rw_store *st, int v, struct rw_err *err)
+{
+	char pragma[64];
+	int rc;
+
+	rc = rw_store_exec(st, rw_store_schema[v].sql, err);
+	if (rc) {
+		rw_err_set(err, rc, "cannot apply schema %s", rw_store_schema[v].what);
+		return rc;
+	}
+	/* PRAGMA takes no parameters; v + 1 is a small integer of ours. */
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+	return rw_store_exec(st, pragma, err);
+}
+
+static int schema_refuse_newer(struct rw_store *st, int v, struct rw_err *err)
+{
+	rw_err_set(err, RW_EDB, "database schema version %d is newer than this repwatch understands (%d); use a newer repwatch", v, rw_store_schema_count);
+	rw_err_where(err, st->path, 0, 0);
+	return RW_EDB;
+}
+
+int rw_store_migrate(struct rw_store *st, struct rw_err *err)
+{
+	int v, rc;
+
+	rc = schema_version(st, &v, err);
+	if (rc)
+		return rc;
+	if (v > rw_store_schema_count)
+		return schema_refuse_newer(st, v, err);
+	while (v < rw_store_schema_count) {
+		rc = rw_store_exec(st, "BEGIN IMMEDIATE", err);
+		if (rc)
+			return rc;
+		/* Re-read under the write lock: another process may have
+		 * migrated between our read and the lock. */
+		rc = schema_version(st, &v, err);
+		if (rc)
+			goto out_rollback;
+		if (v > rw_store_schema_count) {
+			rc = schema_refuse_newer(st, v, err);
+			goto out_rollback;
+		}
+		if (v < rw_store_schema_count) {
+			rc = schema_apply(st, v, err);
+			if (rc)
+				goto out_rollback;
+			v++;
+		}
+		rc = rw_store_exec(st, "COMMIT", err);
+		if (rc)
+			goto out_rollback;
+	}
+	return 0;
+
+out_rollback:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

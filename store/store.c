@@ -1,0 +1,375 @@
+/*
+ * store.c - opening the database, and the run transaction (SPEC section 7).
+ *
+ * A run is one BEGIN IMMEDIATE ... COMMIT.  The database is in WAL mode so
+ * that reports read the previous run while a new one writes, with
+ * synchronous=FULL so that a committed run survives a power cut, not only
+ * a crash of the process.  A run killed before COMMIT leaves its frames
+ * uncommitted in the WAL, and the next connection ignores them.
+ */
+#include "store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The run_inputs.file values: the canonical names of SPEC section 2, in
+ * enum rw_input_file order.  They are part of the database contract, so
+ * the store owns them rather than following whatever ingest prints.
+ */
+static const char *const store_input_names[RW_NINPUTS] = {
+	[RW_IN_REPS] = "reps.csv",
+	[RW_IN_OPPORTUNITIES] = "opportunities.csv",
+	[RW_IN_TARGETS] = "targets.csv",
+	[RW_IN_ACTIVITIES] = "activities.csv",
+};
+
+int rw_store_dberr(struct rw_store *st, const char *what, struct rw_err *err)
+{
+	rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+	rw_err_where(err, st->path, 0, 0);
+	return RW_EDB;
+}
+
+static int store_busy(struct rw_store *st, struct rw_err *err)
+{
+	rw_err_set(err, RW_EBUSY, "database is locked by another run (waited %d ms)", st->busy_ms);
+	rw_err_where(err, st->path, 0, 0);
+	return RW_EBUSY;
+}
+
+int rw_store_exec(struct rw_store *st, const char *sql, struct rw_err *err)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return store_busy(st, err);
+	return rw_store_dberr(st, "database error", err);
+}
+
+int rw_store_prepare(struct rw_store *st, const char *sql,
+		     sqlite3_stmt **stmt, struct rw_err *err)
+{
+	*stmt = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return rw_store_dberr(st, "cannot prepare a statement", err);
+	}
+	return 0;
+}
+
+void rw_store_iso_day(int32_t day, char *out, size_t size)
+{
+	int y, m, d;
+
+	rw_civil_from_days(day, &y, &m, &d);
+	snprintf(out, size, "%04d-%02d-%02d", y, m, d);
+}
+
+/*
+ * Set a PRAGMA that answers with a row (journal_mode) and check the answer:
+ * journal_mode=WAL quietly stays "memory" or "delete" when WAL is not
+ * possible, and a run would then lose the readers-during-a-run promise.
+ */
+static int store_pragma_expect(struct rw_store *st, const char *sql,
+			       const char *want, struct rw_err *err)
+{
+	sqlite3_stmt *stmt;
+	const unsigned char *got;
+	int rc;
+
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if ((rc & 0xff) == SQLITE_BUSY) {
+		rc = store_busy(st, err);
+		goto out_finalize;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = rw_store_dberr(st, sql, err);
+		goto out_finalize;
+	}
+	got = sqlite3_column_text(stmt, 0);
+	if (!got || strcmp((const char *)got, want)) {
+		rc = rw_err_set(err, RW_EDB, "%s gave \"%s\", not \"%s\"", sql, got ? (const char *)got : "", want);
+		rw_err_where(err, st->path, 0, 0);
+		goto out_finalize;
+	}
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int store_setup(struct rw_store *st, struct rw_err *err)
+{
+	int rc;
+
+	if (sqlite3_extended_result_codes(st->db, 1) != SQLITE_OK ||
+	    sqlite3_busy_timeout(st->db, st->busy_ms) != SQLITE_OK)
+		return rw_store_dberr(st, "cannot configure the connection", err);
+	rc = rw_store_exec(st, "PRAGMA foreign_keys = ON", err);
+	if (rc)
+		return rc;
+	rc = store_pragma_expect(st, "PRAGMA journal_mode = WAL", "wal", err);
+	if (rc)
+		return rc;
+	rc = rw_store_exec(st, "PRAGMA synchronous = FULL", err);
+	if (rc)
+		return rc;
+	return rw_store_migrate(st, err);
+}
+
+int rw_store_open(const char *path, int busy_ms, struct rw_store **out,
+		  struct rw_err *err)
+{
+	struct rw_store *st;
+	int rc;
+
+	st = rw_calloc(1, sizeof(*st));
+	if (!st)
+		return rw_err_set(err, RW_ENOMEM, "out of memory opening the database");
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	st->busy_ms = busy_ms > 0 ? busy_ms : 0;
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			rc = rw_store_dberr(st, "cannot open database", err);
+		else
+			rc = rw_err_set(err, RW_ENOMEM, "out of memory opening the database");
+		rw_err_where(err, path, 0, 0);
+		goto out_close;
+	}
+	rc = store_setup(st, err);
+	if (rc)
+		goto out_close;
+	*out = st;
+	return 0;
+
+out_close:
+	rw_store_close(st);
+	return rc;
+}
+
+void rw_store_close(struct rw_store *st)
+{
+	sqlite3_stmt *stmt;
+
+	if (!st)
+		return;
+	if (st->db) {
+		rw_store_rollback_run(st);
+		/* Every statement is finalized where it is prepared; this
+		 * loop only guards sqlite3_close() against a slip. */
+		while ((stmt = sqlite3_next_stmt(st->db, NULL)))
+			sqlite3_finalize(stmt);
+		if (sqlite3_close(st->db) != SQLITE_OK)
+			fprintf(stderr, "repwatch: %s: closing the database: %s\n", st->path, sqlite3_errmsg(st->db));
+	}
+	rw_free(st);
+}
+
+static int store_input_index(const unsigned char *name)
+{
+	for (int f = 0; name && f < RW_NINPUTS; f++)
+		if (!strcmp((const char *)name, store_input_names[f]))
+			return f;
+	return -1;
+}
+
+int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
+		       struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT file, rows_read FROM run_inputs WHERE run_id ="
+		" (SELECT MAX(run_id) FROM runs WHERE status = 'ok')";
+	sqlite3_stmt *stmt;
+	int rc, f;
+
+	for (f = 0; f < RW_NINPUTS; f++)
+		rows[f] = -1;
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		f = store_input_index(sqlite3_column_text(stmt, 0));
+		if (f >= 0 && sqlite3_column_type(stmt, 1) == SQLITE_INTEGER)
+			rows[f] = sqlite3_column_int64(stmt, 1);
+	}
+	if (rc != SQLITE_DONE)
+		rc = (rc & 0xff) == SQLITE_BUSY ? store_busy(st, err)
+			: rw_store_dberr(st, "cannot read the previous run", err);
+	else
+		rc = 0;
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Bind text, or NULL for a NULL or empty string. */
+static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(stmt, i);
+	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* Bind an unsigned count that SQLite stores as a signed 64-bit integer. */
+static int bind_u64(sqlite3_stmt *stmt, int i, uint64_t v)
+{
+	if (v > (uint64_t)INT64_MAX)
+		return sqlite3_bind_null(stmt, i);
+	return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v);
+}
+
+/* One run_inputs row per input file that was present. */
+static int store_insert_inputs(struct rw_store *st, int64_t run_id,
+			       const struct rw_ingest_stats *in,
+			       struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO run_inputs(run_id, file, path, size, sha256,"
+		" rows_read, rows_rejected) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	if (!in)
+		return 0;
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		const struct rw_input_stats *fs = &in->file[f];
+
+		if (!fs->present)
+			continue;
+		if (sqlite3_bind_int64(stmt, 1, run_id) ||
+		    sqlite3_bind_text(stmt, 2, store_input_names[f], -1, SQLITE_STATIC) ||
+		    bind_text_or_null(stmt, 3, fs->path) ||
+		    bind_u64(stmt, 4, fs->size) ||
+		    bind_text_or_null(stmt, 5, fs->sha256) ||
+		    bind_u64(stmt, 6, fs->rows_read) ||
+		    bind_u64(stmt, 7, fs->rows_rejected) ||
+		    sqlite3_step(stmt) != SQLITE_DONE) {
+			rc = rw_store_dberr(st, "cannot record the run's inputs", err);
+			break;
+		}
+		if (sqlite3_reset(stmt) || sqlite3_clear_bindings(stmt)) {
+			rc = rw_store_dberr(st, "cannot record the run's inputs", err);
+			break;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * The runs row.  inputs is the JSON image of the run_inputs rows, built by
+ * SQLite's json functions so that paths are escaped correctly.
+ */
+static int store_insert_run(struct rw_store *st, const struct rw_run_info *info,
+			    int64_t *run_id, struct rw_err *err)
+{
+	static const char ins[] =
+		"INSERT INTO runs(as_of, started, status, config_sha256)"
+		" VALUES(?1, ?2, 'running', ?3)";
+	static const char upd[] =
+		"UPDATE runs SET inputs = (SELECT json_group_array(json_object("
+		"'file', file, 'path', path, 'size', size, 'sha256', sha256,"
+		" 'rows_read', rows_read, 'rows_rejected', rows_rejected))"
+		" FROM (SELECT * FROM run_inputs WHERE run_id = ?1 ORDER BY file))"
+		" WHERE run_id = ?1";
+	sqlite3_stmt *stmt;
+	char as_of[16];
+	int rc;
+
+	rw_store_iso_day(info->as_of, as_of, sizeof(as_of));
+	rc = rw_store_prepare(st, ins, &stmt, err);
+	if (rc)
+		return rc;
+	if (sqlite3_bind_text(stmt, 1, as_of, -1, SQLITE_TRANSIENT) ||
+	    bind_text_or_null(stmt, 2, info->started) ||
+	    bind_text_or_null(stmt, 3, info->config_digest) ||
+	    sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = rw_store_dberr(st, "cannot record the run", err);
+		sqlite3_finalize(stmt);
+		return rc;
+	}
+	sqlite3_finalize(stmt);
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	rc = store_insert_inputs(st, *run_id, info->inputs, err);
+	if (rc)
+		return rc;
+	rc = rw_store_prepare(st, upd, &stmt, err);
+	if (rc)
+		return rc;
+	if (sqlite3_bind_int64(stmt, 1, *run_id) || sqlite3_step(stmt) != SQLITE_DONE)
+		rc = rw_store_dberr(st, "cannot record the run's inputs", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int rw_store_begin_run(struct rw_store *st, const struct rw_run_info *info,
+		       int64_t *run_id, struct rw_err *err)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (st->in_run)
+		return rw_err_set(err, RW_EINTERNAL, "a run is already open on this database");
+	rc = rw_store_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	st->in_run = 1;
+	rc = store_insert_run(st, info, &id, err);
+	if (rc) {
+		rw_store_rollback_run(st);
+		return rc;
+	}
+	st->run_id = id;
+	*run_id = id;
+	return 0;
+}
+
+int rw_store_commit_run(struct rw_store *st, int64_t run_id,
+			const char *finished, struct rw_err *err)
+{
+	static const char sql[] =
+		"UPDATE runs SET status = 'ok', finished = ?1 WHERE run_id = ?2";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!st->in_run || run_id != st->run_id)
+		return rw_err_set(err, RW_EINTERNAL, "commit of run %" PRId64 ", which is not open", run_id);
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	if (bind_text_or_null(stmt, 1, finished) ||
+	    sqlite3_bind_int64(stmt, 2, run_id) ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		rc = rw_store_dberr(st, "cannot finish the run", err);
+	sqlite3_finalize(stmt);
+	if (rc)
+		return rc;
+	rc = rw_store_exec(st, "COMMIT", err);
+	if (rc)
+		return rc;
+	st->in_run = 0;
+	return 0;
+}
+
+void rw_store_rollback_run(struct rw_store *st)
+{
+	if (!st || !st->db || !st->in_run)
+		return;
+	/* SQLite may already have rolled back (after an I/O error or a
+	 * full disk); ROLLBACK outside a transaction would only complain. */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_run = 0;
+}

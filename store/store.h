@@ -1,0 +1,72 @@
+/*
+ * store.h - the SQLite database (SPEC section 7).
+ *
+ * A run is one transaction: rw_store_begin_run() takes the write lock
+ * (BEGIN IMMEDIATE, waiting up to busy_ms for another run), the writers add
+ * rows, rw_store_commit_run() makes it all visible at once.  Any failure,
+ * or the process dying before commit, leaves the previous run's data
+ * exactly as it was (SQLite's journal rolls the transaction back).
+ *
+ * Schema version lives in PRAGMA user_version; rw_store_open() creates or
+ * migrates the schema step by step (store/schema.c).
+ */
+#ifndef RW_STORE_H
+#define RW_STORE_H
+
+#include "../common/common.h"
+#include "../engine/engine.h"
+#include "../ingest/ingest.h"
+
+#include <stdint.h>
+
+struct rw_store;
+
+/*
+ * Open (creating if needed) the database at path and bring its schema up to
+ * date.  busy_ms is how long a writer waits for another run's lock.
+ * Returns 0 and *out, or an RW_E* code with err filled (*out untouched).
+ * Schema creation/migration happens in its own transaction.
+ */
+int rw_store_open(const char *path, int busy_ms, struct rw_store **out,
+		  struct rw_err *err);
+void rw_store_close(struct rw_store *st);	/* NULL is a no-op */
+
+/*
+ * Rows read per input file by the latest successful run, for the
+ * max_shrink check.  Sets rows[f] to -1 when unknown.  Returns 0 or code.
+ */
+int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
+		       struct rw_err *err);
+
+/* What a run records about itself in the runs table. */
+struct rw_run_info {
+	int32_t as_of;			/* day */
+	const char *started;		/* ISO 8601 UTC timestamp */
+	const char *config_digest;	/* hex SHA-256 of the config, or NULL */
+	const struct rw_ingest_stats *inputs;
+};
+
+/*
+ * Start the run's transaction and insert its runs row (status 'running'
+ * inside the transaction; only 'ok' is ever visible).  Returns 0 and sets
+ * *run_id, RW_EBUSY when another run holds the lock past busy_ms, or RW_EDB.
+ */
+int rw_store_begin_run(struct rw_store *st, const struct rw_run_info *info,
+		       int64_t *run_id, struct rw_err *err);
+
+/*
+ * Replace the reps table and the rep_metrics / rep_trends rows of every
+ * grain with the run's results (history is recomputed in full each night;
+ * the as_of of each row is the run's).  Returns 0 or RW_EDB / RW_ENOMEM.
+ */
+int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
+			   const struct rw_results *res, struct rw_err *err);
+
+/* Set finished time and status 'ok', then COMMIT.  Returns 0 or code. */
+int rw_store_commit_run(struct rw_store *st, int64_t run_id,
+			const char *finished, struct rw_err *err);
+
+/* ROLLBACK the open run transaction, if any.  Never fails visibly. */
+void rw_store_rollback_run(struct rw_store *st);
+
+#endif

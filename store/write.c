@@ -1,0 +1,315 @@
+/*
+ * write.c - a run's results into reps, rep_metrics and rep_trends.
+ *
+ * Each table has one prepared statement, reset and rebound per row; all of
+ * it happens inside the run's transaction, so SQLite writes the pages once
+ * at COMMIT.  NAN (an undefined metric) is always bound as NULL.
+ */
+#include "store_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Metrics that count things: stored as integers so `SELECT won` shows 3. */
+static int metric_is_count(enum rw_metric m)
+{
+	switch (m) {
+	case RW_M_OPPS_CREATED:
+	case RW_M_WON:
+	case RW_M_LOST:
+	case RW_M_CALLS:
+	case RW_M_EMAILS:
+	case RW_M_MEETINGS:
+	case RW_M_FIRST_MEETINGS:
+	case RW_M_OPEN_OPPS:
+	case RW_M_STALE_OPPS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* NAN and infinities become NULL; whole counts become integers. */
+static int bind_value(sqlite3_stmt *stmt, int i, double v, int count)
+{
+	if (!isfinite(v))
+		return sqlite3_bind_null(stmt, i);
+	if (count && v == floor(v) && fabs(v) < 9e15)
+		return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v);
+	return sqlite3_bind_double(stmt, i, v);
+}
+
+static int bind_day_or_null(sqlite3_stmt *stmt, int i, int32_t day)
+{
+	char iso[16];
+
+	if (day == RW_NODAY)
+		return sqlite3_bind_null(stmt, i);
+	rw_store_iso_day(day, iso, sizeof(iso));
+	return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT);
+}
+
+static int bind_opt_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(stmt, i);
+	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* Step a bound INSERT, then reset it for the next row. */
+static int step_reset(sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sqlite3_reset(stmt);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
+/* The settings the results were computed with, on the run's row. */
+static int write_settings(struct rw_store *st, const struct rw_settings *s,
+			  struct rw_err *err)
+{
+	static const char sql[] =
+		"UPDATE runs SET fiscal_start = ?1, history_periods = ?2,"
+		" trend_periods = ?3 WHERE run_id = ?4";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	if (sqlite3_bind_int(stmt, 1, s->fiscal_start) ||
+	    sqlite3_bind_int(stmt, 2, s->history_periods) ||
+	    sqlite3_bind_int(stmt, 3, s->trend_periods) ||
+	    sqlite3_bind_int64(stmt, 4, st->run_id) ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		rc = rw_store_dberr(st, "cannot record the run's settings", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* The roster is replaced whole: reps are whoever the latest run knew. */
+static int write_reps(struct rw_store *st, const struct rw_dataset *ds,
+		      struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO reps(rep_id, name, email, team, manager, hire_date,"
+		" end_date, unassigned) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = rw_store_exec(st, "DELETE FROM reps", err);
+	if (rc)
+		return rc;
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	for (size_t r = 0; r < ds->nreps; r++) {
+		const struct rw_rep *p = &ds->reps[r];
+
+		if (sqlite3_bind_text(stmt, 1, p->id, -1, SQLITE_STATIC) ||
+		    bind_opt_text(stmt, 2, p->name) ||
+		    bind_opt_text(stmt, 3, p->email) ||
+		    bind_opt_text(stmt, 4, p->team) ||
+		    bind_opt_text(stmt, 5, p->manager) ||
+		    bind_day_or_null(stmt, 6, p->hire_day) ||
+		    bind_day_or_null(stmt, 7, p->end_day) ||
+		    sqlite3_bind_int(stmt, 8, p->unassigned ? 1 : 0) ||
+		    step_reset(stmt)) {
+			rc = rw_store_dberr(st, "cannot write reps", err);
+			break;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * "INSERT OR REPLACE INTO rep_metrics(<keys>, <metrics>) VALUES(?, ...)"
+ * with the metric columns named by rw_metric_name(), so a metric added to
+ * the engine without its schema step fails here with "no such column".
+ */
+static int metrics_sql(struct rw_buf *b)
+{
+	rw_buf_adds(b, "INSERT OR REPLACE INTO rep_metrics(rep_id, grain, period,"
+		    " period_start, period_end, partial, run_id");
+	for (int m = 0; m < RW_NMETRICS; m++)
+		rw_buf_addf(b, ", %s", rw_metric_name((enum rw_metric)m));
+	rw_buf_adds(b, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7");
+	for (int m = 0; m < RW_NMETRICS; m++)
+		rw_buf_addf(b, ", ?%d", 8 + m);
+	rw_buf_adds(b, ")");
+	return rw_buf_error(b);
+}
+
+/* The keys of one period of grain g: label, first and last day, partial. */
+struct period_key {
+	char label[32];
+	int32_t start, last;
+	int partial;
+};
+
+static void period_key_fill(struct period_key *pk, const struct rw_results *res,
+			    const struct rw_settings *s, enum rw_grain g, int k)
+{
+	int32_t p = rw_results_first_period(res, g) + k;
+
+	rw_period_label(g, p, s->fiscal_start, pk->label, sizeof(pk->label));
+	pk->start = rw_period_start(g, p, s->fiscal_start);
+	pk->last = rw_period_end(g, p, s->fiscal_start) - 1;
+	pk->partial = k == rw_results_period_count(res, g) - 1;
+}
+
+static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
+		       const struct rw_rep *rep, uint32_t r, enum rw_grain g,
+		       int k, const struct period_key *pk, int64_t run_id)
+{
+	if (sqlite3_bind_text(stmt, 1, rep->id, -1, SQLITE_STATIC) ||
+	    sqlite3_bind_text(stmt, 2, rw_grain_name(g), -1, SQLITE_STATIC) ||
+	    sqlite3_bind_text(stmt, 3, pk->label, -1, SQLITE_STATIC) ||
+	    bind_day_or_null(stmt, 4, pk->start) ||
+	    bind_day_or_null(stmt, 5, pk->last) ||
+	    sqlite3_bind_int(stmt, 6, pk->partial) ||
+	    sqlite3_bind_int64(stmt, 7, run_id))
+		return -1;
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		double v = rw_results_value(res, r, g, k, (enum rw_metric)m);
+
+		if (bind_value(stmt, 8 + m, v, metric_is_count((enum rw_metric)m)))
+			return -1;
+	}
+	return step_reset(stmt) ? -1 : 0;
+}
+
+/*
+ * Upsert every rep x grain x period of the results.  Rows of periods older
+ * than the window stay as earlier runs wrote them: that is the history the
+ * database keeps beyond history_periods.
+ */
+static int write_metrics(struct rw_store *st, const struct rw_dataset *ds,
+			 const struct rw_results *res, struct rw_err *err)
+{
+	struct rw_buf sql;
+	struct period_key pk;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rw_buf_init(&sql, 0);
+	if (metrics_sql(&sql)) {
+		rw_buf_release(&sql);
+		return rw_err_set(err, RW_ENOMEM, "out of memory writing rep_metrics");
+	}
+	rc = rw_store_prepare(st, sql.data, &stmt, err);
+	rw_buf_release(&sql);
+	if (rc)
+		return rc;
+	for (int g = 0; g < RW_NGRAINS && !rc; g++) {
+		int n = rw_results_period_count(res, (enum rw_grain)g);
+
+		for (int k = 0; k < n && !rc; k++) {
+			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
+			for (uint32_t r = 0; r < ds->nreps; r++) {
+				if (metrics_row(stmt, res, &ds->reps[r], r,
+						(enum rw_grain)g, k, &pk, st->run_id)) {
+					rc = rw_store_dberr(st, "cannot write rep_metrics", err);
+					break;
+				}
+			}
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int trend_row(sqlite3_stmt *stmt, const char *rep_id, enum rw_grain g,
+		     enum rw_metric m, const struct rw_trend *t,
+		     const struct rw_settings *s, int64_t run_id)
+{
+	const double v[] = { t->slope, t->intercept, t->r2, t->slope_p,
+			     t->slope_lo, t->slope_hi, t->wslope, t->wslope_p,
+			     t->ts_slope, t->mk_p, t->change };
+	const int nv = (int)(sizeof(v) / sizeof(v[0]));
+	char cp[32];
+
+	if (sqlite3_bind_text(stmt, 1, rep_id, -1, SQLITE_STATIC) ||
+	    sqlite3_bind_text(stmt, 2, rw_grain_name(g), -1, SQLITE_STATIC) ||
+	    sqlite3_bind_text(stmt, 3, rw_metric_name(m), -1, SQLITE_STATIC) ||
+	    sqlite3_bind_int(stmt, 4, t->n))
+		return -1;
+	for (int i = 0; i < nv; i++)
+		if (bind_value(stmt, 5 + i, v[i], 0))
+			return -1;
+	if (t->cp_period == RW_NODAY) {
+		if (sqlite3_bind_null(stmt, 5 + nv))
+			return -1;
+	} else {
+		rw_period_label(g, t->cp_period, s->fiscal_start, cp, sizeof(cp));
+		if (sqlite3_bind_text(stmt, 5 + nv, cp, -1, SQLITE_TRANSIENT))
+			return -1;
+	}
+	if (bind_value(stmt, 6 + nv, t->cp_size, 0) ||
+	    bind_value(stmt, 7 + nv, t->cp_p, 0) ||
+	    sqlite3_bind_int64(stmt, 8 + nv, run_id))
+		return -1;
+	return step_reset(stmt) ? -1 : 0;
+}
+
+/* Trends describe the latest window only, so the table is replaced whole. */
+static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
+			const struct rw_results *res, struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO rep_trends(rep_id, grain, metric, n, slope, intercept,"
+		" r2, slope_p, slope_lo, slope_hi, wslope, wslope_p, ts_slope, mk_p,"
+		" change, cp_period, cp_size, cp_p, run_id) VALUES(?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = rw_store_exec(st, "DELETE FROM rep_trends", err);
+	if (rc)
+		return rc;
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	for (uint32_t r = 0; r < ds->nreps && !rc; r++) {
+		for (int g = 0; g < RW_NGRAINS && !rc; g++) {
+			for (int m = 0; m < RW_NMETRICS; m++) {
+				const struct rw_trend *t = rw_results_trend(res, r,
+						(enum rw_grain)g, (enum rw_metric)m);
+
+				if (!t || t->n < 1)
+					continue;
+				if (trend_row(stmt, ds->reps[r].id, (enum rw_grain)g,
+					      (enum rw_metric)m, t, &ds->settings,
+					      st->run_id)) {
+					rc = rw_store_dberr(st, "cannot write rep_trends", err);
+					break;
+				}
+			}
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
+			   const struct rw_results *res, struct rw_err *err)
+{
+	int rc;
+
+	if (!st->in_run)
+		return rw_err_set(err, RW_EINTERNAL, "results written outside a run");
+	rc = write_settings(st, &ds->settings, err);
+	if (!rc)
+		rc = write_reps(st, ds, err);
+	if (!rc)
+		rc = write_metrics(st, ds, res, err);
+	if (!rc)
+		rc = write_trends(st, ds, res, err);
+	return rc;
+}

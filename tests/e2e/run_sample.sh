@@ -1,0 +1,56 @@
+# The nightly run on sample-data/ end to end (issue: walking skeleton).
+. "$(dirname "$0")/lib.sh"
+db=$TMP/r.db
+
+"$RW" run --data sample-data --db "$db" --as-of $ASOF --report-dir "$TMP/out" \
+	>"$TMP/stdout" 2>"$TMP/stderr"
+rc=$?
+check run_sample_exit0 [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/stderr"
+check run_sample_summary grep -q "^repwatch: run 1 as of $ASOF" "$TMP/stderr"
+check run_sample_report_path grep -q "report: $TMP/out/repwatch-report.md" "$TMP/stderr"
+check run_sample_report_written grep -q '^# repwatch trend report' "$TMP/out/repwatch-report.md"
+
+# rep_metrics: one row per rep, grain and period; 13 periods of each grain.
+for g in week month quarter; do
+	n=$(sqlite3 "$db" "SELECT COUNT(DISTINCT period) FROM rep_metrics WHERE grain='$g'")
+	check "run_sample_${g}_periods" [ "$n" = 13 ]
+done
+reps=$(sqlite3 "$db" "SELECT COUNT(*) FROM reps")
+rows=$(sqlite3 "$db" "SELECT COUNT(*) FROM rep_metrics")
+check run_sample_rows_per_rep [ "$rows" -eq $((reps * 39)) ]
+partial=$(sqlite3 "$db" "SELECT DISTINCT period FROM rep_metrics WHERE grain='month' AND partial=1")
+check run_sample_partial_month [ "$partial" = "2026-10" ]
+
+# The column names are a contract (SPEC section 7).
+cols=$(sqlite3 "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('rep_metrics')")
+missing=""
+for c in rep_id grain period partial opps_created won lost win_rate win_rate_lo \
+	win_rate_hi revenue avg_deal_size cycle_days quota attainment calls emails \
+	meetings first_meetings followup_ratio touch_gap_days open_opps \
+	pipeline_value stale_opps stale_share; do
+	case ",$cols," in *",$c,"*) ;; *) missing="$missing $c" ;; esac
+done
+if [ -z "$missing" ]; then ok run_sample_columns; else notok run_sample_columns "missing:$missing"; fi
+tcols=$(sqlite3 "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('rep_trends')")
+missing=""
+for c in rep_id grain metric n slope intercept r2 slope_p slope_lo slope_hi wslope wslope_p; do
+	case ",$tcols," in *",$c,"*) ;; *) missing="$missing $c" ;; esac
+done
+if [ -z "$missing" ]; then ok run_sample_trend_columns; else notok run_sample_trend_columns "missing:$missing"; fi
+
+# No NaN or infinity ever reaches the database.
+bad=$(sqlite3 "$db" "SELECT COUNT(*) FROM rep_metrics WHERE win_rate != win_rate OR revenue > 1e300 OR attainment > 1e300")
+check run_sample_no_nan [ "$bad" = 0 ]
+
+# The report command works from the database alone, for any grain.
+"$RW" report --db "$db" --grain quarter --out "$TMP/q.md" 2>"$TMP/rerr"
+check report_quarter_exit0 [ $? -eq 0 ]
+check report_quarter_content grep -q 'grain quarter' "$TMP/q.md"
+
+# The same night twice gives the same metrics (history recomputed, not appended).
+d1=$(sqlite3 "$db" "SELECT * FROM rep_metrics ORDER BY 1,2,3" | sed 's/|[0-9]*$//' | sha256sum)
+"$RW" run --data sample-data --db "$db" --as-of $ASOF -q 2>>"$TMP/stderr"
+check run_twice_exit0 [ $? -eq 0 ]
+runs=$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")
+check run_twice_two_runs [ "$runs" = 2 ]
