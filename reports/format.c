@@ -1,0 +1,146 @@
+/*
+ * format.c - numbers and text as reports print them.  A value that is NULL
+ * in the database (NAN here) prints as an em dash, never as 0 or "nan".
+ */
+#include "reports_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DASH "\xe2\x80\x94"	/* — */
+#define MINUS "\xe2\x88\x92"	/* − */
+
+const struct rw_key_info rw_keys[RW_NKEYS] = {
+	[RW_K_WIN_RATE]   = { "win_rate", "win rate", RW_K_PCT, 1, 1 },
+	[RW_K_REVENUE]    = { "revenue", "revenue", RW_K_MONEY, 1, 0 },
+	[RW_K_ATTAINMENT] = { "attainment", "attainment", RW_K_PCT, 1, 1 },
+	[RW_K_FOLLOWUP]   = { "followup_ratio", "follow-up", RW_K_PCT, 1, 1 },
+	[RW_K_TOUCH_GAP]  = { "touch_gap_days", "touch gap", RW_K_DAYS, 0, 0 },
+	[RW_K_STALE]      = { "stale_share", "stale", RW_K_PCT, 0, 1 },
+	[RW_K_PIPELINE]   = { "pipeline_value", "pipeline", RW_K_MONEY, 1, 0 },
+	[RW_K_MEETINGS]   = { "meetings", "meetings", RW_K_COUNT, 1, 0 },
+};
+
+/* |v| rounded to a whole number with thousands separators. */
+static void fmt_grouped(double v, char *out, size_t size)
+{
+	char digits[32];
+	char tmp[48];
+	size_t n, j = 0;
+
+	snprintf(digits, sizeof(digits), "%.0f", fabs(v));
+	n = strlen(digits);
+	for (size_t i = 0; i < n && j + 2 < sizeof(tmp); i++) {
+		if (i && (n - i) % 3 == 0)
+			tmp[j++] = ',';
+		tmp[j++] = digits[i];
+	}
+	tmp[j] = '\0';
+	snprintf(out, size, "%s", tmp);
+}
+
+void rw_fmt_value(enum rw_kind kind, double v, char *out, size_t size)
+{
+	char g[48];
+
+	if (!isfinite(v)) {
+		snprintf(out, size, DASH);
+		return;
+	}
+	switch (kind) {
+	case RW_K_PCT:
+		snprintf(out, size, "%.1f%%", 100.0 * v);
+		break;
+	case RW_K_MONEY:
+		fmt_grouped(v, g, sizeof(g));
+		snprintf(out, size, "%s%s", v < -0.5 ? "-" : "", g);
+		break;
+	case RW_K_DAYS:
+		snprintf(out, size, "%.1f d", v);
+		break;
+	case RW_K_COUNT:
+		snprintf(out, size, "%.0f", v);
+		break;
+	}
+}
+
+void rw_fmt_slope(enum rw_kind kind, double v, char *out, size_t size)
+{
+	const char *sign = v < 0 ? MINUS : "+";
+	char g[48];
+
+	if (!isfinite(v)) {
+		snprintf(out, size, DASH);
+		return;
+	}
+	switch (kind) {
+	case RW_K_PCT:
+		snprintf(out, size, "%s%.1f pts", sign, 100.0 * fabs(v));
+		break;
+	case RW_K_MONEY:
+		fmt_grouped(v, g, sizeof(g));
+		snprintf(out, size, "%s%s", sign, g);
+		break;
+	case RW_K_DAYS:
+		snprintf(out, size, "%s%.1f d", sign, fabs(v));
+		break;
+	case RW_K_COUNT:
+		snprintf(out, size, "%s%.1f", sign, fabs(v));
+		break;
+	}
+}
+
+void rw_fmt_change(double v, char *out, size_t size)
+{
+	if (!isfinite(v))
+		snprintf(out, size, DASH);
+	else
+		snprintf(out, size, "%s%.1f%%", v < 0 ? MINUS : "+", 100.0 * fabs(v));
+}
+
+/*
+ * Markdown: backslash-escape the characters that start emphasis, links,
+ * code, headings and table cells; HTML-significant characters become
+ * entities (renderers pass raw HTML through); control characters and
+ * newlines become spaces so a value never breaks a table row.
+ */
+void rw_md_escape(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '&': fputs("&amp;", fp); break;
+		case '\\': case '`': case '*': case '_': case '[': case ']':
+		case '|': case '#': case '~':
+			fputc('\\', fp);
+			fputc(c, fp);
+			break;
+		default:
+			fputc(c < 0x20 || c == 0x7f ? ' ' : c, fp);
+		}
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double rw_median(double *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			v[k++] = v[i];
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof(*v), cmp_double);
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2.0;
+}

@@ -1,0 +1,419 @@
+/*
+ * load.c - read what a report shows from the documented tables (runs, reps,
+ * rep_metrics, rep_trends).  The database is opened read-only: a report
+ * never changes it and works from any earlier run.  SQL text is built only
+ * from the static column names of rw_keys; every value is a bound
+ * parameter.
+ */
+#include "reports_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Record the connection's current error as RW_EDB. */
+static int db_fail(sqlite3 *db, const char *path, const char *what,
+		   struct rw_err *err)
+{
+	rw_err_set(err, RW_EDB, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+	rw_err_where(err, path, 0, 0);
+	return RW_EDB;
+}
+
+static double col_double(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+/* Duplicate column i as a heap string ("" for NULL); NULL when out of memory. */
+static char *col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	size_t n = t ? strlen((const char *)t) : 0;
+	char *s = rw_malloc(n + 1);
+
+	if (s) {
+		if (n)
+			memcpy(s, t, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static int load_run(sqlite3 *db, const struct rw_report_opts *o,
+		    struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT run_id, as_of, finished, trend_periods FROM runs"
+		" WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, o->db_path, "cannot read runs", err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		d->run_id = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, d->as_of, sizeof(d->as_of));
+		col_copy(st, 2, d->finished, sizeof(d->finished));
+		d->trend_periods = sqlite3_column_int(st, 3);
+		if (d->trend_periods < 3)
+			d->trend_periods = 6;
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = rw_err_set(err, RW_EDB, "the database holds no completed run");
+		rw_err_where(err, o->db_path, 0, 0);
+	} else {
+		rc = db_fail(db, o->db_path, "cannot read runs", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The period shown: opts->period, or the latest complete one. */
+static int load_period(sqlite3 *db, const struct rw_report_opts *o,
+		       struct rw_report_data *d, struct rw_err *err)
+{
+	static const char latest[] =
+		"SELECT period, period_start FROM rep_metrics"
+		" WHERE grain = ?1 AND partial = 0"
+		" ORDER BY period_start DESC LIMIT 1";
+	static const char given[] =
+		"SELECT period, period_start FROM rep_metrics"
+		" WHERE grain = ?1 AND period = ?2 LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, o->period ? given : latest, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, o->db_path, "cannot read rep_metrics", err);
+	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (o->period && sqlite3_bind_text(st, 2, o->period, -1, SQLITE_STATIC) != SQLITE_OK)) {
+		sqlite3_finalize(st);
+		return db_fail(db, o->db_path, "cannot read rep_metrics", err);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, d->period, sizeof(d->period));
+		col_copy(st, 1, d->period_start, sizeof(d->period_start));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		if (o->period)
+			rc = rw_err_set(err, RW_EDB, "no %s \"%s\" in the database", d->grain, o->period);
+		else
+			rc = rw_err_set(err, RW_EDB, "the database holds no complete %s", d->grain);
+		rw_err_where(err, o->db_path, 0, 0);
+	} else {
+		rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int reps_grow(struct rw_report_data *d, size_t *cap)
+{
+	struct rw_rrep *r;
+	size_t n = *cap ? *cap * 2 : 64;
+
+	r = rw_reallocarray(d->reps, n, sizeof(*r));
+	if (!r)
+		return RW_ENOMEM;
+	d->reps = r;
+	*cap = n;
+	return 0;
+}
+
+/*
+ * Reps of the selected team, ordered by team and name, except those who
+ * left before the period began (counted in nleft).
+ */
+static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
+		     struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT rep_id, name, team, manager, hire_date, end_date FROM reps"
+		" WHERE (?1 IS NULL OR team = ?1)"
+		" ORDER BY team, name COLLATE NOCASE, rep_id";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, o->db_path, "cannot read reps", err);
+	if ((o->team ? sqlite3_bind_text(st, 1, o->team, -1, SQLITE_STATIC)
+		     : sqlite3_bind_null(st, 1)) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return db_fail(db, o->db_path, "cannot read reps", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *end = sqlite3_column_text(st, 5);
+		struct rw_rrep *r;
+
+		if (end && *end && strcmp((const char *)end, d->period_start) < 0) {
+			d->nleft++;
+			continue;
+		}
+		if (d->nreps == cap && reps_grow(d, &cap)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r = &d->reps[d->nreps];
+		memset(r, 0, sizeof(*r));
+		d->nreps++;
+		r->id = col_strdup(st, 0);
+		r->name = col_strdup(st, 1);
+		r->team = col_strdup(st, 2);
+		r->manager = col_strdup(st, 3);
+		r->hire_date = col_strdup(st, 4);
+		r->end_date = col_strdup(st, 5);
+		if (!r->id || !r->name || !r->team || !r->manager || !r->hire_date ||
+		    !r->end_date) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_NOMEM)
+		return rw_err_set(err, RW_ENOMEM, "out of memory reading reps");
+	if (rc != SQLITE_DONE)
+		return db_fail(db, o->db_path, "cannot read reps", err);
+	return 0;
+}
+
+/* The period's values of one rep. */
+static int load_values(sqlite3_stmt *st, struct rw_report_data *d, struct rw_rrep *r)
+{
+	int rc;
+
+	for (int k = 0; k < RW_NKEYS; k++)
+		r->v[k] = NAN;
+	r->won = r->lost = r->lo = r->hi = r->quota = NAN;
+	sqlite3_reset(st);
+	if (sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, d->period, -1, SQLITE_STATIC) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	r->has_row = 1;
+	for (int k = 0; k < RW_NKEYS; k++)
+		r->v[k] = col_double(st, k);
+	r->won = col_double(st, RW_NKEYS);
+	r->lost = col_double(st, RW_NKEYS + 1);
+	r->lo = col_double(st, RW_NKEYS + 2);
+	r->hi = col_double(st, RW_NKEYS + 3);
+	r->quota = col_double(st, RW_NKEYS + 4);
+	return 0;
+}
+
+/* The stored trends of one rep, per key metric. */
+static int load_trends(sqlite3_stmt *st, struct rw_report_data *d, struct rw_rrep *r)
+{
+	int rc;
+
+	for (int k = 0; k < RW_NKEYS; k++) {
+		struct rw_rtrend *t = &r->tr[k];
+		double ws, wp;
+
+		memset(t, 0, sizeof(*t));
+		t->slope = t->p = t->change = t->cp_size = NAN;
+		sqlite3_reset(st);
+		if (sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(st, 2, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(st, 3, rw_keys[k].column, -1, SQLITE_STATIC) != SQLITE_OK)
+			return -1;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW)
+			return -1;
+		t->n = sqlite3_column_int(st, 0);
+		t->slope = col_double(st, 1);
+		t->p = col_double(st, 2);
+		ws = col_double(st, 3);
+		wp = col_double(st, 4);
+		/* A ratio's trend is judged on the weighted fit when it has one. */
+		if (rw_keys[k].ratio && isfinite(ws) && isfinite(wp)) {
+			t->slope = ws;
+			t->p = wp;
+		}
+		t->change = col_double(st, 5);
+		col_copy(st, 6, t->cp_period, sizeof(t->cp_period));
+		t->cp_size = col_double(st, 7);
+	}
+	return 0;
+}
+
+static int load_rep_rows(sqlite3 *db, const struct rw_report_opts *o,
+			 struct rw_report_data *d, struct rw_err *err)
+{
+	static const char tsql[] =
+		"SELECT n, slope, slope_p, wslope, wslope_p, change, cp_period, cp_size"
+		" FROM rep_trends WHERE rep_id = ?1 AND grain = ?2 AND metric = ?3";
+	struct rw_buf b;
+	sqlite3_stmt *vs = NULL, *ts = NULL;
+	int rc = 0;
+
+	rw_buf_init(&b, 4096);
+	rw_buf_adds(&b, "SELECT ");
+	for (int k = 0; k < RW_NKEYS; k++)
+		rw_buf_addf(&b, "%s, ", rw_keys[k].column);
+	rw_buf_adds(&b, "won, lost, win_rate_lo, win_rate_hi, quota FROM rep_metrics"
+		    " WHERE rep_id = ?1 AND grain = ?2 AND period = ?3");
+	if (rw_buf_error(&b)) {
+		rw_buf_release(&b);
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	}
+	if (sqlite3_prepare_v2(db, b.data, -1, &vs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, tsql, -1, &ts, NULL) != SQLITE_OK)
+		rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+	for (size_t i = 0; !rc && i < d->nreps; i++)
+		if (load_values(vs, d, &d->reps[i]) || load_trends(ts, d, &d->reps[i]))
+			rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+	sqlite3_finalize(vs);
+	sqlite3_finalize(ts);
+	rw_buf_release(&b);
+	return rc;
+}
+
+int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
+		   struct rw_report_data *d, struct rw_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	*dbp = NULL;
+	snprintf(d->grain, sizeof(d->grain), "%s", o->grain ? o->grain : "month");
+	rc = sqlite3_open_v2(o->db_path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		rw_err_set(err, RW_EDB, "cannot open database: %s",
+			   db ? sqlite3_errmsg(db) : "out of memory");
+		rw_err_where(err, o->db_path, 0, 0);
+		sqlite3_close(db);
+		return RW_EDB;
+	}
+	*dbp = db;
+	if (sqlite3_busy_timeout(db, 5000) != SQLITE_OK)
+		return db_fail(db, o->db_path, "cannot set busy timeout", err);
+	/* One read transaction: a run committing meanwhile is not half-seen. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, o->db_path, "cannot read database", err);
+	rc = load_run(db, o, d, err);
+	if (!rc)
+		rc = load_period(db, o, d, err);
+	if (!rc)
+		rc = load_reps(db, o, d, err);
+	if (!rc)
+		rc = load_rep_rows(db, o, d, err);
+	return rc;
+}
+
+void rw_report_data_free(struct rw_report_data *d)
+{
+	for (size_t i = 0; i < d->nreps; i++) {
+		struct rw_rrep *r = &d->reps[i];
+
+		rw_free(r->id);
+		rw_free(r->name);
+		rw_free(r->team);
+		rw_free(r->manager);
+		rw_free(r->hire_date);
+		rw_free(r->end_date);
+	}
+	rw_free(d->reps);
+	memset(d, 0, sizeof(*d));
+}
+
+int rw_report_series(sqlite3 *db, const struct rw_report_data *d,
+		     const char *rep, const char *team, enum rw_key k, int n,
+		     char labels[][32], double *vals, struct rw_err *err)
+{
+	static const char psql[] =
+		"SELECT DISTINCT period, period_start FROM rep_metrics"
+		" WHERE grain = ?1 AND partial = 0 AND period_start <= ?2"
+		" ORDER BY period_start DESC LIMIT ?3";
+	struct rw_buf b;
+	sqlite3_stmt *ps = NULL, *vs = NULL;
+	double *pool = NULL;
+	size_t pool_cap = 0;
+	int count = 0, rc = SQLITE_DONE;
+
+	rw_buf_init(&b, 1024);
+	if (team)
+		rw_buf_addf(&b, "SELECT m.%s FROM rep_metrics m JOIN reps r"
+			    " ON r.rep_id = m.rep_id WHERE r.team = ?1"
+			    " AND m.grain = ?2 AND m.period = ?3"
+			    " AND (r.end_date IS NULL OR r.end_date >= m.period_start)",
+			    rw_keys[k].column);
+	else
+		rw_buf_addf(&b, "SELECT %s FROM rep_metrics WHERE rep_id = ?1"
+			    " AND grain = ?2 AND period = ?3", rw_keys[k].column);
+	if (rw_buf_error(&b)) {
+		rw_buf_release(&b);
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	}
+	if (sqlite3_prepare_v2(db, psql, -1, &ps, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, b.data, -1, &vs, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(ps, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(ps, 2, d->period_start, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(ps, 3, n) != SQLITE_OK ||
+	    sqlite3_bind_text(vs, 1, team ? team : rep, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(vs, 2, d->grain, -1, SQLITE_STATIC) != SQLITE_OK)
+		goto fail;
+	while (count < n && (rc = sqlite3_step(ps)) == SQLITE_ROW)
+		col_copy(ps, 0, labels[count++], 32);
+	if (count < n && rc != SQLITE_DONE)
+		goto fail;
+	/* Newest first from the query; the caller wants oldest first. */
+	for (int i = 0; i < count / 2; i++) {
+		char t[32];
+
+		memcpy(t, labels[i], 32);
+		memcpy(labels[i], labels[count - 1 - i], 32);
+		memcpy(labels[count - 1 - i], t, 32);
+	}
+	for (int i = 0; i < count; i++) {
+		size_t m = 0;
+
+		sqlite3_reset(vs);
+		if (sqlite3_bind_text(vs, 3, labels[i], -1, SQLITE_TRANSIENT) != SQLITE_OK)
+			goto fail;
+		while ((rc = sqlite3_step(vs)) == SQLITE_ROW) {
+			if (m == pool_cap) {
+				size_t nc = pool_cap ? pool_cap * 2 : 16;
+				double *p = rw_reallocarray(pool, nc, sizeof(*p));
+
+				if (!p) {
+					rw_err_set(err, RW_ENOMEM, "out of memory");
+					count = -1;
+					goto out;
+				}
+				pool = p;
+				pool_cap = nc;
+			}
+			pool[m++] = col_double(vs, 0);
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+		vals[i] = team ? rw_median(pool, m) : (m ? pool[0] : NAN);
+	}
+	goto out;
+fail:
+	db_fail(db, "", "cannot read rep_metrics", err);
+	count = -1;
+out:
+	sqlite3_finalize(ps);
+	sqlite3_finalize(vs);
+	rw_free(pool);
+	rw_buf_release(&b);
+	return count;
+}

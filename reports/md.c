@@ -1,0 +1,322 @@
+/*
+ * md.c - the Markdown trend report: a team overview (one line per rep with
+ * the period's key metrics and trend arrows that show significance), then
+ * the reps whose key metrics declined significantly, with the series, the
+ * fit and the team's median over the same window beside them.
+ */
+#include "reports_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ALPHA 0.05		/* a trend is significant when p < ALPHA */
+#define TEAM_MARGIN 0.10	/* rep change within this of the team's: team-wide */
+#define MAX_SERIES 64
+
+static const char *const format_names[RW_NFORMATS] = { [RW_FMT_MD] = "md" };
+
+void rw_report_opts_default(struct rw_report_opts *o)
+{
+	o->db_path = "repwatch.db";
+	o->format = RW_FMT_MD;
+	o->grain = "month";
+	o->team = NULL;
+	o->period = NULL;
+}
+
+int rw_report_format_find(const char *name)
+{
+	for (int i = 0; i < RW_NFORMATS; i++)
+		if (!strcmp(name, format_names[i]))
+			return i;
+	return -1;
+}
+
+/* Is the trend significant (p < ALPHA with at least 3 points)? */
+static int trend_sig(const struct rw_rtrend *t)
+{
+	return t->n >= 3 && isfinite(t->p) && isfinite(t->slope) && t->p < ALPHA;
+}
+
+/* ▲ ▼ for a significant rise or fall, → for none, · for no trend. */
+static const char *arrow(const struct rw_rtrend *t)
+{
+	if (t->n < 3)
+		return "\xc2\xb7";
+	if (!trend_sig(t) || t->slope == 0)
+		return "\xe2\x86\x92";
+	return t->slope > 0 ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
+}
+
+/* A significant move in the bad direction. */
+static int declined(enum rw_key k, const struct rw_rtrend *t)
+{
+	if (!trend_sig(t))
+		return 0;
+	return rw_keys[k].up_is_good ? t->slope < 0 : t->slope > 0;
+}
+
+static void md_header(FILE *fp, const struct rw_report_data *d)
+{
+	fprintf(fp, "# repwatch trend report\n\n");
+	fprintf(fp, "Run %lld as of %s, grain %s. The overview shows %s %s, the "
+		"latest complete %s; trends are fitted over the last %d complete "
+		"%ss.\n\n", (long long)d->run_id, d->as_of, d->grain, d->grain,
+		d->period, d->grain, d->trend_periods, d->grain);
+	fprintf(fp, "Arrows: \xe2\x96\xb2 rising, \xe2\x96\xbc falling (trend "
+		"slope significant at p < %.2f; weighted by closed deals for "
+		"ratios), \xe2\x86\x92 no significant trend, \xc2\xb7 fewer than 3 "
+		"periods. \xe2\x80\x94 means no data (for example no closed deal, "
+		"so no win rate).\n\n", ALPHA);
+}
+
+static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)
+{
+	char v[48], lo[48], hi[48];
+
+	rw_fmt_value(rw_keys[k].kind, r->v[k], v, sizeof(v));
+	fprintf(fp, " %s", v);
+	if (k == RW_K_WIN_RATE && isfinite(r->v[k]) && isfinite(r->lo) && isfinite(r->hi)) {
+		rw_fmt_value(RW_K_PCT, r->lo, lo, sizeof(lo));
+		rw_fmt_value(RW_K_PCT, r->hi, hi, sizeof(hi));
+		fprintf(fp, " (%s\xe2\x80\x93%s)", lo, hi);
+	}
+	fprintf(fp, " %s |", arrow(&r->tr[k]));
+}
+
+/* Median row of a team, over reps [from, to). */
+static int md_team_median(FILE *fp, const struct rw_report_data *d, size_t from,
+			  size_t to, struct rw_err *err)
+{
+	double *v = rw_calloc(to - from, sizeof(*v));
+	char s[48];
+
+	if (!v)
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	fprintf(fp, "| *team median* | |");
+	for (int k = 0; k < RW_NKEYS; k++) {
+		size_t n = 0;
+
+		for (size_t i = from; i < to; i++)
+			if (d->reps[i].has_row)
+				v[n++] = d->reps[i].v[k];
+		rw_fmt_value(rw_keys[k].kind, rw_median(v, n), s, sizeof(s));
+		fprintf(fp, " %s |", s);
+	}
+	fputc('\n', fp);
+	rw_free(v);
+	return 0;
+}
+
+static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *err)
+{
+	size_t i = 0;
+
+	fprintf(fp, "## Team overview: %s %s\n\n", d->grain, d->period);
+	if (!d->nreps)
+		fprintf(fp, "No reps.\n\n");
+	while (i < d->nreps) {
+		const char *team = d->reps[i].team;
+		const char *manager = "";
+		size_t j = i;
+
+		while (j < d->nreps && !strcmp(d->reps[j].team, team)) {
+			if (!*manager && *d->reps[j].manager)
+				manager = d->reps[j].manager;
+			j++;
+		}
+		fprintf(fp, "### ");
+		rw_md_escape(fp, *team ? team : "(no team)");
+		if (*manager) {
+			fprintf(fp, " (manager: ");
+			rw_md_escape(fp, manager);
+			fputc(')', fp);
+		}
+		fprintf(fp, "\n\n| rep | won/lost |");
+		for (int k = 0; k < RW_NKEYS; k++)
+			fprintf(fp, " %s%s |", rw_keys[k].title,
+				k == RW_K_WIN_RATE ? " (95% CI)" : "");
+		fprintf(fp, "\n|---|---:|");
+		for (int k = 0; k < RW_NKEYS; k++)
+			fprintf(fp, "---:|");
+		fputc('\n', fp);
+		for (size_t r = i; r < j; r++) {
+			const struct rw_rrep *p = &d->reps[r];
+
+			fprintf(fp, "| ");
+			rw_md_escape(fp, p->name);
+			fprintf(fp, " (");
+			rw_md_escape(fp, p->id);
+			fprintf(fp, ") |");
+			if (isfinite(p->won) && isfinite(p->lost))
+				fprintf(fp, " %.0f/%.0f |", p->won, p->lost);
+			else
+				fprintf(fp, " \xe2\x80\x94 |");
+			for (int k = 0; k < RW_NKEYS; k++)
+				md_cell(fp, p, (enum rw_key)k);
+			fputc('\n', fp);
+		}
+		if (md_team_median(fp, d, i, j, err))
+			return err->code;
+		fputc('\n', fp);
+		i = j;
+	}
+	if (d->nleft)
+		fprintf(fp, "%zu rep%s who left before %s %s %s not shown.\n\n",
+			d->nleft, d->nleft == 1 ? "" : "s", d->grain, d->period,
+			d->nleft == 1 ? "is" : "are");
+	return 0;
+}
+
+/* mean(last half) / mean(first half) - 1, the middle point left out. */
+static double half_change(const double *v, int n)
+{
+	double a = 0, b = 0;
+	int na = 0, nb = 0, h = n / 2;
+
+	for (int i = 0; i < h; i++)
+		if (isfinite(v[i])) {
+			a += v[i];
+			na++;
+		}
+	for (int i = n - h; i < n; i++)
+		if (isfinite(v[i])) {
+			b += v[i];
+			nb++;
+		}
+	if (!na || !nb || a == 0)
+		return NAN;
+	return (b / nb) / (a / na) - 1.0;
+}
+
+/* Did the team's median move the same bad way, about as much? */
+static int team_wide(enum rw_key k, double rep, double team)
+{
+	if (!isfinite(rep) || !isfinite(team))
+		return 0;
+	if (rw_keys[k].up_is_good)
+		return team < 0 && team <= rep + TEAM_MARGIN;
+	return team > 0 && team >= rep - TEAM_MARGIN;
+}
+
+static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
+			   const struct rw_rrep *r, struct rw_err *err)
+{
+	char labels[MAX_SERIES][32], tlabels[MAX_SERIES][32];
+	double vals[MAX_SERIES], team[MAX_SERIES];
+	int n = d->trend_periods < MAX_SERIES ? d->trend_periods : MAX_SERIES;
+	int shown = 0, nt;
+
+	for (int k = 0; k < RW_NKEYS; k++) {
+		const struct rw_rtrend *t = &r->tr[k];
+		char s[64], c[48], tc[48];
+		double tchg;
+		int m;
+
+		if (!declined((enum rw_key)k, t))
+			continue;
+		m = rw_report_series(db, d, r->id, NULL, (enum rw_key)k, n, labels, vals, err);
+		if (m < 0)
+			return err->code;
+		nt = rw_report_series(db, d, NULL, r->team, (enum rw_key)k, n, tlabels, team, err);
+		if (nt < 0)
+			return err->code;
+		if (!shown++) {
+			fprintf(fp, "| metric |");
+			for (int i = 0; i < m; i++)
+				fprintf(fp, " %s |", labels[i]);
+			fprintf(fp, " slope per %s | p | change | team median change | shift |\n|---|",
+				d->grain);
+			for (int i = 0; i < m + 5; i++)
+				fprintf(fp, "---:|");
+			fputc('\n', fp);
+		}
+		fprintf(fp, "| %s |", rw_keys[k].title);
+		for (int i = 0; i < m; i++) {
+			rw_fmt_value(rw_keys[k].kind, vals[i], s, sizeof(s));
+			fprintf(fp, " %s |", s);
+		}
+		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
+		rw_fmt_change(t->change, c, sizeof(c));
+		tchg = half_change(team, nt);
+		rw_fmt_change(tchg, tc, sizeof(tc));
+		fprintf(fp, " %s | %.3f | %s | %s |", s, t->p, c, tc);
+		if (*t->cp_period) {
+			rw_fmt_slope(rw_keys[k].kind, t->cp_size, s, sizeof(s));
+			fprintf(fp, " from ");
+			rw_md_escape(fp, t->cp_period);
+			fprintf(fp, " (%s) |\n", s);
+		} else {
+			fprintf(fp, " \xe2\x80\x94 |\n");
+		}
+		if (team_wide((enum rw_key)k, t->change, tchg)) {
+			fprintf(fp, "|  | *the team's median %s moved about as much: "
+				"likely a team-wide cause, not this rep alone* |", rw_keys[k].title);
+			for (int i = 0; i < m + 4; i++)
+				fprintf(fp, " |");
+			fputc('\n', fp);
+		}
+	}
+	if (shown)
+		fputc('\n', fp);
+	return 0;
+}
+
+static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
+		       struct rw_err *err)
+{
+	size_t found = 0;
+
+	fprintf(fp, "## Significant declines\n\n");
+	fprintf(fp, "Reps with a key metric that moved the wrong way with a "
+		"significant trend (p < %.2f) over the last %d complete %ss: "
+		"the series, the fitted slope, the change of the last half of "
+		"the window against the first, the same change of the team's "
+		"median, and the period where a mean shift began.\n\n",
+		ALPHA, d->trend_periods, d->grain);
+	for (size_t i = 0; i < d->nreps; i++) {
+		const struct rw_rrep *r = &d->reps[i];
+		int any = 0;
+
+		for (int k = 0; k < RW_NKEYS; k++)
+			any |= declined((enum rw_key)k, &r->tr[k]);
+		if (!any)
+			continue;
+		found++;
+		fprintf(fp, "### ");
+		rw_md_escape(fp, r->name);
+		fprintf(fp, " (");
+		rw_md_escape(fp, r->id);
+		fprintf(fp, "), ");
+		rw_md_escape(fp, *r->team ? r->team : "(no team)");
+		fprintf(fp, "\n\n");
+		if (md_decline_rows(fp, db, d, r, err))
+			return err->code;
+	}
+	if (!found)
+		fprintf(fp, "None.\n\n");
+	return 0;
+}
+
+int rw_report_write(const struct rw_report_opts *opts, FILE *out,
+		    struct rw_err *err)
+{
+	struct rw_report_data d;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (opts->format != RW_FMT_MD)
+		return rw_err_set(err, RW_EUSAGE, "unknown report format");
+	rc = rw_report_load(opts, &db, &d, err);
+	if (!rc) {
+		md_header(out, &d);
+		rc = md_overview(out, &d, err);
+	}
+	if (!rc)
+		rc = md_declines(out, db, &d, err);
+	rw_report_data_free(&d);
+	sqlite3_close(db);	/* ends the read transaction */
+	if (!rc && (fflush(out) || ferror(out)))
+		rc = rw_err_set(err, RW_EIO, "cannot write the report");
+	return rc;
+}

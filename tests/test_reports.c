@@ -1,0 +1,317 @@
+/*
+ * test_reports.c - the Markdown trend report rendered from a database whose
+ * rows are written by hand here, so every number in the expected text is
+ * known without running the engine.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "../reports/reports.h"
+#include "../reports/reports_int.h"
+#include "../store/store.h"
+
+struct fixture {
+	char dir[64];
+	char db[96];
+};
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* Month rows 2026-04 .. 2026-09 complete and 2026-10 partial. */
+static const char *const months[] = {
+	"2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"
+};
+static const char *const starts[] = {
+	"2026-04-01", "2026-05-01", "2026-06-01", "2026-07-01", "2026-08-01",
+	"2026-09-01", "2026-10-01"
+};
+
+static void add_month(sqlite3 *db, const char *rep, int i, double won, double lost,
+		      double rate, const char *quota_att)
+{
+	char sql[512];
+	char rate_s[32];
+
+	if (isnan(rate))
+		snprintf(rate_s, sizeof(rate_s), "NULL");
+	else
+		snprintf(rate_s, sizeof(rate_s), "%.4f", rate);
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR REPLACE INTO rep_metrics(rep_id, grain, period, period_start,"
+		 " partial, won, lost, win_rate, win_rate_lo, win_rate_hi, revenue,"
+		 " quota, attainment, followup_ratio, touch_gap_days, stale_share,"
+		 " pipeline_value, meetings) VALUES('%s', 'month', '%s', '%s', %d,"
+		 " %.0f, %.0f, %s, 0.09, 0.61, 30000, %s, 0.8, 0.45, 4.5, 0.1, 1234567.4, 12)",
+		 rep, months[i], starts[i], i == 6, won, lost, rate_s, quota_att);
+	exec(db, sql);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct rw_store *st;
+	struct rw_err err;
+	sqlite3 *db;
+	/* Ann's win rate falls 0.60 -> 0.30 over six months; Bob holds 0.50. */
+	static const double ann[] = { 0.60, 0.55, 0.50, 0.40, 0.35, 0.30, 0.25 };
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rw-reports-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	rw_err_clear(&err);
+	assert_int_equal(rw_store_open(f->db, 1000, &st, &err), 0);
+	rw_store_close(st);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "INSERT INTO runs(run_id, as_of, started, finished, status, trend_periods)"
+		 " VALUES(1, '2026-10-31', 'x', 'y', 'ok', 6)");
+	/* A run that never committed would not be visible; this one failed. */
+	exec(db, "INSERT INTO runs(run_id, as_of, started, status, trend_periods)"
+		 " VALUES(2, '2026-11-30', 'x', 'failed', 6)");
+	exec(db, "INSERT INTO reps(rep_id, name, team, manager, hire_date, end_date) VALUES"
+		 " ('R1', 'Ann Lee', 'East', 'Mia Boss', '2024-01-01', NULL),"
+		 " ('R2', 'Bob | <b>Ray</b>', 'East', 'Mia Boss', '2024-01-01', NULL),"
+		 " ('R3', 'Cy Old', 'West', 'Ned Lead', '2023-01-01', '2026-01-15'),"
+		 " ('R4', 'Di Ng', 'West', 'Ned Lead', '2023-01-01', NULL)");
+	for (int i = 0; i < 7; i++) {
+		add_month(db, "R1", i, 3, 7, ann[i], "40000");
+		add_month(db, "R2", i, 5, 5, 0.5, "NULL");
+		add_month(db, "R4", i, 0, 0, NAN, "NULL");
+	}
+	/* Stored trends: Ann's weighted fit is significant, Bob's flat. */
+	exec(db, "INSERT INTO rep_trends(rep_id, grain, metric, n, slope, slope_p,"
+		 " wslope, wslope_p, change, cp_period, cp_size) VALUES"
+		 " ('R1', 'month', 'win_rate', 6, -0.06, 0.001, -0.061, 0.002, -0.4,"
+		 "  '2026-07', -0.2),"
+		 " ('R1', 'month', 'revenue', 6, 500, 0.01, NULL, NULL, 0.1, NULL, NULL),"
+		 " ('R2', 'month', 'win_rate', 6, 0, NULL, 0, NULL, 0, NULL, NULL),"
+		 " ('R4', 'month', 'win_rate', 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/r.db-wal", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/r.db-shm", f->dir);
+	unlink(path);
+	unlink(f->db);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Render the report into a malloc'ed string; returns the RW_E* code. */
+static int render(const char *db, const char *grain, const char *team, char **text,
+		  struct rw_err *err)
+{
+	struct rw_report_opts o;
+	size_t len;
+	FILE *fp;
+	int rc;
+
+	*text = NULL;
+	fp = open_memstream(text, &len);
+	assert_non_null(fp);
+	rw_report_opts_default(&o);
+	o.db_path = db;
+	o.grain = grain;
+	o.team = team;
+	rw_err_clear(err);
+	rc = rw_report_write(&o, fp, err);
+	assert_int_equal(fclose(fp), 0);
+	return rc;
+}
+
+static void assert_has(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("report lacks \"%s\"; it reads:\n%s", want, text);
+}
+
+static void test_overview(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	char *t;
+
+	assert_int_equal(render(f->db, "month", NULL, &t, &err), 0);
+	assert_true(!strncmp(t, "# repwatch trend report\n", 24));
+	/* The failed run 2 is not the one reported. */
+	assert_has(t, "Run 1 as of 2026-10-31, grain month.");
+	/* 2026-09 is the latest complete month (2026-10 is partial). */
+	assert_has(t, "## Team overview: month 2026-09");
+	assert_has(t, "### East (manager: Mia Boss)");
+	/* Ann, 2026-09: 3 won, 7 lost, rate 0.30 with the stored interval
+	 * 0.09-0.61, a significant fall (weighted p 0.002) -> ▼; revenue
+	 * 30000 rising with p 0.01 -> ▲; attainment 0.8 with no trend row
+	 * -> ·; follow-up 0.45; touch gap 4.5 d; stale 0.1; pipeline
+	 * 1234567.4 grouped; 12 meetings. */
+	assert_has(t, "| Ann Lee (R1) | 3/7 | 30.0% (9.0%\xe2\x80\x93" "61.0%) \xe2\x96\xbc |"
+		      " 30,000 \xe2\x96\xb2 | 80.0% \xc2\xb7 |");
+	assert_has(t, " 80.0% \xc2\xb7 | 45.0% \xc2\xb7 | 4.5 d \xc2\xb7 | 10.0% \xc2\xb7 |"
+		      " 1,234,567 \xc2\xb7 | 12 \xc2\xb7 |\n");
+	/* Bob's name is escaped for Markdown and HTML; his flat trend has no
+	 * p-value, so it shows as not significant. */
+	assert_has(t, "| Bob \\| &lt;b&gt;Ray&lt;/b&gt; (R2) | 5/5 | 50.0% (9.0%\xe2\x80\x93"
+		      "61.0%) \xe2\x86\x92 |");
+	/* Di has no closed deal: win rate NULL -> em dash, two points only -> ·. */
+	assert_has(t, "| Di Ng (R4) | 0/0 | \xe2\x80\x94 \xc2\xb7 |");
+	/* East's median win rate of 0.30 and 0.50 is 0.40. */
+	assert_has(t, "| *team median* | | 40.0% |");
+	/* West's only value is NULL: the median is NULL too, not 0. */
+	assert_has(t, "| *team median* | | \xe2\x80\x94 |");
+	/* Cy left in January, before the period. */
+	assert_false(strstr(t, "Cy Old"));
+	assert_has(t, "1 rep who left before month 2026-09 is not shown.");
+	free(t);
+}
+
+static void test_declines(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	sqlite3 *db;
+	char *t;
+
+	assert_int_equal(render(f->db, "month", NULL, &t, &err), 0);
+	assert_has(t, "## Significant declines");
+	assert_has(t, "### Ann Lee (R1), East\n");
+	/* Header: the six complete months, oldest first. */
+	assert_has(t, "| metric | 2026-04 | 2026-05 | 2026-06 | 2026-07 | 2026-08 | 2026-09 |");
+	/* The weighted slope -0.061 per month is -6.1 points; stored change
+	 * -0.4.  Team median per month is the mean of Ann and Bob:
+	 * 0.55 0.525 0.5 0.45 0.425 0.40; last half mean 0.425 over first
+	 * half mean 0.525 gives 0.425/0.525 - 1 = -0.190476 -> -19.0%. */
+	assert_has(t, "| win rate | 60.0% | 55.0% | 50.0% | 40.0% | 35.0% | 30.0% |"
+		      " \xe2\x88\x92" "6.1 pts | 0.002 | \xe2\x88\x92" "40.0% |"
+		      " \xe2\x88\x92" "19.0% | from 2026-07 (\xe2\x88\x92" "20.0 pts) |");
+	/* -19% against -40% is not comparable (margin 10 points). */
+	assert_false(strstr(t, "team-wide"));
+	/* A rise in revenue is not a decline; Bob is flat. */
+	assert_false(strstr(t, "| revenue | 30,000"));
+	assert_false(strstr(t, "### Bob"));
+	free(t);
+
+	/* Bob falls the same way: the team median falls with Ann, so the
+	 * report calls it a team-wide cause.  Team medians now equal Ann's
+	 * series: 0.35 / 0.55 - 1 = -36.4%, within 10 points of -40%. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE rep_metrics SET win_rate = (SELECT m.win_rate FROM rep_metrics m"
+		 " WHERE m.rep_id = 'R1' AND m.grain = rep_metrics.grain AND"
+		 " m.period = rep_metrics.period) WHERE rep_id = 'R2'");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render(f->db, "month", "East", &t, &err), 0);
+	assert_has(t, " \xe2\x88\x92" "36.4% | from 2026-07");
+	assert_has(t, "likely a team-wide cause");
+	/* --team East leaves West out. */
+	assert_false(strstr(t, "Di Ng"));
+	free(t);
+}
+
+static void test_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	char path[160];
+	struct rw_store *st;
+	char *t;
+
+	/* No database: an error, and none is created by a report. */
+	snprintf(path, sizeof(path), "%s/none.db", f->dir);
+	assert_int_equal(render(path, "month", NULL, &t, &err), RW_EDB);
+	assert_int_not_equal(access(path, F_OK), 0);
+	free(t);
+	/* No quarter rows: a clear refusal naming the grain. */
+	assert_int_equal(render(f->db, "quarter", NULL, &t, &err), RW_EDB);
+	assert_non_null(strstr(err.msg, "no complete quarter"));
+	free(t);
+	/* A database that never completed a run. */
+	snprintf(path, sizeof(path), "%s/empty.db", f->dir);
+	rw_err_clear(&err);
+	assert_int_equal(rw_store_open(path, 1000, &st, &err), 0);
+	rw_store_close(st);
+	assert_int_equal(render(path, "month", NULL, &t, &err), RW_EDB);
+	assert_non_null(strstr(err.msg, "no completed run"));
+	free(t);
+	unlink(path);
+	assert_int_equal(rw_report_format_find("md"), RW_FMT_MD);
+	assert_int_equal(rw_report_format_find("pdf"), -1);
+}
+
+static void test_out_of_memory(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	int rc;
+	char *t;
+
+	/* Every allocation of the report's own fails in turn: an error, no
+	 * leak (ASan), never a crash. */
+	for (long n = 1; n < 40; n++) {
+		rw_alloc_fail_after(n);
+		rc = render(f->db, "month", NULL, &t, &err);
+		rw_alloc_fail_after(0);
+		assert_true(rc == 0 || rc == RW_ENOMEM);
+		free(t);
+	}
+}
+
+static void test_format(void **state)
+{
+	char s[64];
+	double v[] = { 3, NAN, 1, 2 };
+	double w[] = { NAN, NAN };
+
+	(void)state;
+	rw_fmt_value(RW_K_MONEY, 1234567.4, s, sizeof(s));
+	assert_string_equal(s, "1,234,567");
+	rw_fmt_value(RW_K_MONEY, 999.5, s, sizeof(s));	/* rounds half to even: 1000 */
+	assert_string_equal(s, "1,000");
+	rw_fmt_value(RW_K_MONEY, -2500, s, sizeof(s));
+	assert_string_equal(s, "-2,500");
+	rw_fmt_value(RW_K_PCT, 0.375, s, sizeof(s));
+	assert_string_equal(s, "37.5%");
+	rw_fmt_value(RW_K_DAYS, NAN, s, sizeof(s));
+	assert_string_equal(s, "\xe2\x80\x94");
+	rw_fmt_change(-0.3524, s, sizeof(s));
+	assert_string_equal(s, "\xe2\x88\x92" "35.2%");
+	/* Median of 3, 1, 2 (NAN ignored) is 2; of nothing, NAN. */
+	assert_true(rw_median(v, 4) == 2.0);
+	assert_true(isnan(rw_median(w, 2)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_overview, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_declines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+		cmocka_unit_test(test_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
