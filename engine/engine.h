@@ -241,7 +241,52 @@ const struct rw_trend *rw_results_trend(const struct rw_results *res,
 					uint32_t r, enum rw_grain g,
 					enum rw_metric m);
 
+/*
+ * Team baselines (SPEC section 4): per team and for the whole company, per
+ * grain, period and metric, over the team's eligible reps with a value.
+ * Eligible on a period's evaluation day D (its last day, or as_of): not an
+ * unassigned owner, tenure D - hire_day at least ramp_days (unknown hire
+ * day: eligible), and not departed (end_day unknown or on or after D).
+ * Quantiles are R's type 7 (linear interpolation, as GSL's
+ * gsl_stats_quantile_from_sorted_data); mad is the unscaled median absolute
+ * deviation.  n == 0 means no baseline (the rest NAN).
+ */
+struct rw_baseline {
+	int n;
+	double median, mad, p25, p75;
+};
+
+/* Teams with a baseline: rw_results_team_count() - 1 teams, then the
+ * company, named "*". */
+size_t rw_results_team_count(const struct rw_results *res);
+/* Team name (a string of the dataset: valid while it lives); NULL when t
+ * is out of range. */
+const char *rw_results_team_name(const struct rw_results *res, size_t t);
+/* Team number of rep r (the company's number is never returned). */
+size_t rw_results_rep_team(const struct rw_results *res, uint32_t r);
+/* Baseline of team t for metric m in the k-th period of grain g; NULL when
+ * out of range. */
+const struct rw_baseline *rw_results_baseline(const struct rw_results *res,
+					      size_t t, enum rw_grain g, int k,
+					      enum rw_metric m);
+/*
+ * Robust z-score (x - median) / (1.4826 MAD) of rep r's value against its
+ * team's baseline (NAN when the value or the baseline is missing or MAD is
+ * 0), and its percentile within the team, 0-100: 100 (below + equal / 2)
+ * / n over the baseline's values.  Ramping and departed reps get both too,
+ * measured against the eligible reps.
+ */
+double rw_results_z(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		    int k, enum rw_metric m);
+double rw_results_pct(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		      int k, enum rw_metric m);
+
 /* ---- Statistics used by the engine, exposed for tests ---------------- */
+
+/* Baseline of v[0..n) (NAN entries skipped; v is reordered). */
+void rw_baseline_of(double *v, size_t n, struct rw_baseline *b);
+/* Percentile 0-100 of x among sorted s[0..n), ties counting half. */
+double rw_percentile_rank(const double *s, size_t n, double x);
 
 /*
  * Jeffreys 95% interval for won successes and lost failures (SPEC section

@@ -78,6 +78,34 @@ double rw_median_sorted(const double *a, size_t n);
 void rw_trend_robust(const double *x, const double *y, size_t n,
 		     struct rw_trend *t, int *cp_index);
 
+/*
+ * The results behind struct rw_results: values [rep][k][metric] and trends
+ * [rep][metric] per grain (metrics.c), team baselines [team][k][metric]
+ * with team nteams the whole company, and each value's robust z-score and
+ * percentile within its team [rep][k][metric] (baseline.c).
+ */
+struct rw_results {
+	size_t nreps;
+	int32_t first[RW_NGRAINS];	/* first period index of each window */
+	int count[RW_NGRAINS];		/* periods per window */
+	double *vals[RW_NGRAINS];
+	struct rw_trend *trends[RW_NGRAINS];
+	size_t nteams;			/* teams, the company row not counted */
+	const char **team_names;	/* [nteams + 1]; the last is "*" */
+	uint32_t *rep_team;		/* [rep]: team number */
+	struct rw_baseline *base[RW_NGRAINS];
+	double *z[RW_NGRAINS], *pct[RW_NGRAINS];
+};
+
+/*
+ * Team baselines, z-scores and percentiles of grain g (baseline.c), once
+ * the grain's values are computed.  eval[k] is the evaluation day of the
+ * k-th period (tenure and departure are judged on it).  res->nteams,
+ * team_names and rep_team must be set.  Returns 0 or RW_ENOMEM.
+ */
+int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
+			 enum rw_grain g, const int32_t *eval);
+
 /* Largest number of points a trend uses (trend_periods is capped). */
 #define RW_TREND_MAX 64
 

@@ -10,14 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rw_results {
-	size_t nreps;
-	int32_t first[RW_NGRAINS];	/* first period index of each window */
-	int count[RW_NGRAINS];		/* periods per window */
-	double *vals[RW_NGRAINS];	/* [rep][k][metric] */
-	struct rw_trend *trends[RW_NGRAINS];	/* [rep][metric] */
-};
-
 static const char *const metric_names[RW_NMETRICS] = {
 	"opps_created", "won", "lost", "win_rate", "win_rate_lo",
 	"win_rate_hi", "win_rate_shrunk", "revenue", "avg_deal_size",
@@ -210,6 +202,17 @@ static int number_teams(struct ctx *c)
 	}
 	if (ds->nreps)
 		c->nteams++;
+	/* The results keep the numbering and the names, company last. */
+	c->res->team_names = rw_calloc(c->nteams + 1, sizeof(*c->res->team_names));
+	if (!c->res->team_names) {
+		rw_free(tk);
+		return RW_ENOMEM;
+	}
+	for (size_t i = 0; i < ds->nreps; i++)
+		c->res->team_names[c->team[tk[i].rep]] = tk[i].team;
+	c->res->team_names[c->nteams] = "*";
+	c->res->nteams = c->nteams;
+	c->res->rep_team = c->team;
 	rw_free(tk);
 	return 0;
 }
@@ -796,6 +799,8 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 		rc = shrink(c);
 	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
 		rep_trends(c, r);
+	if (!rc)
+		rc = rw_baselines_compute(c->res, c->ds, g, c->eval);
 	grain_release(c);
 	return rc;
 }
@@ -824,7 +829,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rc = grain_compute(&c, g);
 	rw_free(c.order);
 	rw_free(c.rep_start);
-	rw_free(c.team);
+	if (!c.res->rep_team)
+		rw_free(c.team);	/* else the results own it */
 	rw_free(c.cyc.k);
 	rw_free(c.gap.k);
 	if (rc) {
@@ -842,7 +848,12 @@ void rw_results_free(struct rw_results *res)
 	for (int g = 0; g < RW_NGRAINS; g++) {
 		rw_free(res->vals[g]);
 		rw_free(res->trends[g]);
+		rw_free(res->base[g]);
+		rw_free(res->z[g]);
+		rw_free(res->pct[g]);
 	}
+	rw_free(res->team_names);
+	rw_free(res->rep_team);
 	rw_free(res);
 }
 

@@ -697,6 +697,206 @@ static void test_short_trends(void **state)
 	assert_int_equal(t->cp_period, RW_NODAY);
 }
 
+/*
+ * The "Mann-Kendall by hand" example (Little, College of the Holy Cross,
+ * mathcs.holycross.edu/~little/Montserrat/MannKendallByHand.txt): 14
+ * values, S = 54, one tied pair, Var(S) = 14*13*33/18 - 2*1*9/18 =
+ * 332.667, Z = (S - 1) / sqrt(Var S) = 2.9058; two-sided p = 2 (1 -
+ * Phi(2.9058)) = 0.003663 (the page gives the one-sided 0.0018).  The
+ * Theil-Sen slope, the median of the 91 pairwise slopes, is 0.566667
+ * (Python's statistics.median over the pairs).
+ */
+static void test_mann_kendall_textbook(void **state)
+{
+	static const double y[] = { 12.9, 14.8, 13.2, 15.7, 13.8, 15.6, 12.9,
+				    11.0, 17.3, 15.9, 19.0, 18.3, 20.1, 21.7 };
+	double x[14];
+	struct rw_trend t;
+	int cp;
+
+	(void)state;
+	for (int i = 0; i < 14; i++)
+		x[i] = i;
+	rw_trend_robust(x, y, 14, &t, &cp);
+	assert_float_equal(t.mk_p, 0.003663, 2e-6);
+	assert_float_equal(t.ts_slope, 0.566667, 1e-6);
+}
+
+/* Quantiles are R's type 7: quantile(c(1,2,2,3,4,7,9), c(.25,.5,.75))
+ * is 2, 3, 5.5; mad(x, constant = 1) is 1.  For 1:4: 1.75, 2.5, 3.25 and
+ * MAD median(1.5, .5, .5, 1.5) = 1. */
+static void test_baseline_of(void **state)
+{
+	double v[] = { 9, 2, NAN, 4, 1, 7, 2, 3 };
+	double w[] = { 4, 1, 3, 2 };
+	double none[] = { NAN };
+	double sorted[] = { 1, 2, 2, 3, 4, 7, 9 };
+	struct rw_baseline b;
+
+	(void)state;
+	rw_baseline_of(v, 8, &b);
+	assert_int_equal(b.n, 7);
+	assert_float_equal(b.median, 3, 1e-12);
+	assert_float_equal(b.p25, 2, 1e-12);
+	assert_float_equal(b.p75, 5.5, 1e-12);
+	assert_float_equal(b.mad, 1, 1e-12);
+	rw_baseline_of(w, 4, &b);
+	assert_float_equal(b.median, 2.5, 1e-12);
+	assert_float_equal(b.p25, 1.75, 1e-12);
+	assert_float_equal(b.p75, 3.25, 1e-12);
+	assert_float_equal(b.mad, 1, 1e-12);
+	rw_baseline_of(none, 1, &b);
+	assert_int_equal(b.n, 0);
+	assert_true(isnan(b.median) && isnan(b.mad));
+	/* Ties count half: 2 has 1 value below and 2 equal among 7:
+	 * 100 * (1 + 1) / 7 = 28.571. */
+	assert_float_equal(rw_percentile_rank(sorted, 7, 2), 200.0 / 7, 1e-9);
+	assert_float_equal(rw_percentile_rank(sorted, 7, 10), 100, 1e-12);
+	assert_float_equal(rw_percentile_rank(sorted, 7, 0.5), 0, 1e-12);
+}
+
+/*
+ * Team baselines through the engine, on the shared dataset (East: A, B,
+ * D; West: C).  February win rates: A 2 of 3, B 1 of 1, D 1 of 2; C has
+ * none.  East: median 2/3, p25 0.5 + 0.5 (1/6) = 7/12, p75 2/3 + 0.5
+ * (1/3) = 5/6, MAD median(1/6, 1/3, 0) = 1/6.  B's z = (1 - 2/3) /
+ * (1.4826 / 6) = 1.348982; D's percentile 100 * 0.5 / 3.
+ */
+static void test_team_baselines(void **state)
+{
+	const struct rw_results *res = res_of(state);
+	const struct rw_baseline *b;
+	size_t east = rw_results_rep_team(res, RA), west = rw_results_rep_team(res, RC);
+
+	assert_int_equal(rw_results_team_count(res), 3);
+	assert_string_equal(rw_results_team_name(res, east), "East");
+	assert_string_equal(rw_results_team_name(res, west), "West");
+	assert_string_equal(rw_results_team_name(res, 2), "*");
+	b = rw_results_baseline(res, east, RW_MONTH, 1, RW_M_WIN_RATE);
+	assert_non_null(b);
+	assert_int_equal(b->n, 3);
+	ASSERT_VAL(b->median, 2.0 / 3);
+	ASSERT_VAL(b->p25, 7.0 / 12);
+	ASSERT_VAL(b->p75, 5.0 / 6);
+	ASSERT_VAL(b->mad, 1.0 / 6);
+	assert_float_equal(rw_results_z(res, RB, RW_MONTH, 1, RW_M_WIN_RATE), 1.348982, 1e-6);
+	ASSERT_VAL(rw_results_pct(res, RD, RW_MONTH, 1, RW_M_WIN_RATE), 50.0 / 3);
+	/* West has no win rate in February: no baseline, and C no z. */
+	b = rw_results_baseline(res, west, RW_MONTH, 1, RW_M_WIN_RATE);
+	assert_int_equal(b->n, 0);
+	assert_true(isnan(b->median));
+	ASSERT_NULL_VALUE(rw_results_z(res, RC, RW_MONTH, 1, RW_M_WIN_RATE));
+	/* The company row holds the same three values. */
+	b = rw_results_baseline(res, 2, RW_MONTH, 1, RW_M_WIN_RATE);
+	assert_int_equal(b->n, 3);
+	ASSERT_VAL(b->median, 2.0 / 3);
+	assert_null(rw_results_baseline(res, 3, RW_MONTH, 1, RW_M_WIN_RATE));
+}
+
+/*
+ * Who counts in a baseline.  as_of 2024-03-15, months Jan..Mar, ramp 90
+ * days.  E1 (hire unknown) creates 2 deals in Jan, 4 in Feb; E2 hired
+ * 2024-02-20 creates 1 in Feb (ramping: out); E3 leaves 2024-02-10
+ * after 6 deals in Jan (in for Jan, out for Feb); E4 hired 2023 creates
+ * 1 in Jan and 1 in Feb; U, an unassigned owner, 100 in Feb (out).
+ * Jan: {2, 6, 1} -> median 2, MAD median(0, 4, 1) = 1.
+ * Feb: {4, 1} -> median 2.5, MAD 1.5; E2's z = (1 - 2.5) / (1.4826 *
+ * 1.5) = -0.674491; U's percentile is 100.
+ */
+static void test_baseline_eligibility(void **state)
+{
+	struct rw_settings s = test_settings();
+	static const char *const ids[] = { "E1", "E2", "E3", "E4", "U" };
+	const int32_t hire[] = { RW_NODAY, D(2024, 2, 20), RW_NODAY, D(2023, 1, 1), RW_NODAY };
+	const int32_t end[] = { RW_NODAY, RW_NODAY, D(2024, 2, 10), RW_NODAY, RW_NODAY };
+	const int jan[] = { 2, 0, 6, 1, 0 }, feb[] = { 4, 1, 0, 1, 100 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	const struct rw_baseline *b;
+	struct rw_err err;
+	char id[16];
+	int n = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (uint32_t r = 0; r < 5; r++) {
+		struct rw_rep rep = { ids[r], NULL, NULL, "East", NULL, hire[r], end[r], r == 4 };
+
+		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+		for (int j = 0; j < jan[r] + feb[r]; j++) {
+			struct rw_opp o = { id, r, j < jan[r] ? D(2024, 1, 9) : D(2024, 2, 9),
+					    RW_NODAY, RW_OPEN, 10, NULL };
+
+			snprintf(id, sizeof(id), "o%d", n++);
+			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+		}
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	b = rw_results_baseline(res, 0, RW_MONTH, 0, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 3);
+	ASSERT_VAL(b->median, 2);
+	ASSERT_VAL(b->mad, 1);
+	b = rw_results_baseline(res, 0, RW_MONTH, 1, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 2);
+	ASSERT_VAL(b->median, 2.5);
+	ASSERT_VAL(b->mad, 1.5);
+	assert_float_equal(rw_results_z(res, 1, RW_MONTH, 1, RW_M_OPPS_CREATED), -0.674491, 1e-6);
+	ASSERT_VAL(rw_results_pct(res, 4, RW_MONTH, 1, RW_M_OPPS_CREATED), 100);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * Small samples are pulled toward the team more than large ones.  One
+ * team, all deals closed in February 2024: rates 1/2, 10/20, 6/20, 4/20.
+ * Prior by moments over the four rates: mean m = 0.375, sample variance
+ * v = (2 * 0.125^2 + 0.075^2 + 0.175^2) / 3 = 0.0225, k = m (1 - m) / v
+ * - 1 = 9.41667, a = m k = 3.53125, b = 5.88542.  Shrunk: 1/2 -> (1 +
+ * a) / (2 + k) = 0.396898; 10/20 -> (10 + a) / (20 + k) = 0.459986.
+ * Both lie between the raw 0.5 and the team mean, 1/2 much closer to it.
+ */
+static void test_shrinkage_small_sample(void **state)
+{
+	struct rw_settings s = test_settings();
+	const int won[] = { 1, 10, 6, 4 }, closed[] = { 2, 20, 20, 20 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	char id[16], rid[8];
+	double small, large;
+	int n = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (uint32_t r = 0; r < 4; r++) {
+		struct rw_rep rep = { rid, NULL, NULL, "East", NULL, RW_NODAY, RW_NODAY, 0 };
+
+		snprintf(rid, sizeof(rid), "R%u", r);
+		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+		for (int j = 0; j < closed[r]; j++) {
+			struct rw_opp o = { id, r, D(2024, 2, 1), D(2024, 2, 20),
+					    j < won[r] ? RW_WON : RW_LOST, 10, NULL };
+
+			snprintf(id, sizeof(id), "o%d", n++);
+			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+		}
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	small = rw_results_value(res, 0, RW_MONTH, 1, RW_M_WIN_RATE_SHRUNK);
+	large = rw_results_value(res, 1, RW_MONTH, 1, RW_M_WIN_RATE_SHRUNK);
+	assert_float_equal(small, 0.396898, 1e-6);
+	assert_float_equal(large, 0.459986, 1e-6);
+	assert_true(small > 0.375 && small < 0.5 && large > 0.375 && large < 0.5);
+	assert_true(small - 0.375 < large - 0.375);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 /* ---- Trends through the engine ----------------------------------------- */
 
 /* One rep "T" with wins[m] deals of 1000 won in month m + 1 of 2024,
@@ -878,6 +1078,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_touch_metrics, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_pipeline_metrics, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_short_trends, setup_results, teardown_results),
+		cmocka_unit_test_setup_teardown(test_team_baselines, setup_results, teardown_results),
+		cmocka_unit_test(test_mann_kendall_textbook),
+		cmocka_unit_test(test_baseline_of),
+		cmocka_unit_test(test_baseline_eligibility),
+		cmocka_unit_test(test_shrinkage_small_sample),
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
 		cmocka_unit_test(test_fold_does_not_allocate),
