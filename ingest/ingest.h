@@ -35,9 +35,10 @@ struct rw_ingest_opts {
 	enum rw_date_order date_order;	/* for slash dates; AUTO = M/D/YYYY */
 	double max_reject_share;	/* SPEC default 0.05 */
 	int show_progress;		/* 1: progress on stderr */
+	char decimal;			/* amounts' decimal mark, '.' or ',' ('.') */
 };
 
-/* Fill *o with SPEC's defaults (data_dir "."). */
+/* Fill *o with SPEC's defaults (data_dir ".", decimal '.'). */
 void rw_ingest_opts_default(struct rw_ingest_opts *o);
 
 /* What was read from one input file, for the run summary and runs table. */
@@ -52,9 +53,12 @@ struct rw_input_stats {
 
 struct rw_ingest_stats {
 	struct rw_input_stats file[RW_NINPUTS];
-	uint64_t unknown_owners;	/* owners that became (unassigned) reps */
+	uint64_t unknown_owners;	/* distinct owners matching no rep: deal
+					 * owners became (unassigned) reps,
+					 * activity-only owners are skipped */
 	uint64_t unknown_opps;		/* activities naming an unknown deal */
 	uint64_t after_as_of;		/* rows dated after as_of, ignored */
+	uint64_t unknown_owner_acts;	/* activities skipped: owner is no rep */
 };
 
 /* Canonical file name of an input ("opportunities.csv", ...). */
