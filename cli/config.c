@@ -112,6 +112,12 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 			return rw_err_set(r->err, RW_ECONFIG, "date_order: \"%s\" is not one of auto, mdy, dmy", value);
 		return 0;
 	}
+	if (!strcasecmp(name, "decimal")) {
+		if (strcmp(value, ".") && strcmp(value, ","))
+			return rw_err_set(r->err, RW_ECONFIG, "decimal: \"%s\" is not \".\" or \",\"", value);
+		c->ingest.decimal = value[0];
+		return 0;
+	}
 	if (!strcasecmp(name, "lock_timeout_ms")) {
 		if (parse_int(value, 0, 3600000, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3600000", name, value);

@@ -263,6 +263,13 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 			fprintf(stderr, "  rejected rows: %s\n", a->rejects);
 			break;
 		}
+	if (stats->unknown_owners)
+		fprintf(stderr, "  owners not in reps.csv: %llu (deals kept under team (unassigned); %llu activities of owners without deals skipped)\n",
+			(unsigned long long)stats->unknown_owners,
+			(unsigned long long)stats->unknown_owner_acts);
+	if (stats->unknown_opps)
+		fprintf(stderr, "  activities naming an unknown deal: %llu (counted for the rep, not for any deal)\n",
+			(unsigned long long)stats->unknown_opps);
 	if (report)
 		fprintf(stderr, "  report: %s\n", report);
 }
