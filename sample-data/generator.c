@@ -1295,7 +1295,7 @@ static void usage(FILE *f)
 	      "  --out DIR       output directory, created if missing (default .)\n"
 	      "  --end DATE      last day of the data (default 2026-10-31)\n"
 	      "  --months N      calendar months of history up to --end (default 24)\n"
-	      "  --reps N        reps, 15..1000, in 5 teams (default 40)\n"
+	      "  --reps N        reps, 15..100000, in 5 teams (default 40)\n"
 	      "  --activities N  total activity rows (default 76000); at least the\n"
 	      "                  touches the deals need, the rest unlinked calls/e-mails\n"
 	      "Exit status: 0 written, 1 usage error, 2 write or memory failure.\n", f);
@@ -1339,7 +1339,7 @@ static int parse_args(struct gen *g, int argc, char **argv)
 			bad = parse_u64(val, 7, 600, &v);
 			g->months = (int)v;
 		} else if (!strcmp(a, "--reps")) {
-			bad = parse_u64(val, 15, 1000, &v);
+			bad = parse_u64(val, 15, 100000, &v);
 			g->nreps = (int)v;
 		} else if (!strcmp(a, "--activities")) {
 			bad = parse_u64(val, 0, UINT64_C(10000000000), &g->nact);
