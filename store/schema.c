@@ -9,10 +9,11 @@
 #include <stdio.h>
 
 /*
- * Version 1: runs and their inputs, the roster, per-period metrics (one
- * REAL column per metric of engine.h, in enum order, named as SPEC names
- * them) and trends.  Dates are ISO "YYYY-MM-DD" text; period_end is the
- * last day of the period, inclusive.
+ * Version 1: runs and their inputs, the roster, per-period metrics (the
+ * keys and partial first, then one column per metric of engine.h, in enum
+ * order, named as SPEC names them: INTEGER for counts so that they read
+ * back as integers, REAL otherwise) and trends.  Dates are ISO "YYYY-MM-DD"
+ * text; period_end is the last day of the period, inclusive.
  */
 static const char schema_v1[] =
 	"CREATE TABLE runs("
@@ -48,18 +49,19 @@ static const char schema_v1[] =
 	" rep_id TEXT NOT NULL,"
 	" grain TEXT NOT NULL,"
 	" period TEXT NOT NULL,"
-	" period_start TEXT,"
-	" period_end TEXT,"
-	" partial INTEGER,"
-	" run_id INTEGER REFERENCES runs(run_id),"
-	" opps_created REAL, won REAL, lost REAL,"
+	" partial INTEGER NOT NULL,"
+	" opps_created INTEGER, won INTEGER, lost INTEGER,"
 	" win_rate REAL, win_rate_lo REAL, win_rate_hi REAL, win_rate_shrunk REAL,"
 	" revenue REAL, avg_deal_size REAL, cycle_days REAL,"
 	" quota REAL, attainment REAL,"
-	" calls REAL, emails REAL, meetings REAL, first_meetings REAL,"
+	" calls INTEGER, emails INTEGER, meetings INTEGER, first_meetings INTEGER,"
 	" followup_ratio REAL, touch_gap_days REAL,"
-	" open_opps REAL, pipeline_value REAL, stale_opps REAL, stale_share REAL,"
+	" open_opps INTEGER, pipeline_value REAL,"
+	" stale_opps INTEGER, stale_share REAL,"
 	" coverage REAL, sales_velocity REAL,"
+	" period_start TEXT,"
+	" period_end TEXT,"
+	" run_id INTEGER REFERENCES runs(run_id),"
 	" PRIMARY KEY(rep_id, grain, period));\n"
 	"CREATE INDEX rep_metrics_grain_period ON rep_metrics(grain, period);\n"
 	"CREATE TABLE rep_trends("
@@ -109,10 +111,12 @@ static int schema_apply(struct rw_store *st, int v, struct rw_err *err)
 	char pragma[64];
 	int rc;
 
-	rc = rw_store_exec(st, rw_store_schema[v].sql, err);
-	if (rc) {
-		rw_err_set(err, rc, "cannot apply schema %s", rw_store_schema[v].what);
-		return rc;
+	rc = sqlite3_exec(st->db, rw_store_schema[v].sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rw_err_set(err, RW_EDB, "cannot apply schema %s: %s",
+			   rw_store_schema[v].what, sqlite3_errmsg(st->db));
+		rw_err_where(err, st->path, 0, 0);
+		return RW_EDB;
 	}
 	/* PRAGMA takes no parameters; v + 1 is a small integer of ours. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);

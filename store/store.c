@@ -348,19 +348,24 @@ int rw_store_commit_run(struct rw_store *st, int64_t run_id,
 		return rw_err_set(err, RW_EINTERNAL, "commit of run %" PRId64 ", which is not open", run_id);
 	rc = rw_store_prepare(st, sql, &stmt, err);
 	if (rc)
-		return rc;
+		goto out_rollback;
 	if (bind_text_or_null(stmt, 1, finished) ||
 	    sqlite3_bind_int64(stmt, 2, run_id) ||
 	    sqlite3_step(stmt) != SQLITE_DONE)
 		rc = rw_store_dberr(st, "cannot finish the run", err);
 	sqlite3_finalize(stmt);
 	if (rc)
-		return rc;
+		goto out_rollback;
 	rc = rw_store_exec(st, "COMMIT", err);
 	if (rc)
-		return rc;
+		goto out_rollback;
 	st->in_run = 0;
 	return 0;
+
+out_rollback:
+	/* A run that cannot be committed is abandoned whole. */
+	rw_store_rollback_run(st);
+	return rc;
 }
 
 void rw_store_rollback_run(struct rw_store *st)
@@ -368,8 +373,11 @@ void rw_store_rollback_run(struct rw_store *st)
 	if (!st || !st->db || !st->in_run)
 		return;
 	/* SQLite may already have rolled back (after an I/O error or a
-	 * full disk); ROLLBACK outside a transaction would only complain. */
-	if (!sqlite3_get_autocommit(st->db))
+	 * full disk); ROLLBACK outside a transaction would only complain.
+	 * Compiling the ROLLBACK itself needs memory, so when memory is
+	 * short it is tried again; if it still fails, sqlite3_close()
+	 * rolls back. */
+	for (int tries = 0; tries < 3 && !sqlite3_get_autocommit(st->db); tries++)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_run = 0;
 }

@@ -129,13 +129,13 @@ static int write_reps(struct rw_store *st, const struct rw_dataset *ds,
 }
 
 /*
- * "INSERT OR REPLACE INTO rep_metrics(<keys>, <metrics>) VALUES(?, ...)"
+ * "INSERT INTO rep_metrics(<keys>, <metrics>) VALUES(?, ...)"
  * with the metric columns named by rw_metric_name(), so a metric added to
  * the engine without its schema step fails here with "no such column".
  */
 static int metrics_sql(struct rw_buf *b)
 {
-	rw_buf_adds(b, "INSERT OR REPLACE INTO rep_metrics(rep_id, grain, period,"
+	rw_buf_adds(b, "INSERT INTO rep_metrics(rep_id, grain, period,"
 		    " period_start, period_end, partial, run_id");
 	for (int m = 0; m < RW_NMETRICS; m++)
 		rw_buf_addf(b, ", %s", rw_metric_name((enum rw_metric)m));
@@ -186,9 +186,10 @@ static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
 }
 
 /*
- * Upsert every rep x grain x period of the results.  Rows of periods older
- * than the window stay as earlier runs wrote them: that is the history the
- * database keeps beyond history_periods.
+ * Replace rep_metrics with every rep x grain x period of the results.  The
+ * history is recomputed in full by each run, so nothing of an earlier run
+ * survives: no period that has left the window, no rep that has left the
+ * roster, no stale partial flag.
  */
 static int write_metrics(struct rw_store *st, const struct rw_dataset *ds,
 			 const struct rw_results *res, struct rw_err *err)
@@ -198,6 +199,9 @@ static int write_metrics(struct rw_store *st, const struct rw_dataset *ds,
 	sqlite3_stmt *stmt;
 	int rc;
 
+	rc = rw_store_exec(st, "DELETE FROM rep_metrics", err);
+	if (rc)
+		return rc;
 	rw_buf_init(&sql, 0);
 	if (metrics_sql(&sql)) {
 		rw_buf_release(&sql);
@@ -297,6 +301,7 @@ static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
 	return rc;
 }
 
+/* On failure the run is rolled back here: no half-written run stays open. */
 int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 			   const struct rw_results *res, struct rw_err *err)
 {
@@ -311,5 +316,7 @@ int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 		rc = write_metrics(st, ds, res, err);
 	if (!rc)
 		rc = write_trends(st, ds, res, err);
+	if (rc)
+		rw_store_rollback_run(st);
 	return rc;
 }
