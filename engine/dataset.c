@@ -27,6 +27,8 @@ void rw_dataset_free(struct rw_dataset *ds)
 	rw_free(ds->reps);
 	rw_free(ds->opps);
 	rw_free(ds->targets);
+	rw_free(ds->stages);
+	rw_free(ds->plans);
 	rw_arena_free(ds->arena);
 	rw_free(ds);
 }
@@ -107,5 +109,29 @@ int rw_dataset_add_target(struct rw_dataset *ds, const struct rw_target *t)
 	if (dup_opt(ds->arena, t->team, &c.team))
 		return RW_ENOMEM;
 	ds->targets[ds->ntargets++] = c;
+	return 0;
+}
+
+int rw_dataset_add_stage(struct rw_dataset *ds, const struct rw_stage_entry *e)
+{
+	struct rw_stage_entry c = *e;
+
+	if (grow((void **)&ds->stages, &ds->stages_cap, ds->nstages, sizeof(c)))
+		return RW_ENOMEM;
+	if (dup_opt(ds->arena, e->stage, &c.stage))
+		return RW_ENOMEM;
+	ds->stages[ds->nstages++] = c;
+	return 0;
+}
+
+int rw_dataset_add_plan(struct rw_dataset *ds, const struct rw_plan *p)
+{
+	struct rw_plan c = *p;
+
+	if (grow((void **)&ds->plans, &ds->plans_cap, ds->nplans, sizeof(c)))
+		return RW_ENOMEM;
+	if (dup_opt(ds->arena, p->id, &c.id) || dup_opt(ds->arena, p->metric, &c.metric))
+		return RW_ENOMEM;
+	ds->plans[ds->nplans++] = c;
 	return 0;
 }

@@ -146,6 +146,27 @@ struct rw_target {
 	double target;		/* revenue */
 };
 
+/* One row of stage_history.csv: deal opp entered stage on day. */
+struct rw_stage_entry {
+	uint32_t opp;		/* index into opps */
+	const char *stage;	/* as exported (trimmed) */
+	int32_t day;
+};
+
+/*
+ * One goal of an improvement plan (plans.csv): rep must bring metric (a
+ * name of rw_metric_name) to target between start and end, both days
+ * included.  baseline is NAN when the file gives none.
+ */
+struct rw_plan {
+	const char *id;		/* plan_id; several goals may share it */
+	uint32_t rep;
+	int32_t start, end;
+	const char *metric;
+	double target;
+	double baseline;
+};
+
 struct rw_dataset_fold;	/* activity fold state, private to the engine */
 
 /*
@@ -163,6 +184,10 @@ struct rw_dataset {
 	size_t nopps, opps_cap;
 	struct rw_target *targets;
 	size_t ntargets, targets_cap;
+	struct rw_stage_entry *stages;
+	size_t nstages, stages_cap;
+	struct rw_plan *plans;
+	size_t nplans, plans_cap;
 	struct rw_dataset_fold *fold;	/* NULL before begin_activities */
 	uint64_t activities;		/* activities folded */
 	uint64_t activities_ignored;	/* outside the window or after as_of */
@@ -183,6 +208,10 @@ int rw_dataset_add_rep(struct rw_dataset *ds, const struct rw_rep *rep,
 int rw_dataset_add_opp(struct rw_dataset *ds, const struct rw_opp *opp,
 		       uint32_t *idx);
 int rw_dataset_add_target(struct rw_dataset *ds, const struct rw_target *t);
+/* Append a stage_history entry (e->opp < nopps) or a plan goal (p->rep <
+ * nreps).  Returns 0 or RW_ENOMEM. */
+int rw_dataset_add_stage(struct rw_dataset *ds, const struct rw_stage_entry *e);
+int rw_dataset_add_plan(struct rw_dataset *ds, const struct rw_plan *p);
 
 /*
  * Allocate the activity fold state (per-rep period counters and per-deal
