@@ -59,6 +59,8 @@ enum rw_metric {
 	RW_M_STALE_SHARE,
 	RW_M_COVERAGE,
 	RW_M_SALES_VELOCITY,
+	RW_M_PROJECTED_REVENUE,		/* partial period only */
+	RW_M_PROJECTED_ATTAINMENT,	/* partial period only */
 	RW_NMETRICS
 };
 
@@ -172,7 +174,7 @@ struct rw_dataset_fold;	/* activity fold state, private to the engine */
 /*
  * The engine's input.  Arrays and strings belong to the dataset (its arena)
  * and stay valid until rw_dataset_free().  Fill it in this order: reps,
- * opportunities, targets and stage history (any order among them), then
+ * opportunities, targets, stage history and plans (any order among them), then
  * rw_dataset_begin_activities(), then activities.
  */
 struct rw_dataset {

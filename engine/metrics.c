@@ -16,7 +16,7 @@ static const char *const metric_names[RW_NMETRICS] = {
 	"cycle_days", "quota", "attainment", "calls", "emails", "meetings",
 	"first_meetings", "followup_ratio", "touch_gap_days", "open_opps",
 	"pipeline_value", "stale_opps", "stale_share", "coverage",
-	"sales_velocity",
+	"sales_velocity", "projected_revenue", "projected_attainment",
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
@@ -599,6 +599,51 @@ static double rep_window_rate(const struct ctx *c, uint32_t r)
 }
 
 /*
+ * Projection for the partial period (SPEC section 4): revenue won so far
+ * plus, over the deals open on as_of whose close_date falls before the
+ * period ends (overdue ones included: they are still expected), amount x
+ * the rep's shrunk win rate over the whole window, (W + a) / (W + L + a +
+ * b) with the prior of win_rate_shrunk; a rep without closed deals gets
+ * the prior's mean a / (a + b).  Without any prior and without closed
+ * deals the open pipeline has no rate, so the projection is NULL unless
+ * no deal is pending.  Complete periods have no projection.
+ */
+static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
+{
+	const struct rw_dataset *ds = c->ds;
+	double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+	double *v = row + (size_t)(c->np - 1) * RW_NMETRICS;
+	int32_t end = c->pend[c->np - 1], as_of = c->s->as_of;
+	double won = 0, lost = 0, rate, pending = 0;
+	int any = 0;
+
+	for (int k = 0; k < c->np; k++) {
+		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
+		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
+	}
+	if (ok)
+		rate = (won + a) / (won + lost + a + b);
+	else
+		rate = won + lost > 0 ? won / (won + lost) : NAN;
+	for (size_t j = c->rep_start[r]; j < c->rep_start[r + 1]; j++) {
+		const struct rw_opp *o = &ds->opps[c->order[j]];
+
+		if (o->created > as_of || closed_day(o, as_of) != RW_NODAY)
+			continue;
+		if (o->status != RW_OPEN && o->closed == RW_NODAY)
+			continue;	/* closed without a date: not pipeline */
+		if (o->closed == RW_NODAY || o->closed >= end)
+			continue;
+		pending += o->amount;
+		any = 1;
+	}
+	v[RW_M_PROJECTED_REVENUE] = any && isnan(rate) ? NAN :
+				    v[RW_M_REVENUE] + (any ? pending * rate : 0);
+	v[RW_M_PROJECTED_ATTAINMENT] = v[RW_M_QUOTA] > 0 ?
+		v[RW_M_PROJECTED_REVENUE] / v[RW_M_QUOTA] : NAN;
+}
+
+/*
  * win_rate_shrunk = (won + a) / (won + lost + a + b), the prior fitted to
  * the rep's team (reps with closed deals in the window), or to the whole
  * company when the team has fewer than 3 such reps; equal to win_rate when
@@ -650,6 +695,7 @@ static int shrink(struct ctx *c)
 			v[RW_M_WIN_RATE_SHRUNK] = n <= 0 ? NAN : ok ?
 				(v[RW_M_WON] + a) / (n + a + b) : v[RW_M_WIN_RATE];
 		}
+		project(c, r, a, b, ok);
 	}
 	rw_free(rate);
 	rw_free(acc);

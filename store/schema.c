@@ -12,7 +12,8 @@
  * Version 1: runs and their inputs, the roster, per-period metrics (the
  * keys and partial first, then one column per metric of engine.h, in enum
  * order, named as SPEC names them: INTEGER for counts so that they read
- * back as integers, REAL otherwise) and trends.  Dates are ISO "YYYY-MM-DD"
+ * back as integers, REAL otherwise; then each metric's _z and _pct), trends
+ * and team baselines (team "*" is the company).  Dates are ISO "YYYY-MM-DD"
  * text; period_end is the last day of the period, inclusive.
  */
 static const char schema_v1[] =
@@ -59,6 +60,28 @@ static const char schema_v1[] =
 	" open_opps INTEGER, pipeline_value REAL,"
 	" stale_opps INTEGER, stale_share REAL,"
 	" coverage REAL, sales_velocity REAL,"
+	" projected_revenue REAL, projected_attainment REAL,"
+	/* Each metric's robust z-score and percentile within its team. */
+	" opps_created_z REAL, opps_created_pct REAL, won_z REAL,"
+	" won_pct REAL, lost_z REAL, lost_pct REAL, win_rate_z REAL,"
+	" win_rate_pct REAL, win_rate_lo_z REAL, win_rate_lo_pct REAL,"
+	" win_rate_hi_z REAL, win_rate_hi_pct REAL,"
+	" win_rate_shrunk_z REAL, win_rate_shrunk_pct REAL,"
+	" revenue_z REAL, revenue_pct REAL, avg_deal_size_z REAL,"
+	" avg_deal_size_pct REAL, cycle_days_z REAL, cycle_days_pct REAL,"
+	" quota_z REAL, quota_pct REAL, attainment_z REAL,"
+	" attainment_pct REAL, calls_z REAL, calls_pct REAL,"
+	" emails_z REAL, emails_pct REAL, meetings_z REAL,"
+	" meetings_pct REAL, first_meetings_z REAL,"
+	" first_meetings_pct REAL, followup_ratio_z REAL,"
+	" followup_ratio_pct REAL, touch_gap_days_z REAL,"
+	" touch_gap_days_pct REAL, open_opps_z REAL, open_opps_pct REAL,"
+	" pipeline_value_z REAL, pipeline_value_pct REAL,"
+	" stale_opps_z REAL, stale_opps_pct REAL, stale_share_z REAL,"
+	" stale_share_pct REAL, coverage_z REAL, coverage_pct REAL,"
+	" sales_velocity_z REAL, sales_velocity_pct REAL,"
+	" projected_revenue_z REAL, projected_revenue_pct REAL,"
+	" projected_attainment_z REAL, projected_attainment_pct REAL,"
 	" period_start TEXT,"
 	" period_end TEXT,"
 	" run_id INTEGER REFERENCES runs(run_id),"
@@ -76,10 +99,19 @@ static const char schema_v1[] =
 	" change REAL,"
 	" cp_period TEXT, cp_size REAL, cp_p REAL,"
 	" run_id INTEGER REFERENCES runs(run_id),"
-	" PRIMARY KEY(rep_id, grain, metric));\n";
+	" PRIMARY KEY(rep_id, grain, metric));\n"
+	"CREATE TABLE team_baselines("
+	" team TEXT NOT NULL,"
+	" grain TEXT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" median REAL, mad REAL, p25 REAL, p75 REAL,"
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" PRIMARY KEY(team, grain, period, metric));\n";
 
 const struct rw_schema_step rw_store_schema[] = {
-	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends", schema_v1 },
+	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines", schema_v1 },
 };
 
 const int rw_store_schema_count =

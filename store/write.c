@@ -139,8 +139,11 @@ static int metrics_sql(struct rw_buf *b)
 		    " period_start, period_end, partial, run_id");
 	for (int m = 0; m < RW_NMETRICS; m++)
 		rw_buf_addf(b, ", %s", rw_metric_name((enum rw_metric)m));
-	rw_buf_adds(b, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7");
 	for (int m = 0; m < RW_NMETRICS; m++)
+		rw_buf_addf(b, ", %s_z, %s_pct", rw_metric_name((enum rw_metric)m),
+			    rw_metric_name((enum rw_metric)m));
+	rw_buf_adds(b, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7");
+	for (int m = 0; m < 3 * RW_NMETRICS; m++)
 		rw_buf_addf(b, ", ?%d", 8 + m);
 	rw_buf_adds(b, ")");
 	return rw_buf_error(b);
@@ -180,6 +183,13 @@ static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
 		double v = rw_results_value(res, r, g, k, (enum rw_metric)m);
 
 		if (bind_value(stmt, 8 + m, v, metric_is_count((enum rw_metric)m)))
+			return -1;
+	}
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		int at = 8 + RW_NMETRICS + 2 * m;
+
+		if (bind_value(stmt, at, rw_results_z(res, r, g, k, (enum rw_metric)m), 0) ||
+		    bind_value(stmt, at + 1, rw_results_pct(res, r, g, k, (enum rw_metric)m), 0))
 			return -1;
 	}
 	return step_reset(stmt) ? -1 : 0;
@@ -302,6 +312,61 @@ static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
 }
 
 /* On failure the run is rolled back here: no half-written run stays open. */
+/*
+ * Replace team_baselines: one row per team (and "*", the company) x grain
+ * x period x metric that has at least one eligible rep with a value.
+ */
+static int write_baselines(struct rw_store *st, const struct rw_dataset *ds,
+			   const struct rw_results *res, struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO team_baselines(team, grain, period, metric, n, median,"
+		" mad, p25, p75, run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	struct period_key pk;
+	sqlite3_stmt *stmt;
+	size_t nt = rw_results_team_count(res);
+	int rc;
+
+	rc = rw_store_exec(st, "DELETE FROM team_baselines", err);
+	if (!rc)
+		rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	for (int g = 0; g < RW_NGRAINS && !rc; g++) {
+		int n = rw_results_period_count(res, (enum rw_grain)g);
+
+		for (int k = 0; k < n && !rc; k++) {
+			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
+			for (size_t t = 0; t < nt && !rc; t++) {
+				for (int m = 0; m < RW_NMETRICS; m++) {
+					const struct rw_baseline *b =
+						rw_results_baseline(res, t, (enum rw_grain)g, k,
+								    (enum rw_metric)m);
+
+					if (!b || !b->n)
+						continue;
+					if (sqlite3_bind_text(stmt, 1, rw_results_team_name(res, t), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 3, pk.label, -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 4, rw_metric_name((enum rw_metric)m), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_int(stmt, 5, b->n) ||
+					    bind_value(stmt, 6, b->median, 0) ||
+					    bind_value(stmt, 7, b->mad, 0) ||
+					    bind_value(stmt, 8, b->p25, 0) ||
+					    bind_value(stmt, 9, b->p75, 0) ||
+					    sqlite3_bind_int64(stmt, 10, st->run_id) ||
+					    step_reset(stmt)) {
+						rc = rw_store_dberr(st, "cannot write team_baselines", err);
+						break;
+					}
+				}
+			}
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 			   const struct rw_results *res, struct rw_err *err)
 {
@@ -316,6 +381,8 @@ int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 		rc = write_metrics(st, ds, res, err);
 	if (!rc)
 		rc = write_trends(st, ds, res, err);
+	if (!rc)
+		rc = write_baselines(st, ds, res, err);
 	if (rc)
 		rw_store_rollback_run(st);
 	return rc;

@@ -897,6 +897,31 @@ static void test_shrinkage_small_sample(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * Projection of the partial month (March, as_of 03-15).  A has won
+ * nothing in March; open a4 (2000) closes 03-20, inside March, while a5
+ * closes in April and does not count.  A's window rate with East's prior
+ * (a = 133/54, b = 119/54, k = 14/3; see test_shrinkage): 3 won, 1 lost
+ * -> (3 + a) / (4 + k) = 885/1404.  Projected revenue 2000 * 885/1404 =
+ * 1260.6838; against the March quota of 5000: 0.2521368.  B: b4 (999)
+ * is won on 03-20, after as_of, so it is still open and expected in
+ * March: 999 * (1 + a) / (2 + k) = 999 * 561/1080 = 518.925.  C has no
+ * deal due in March: projected = revenue so far = 0.  Complete months
+ * have no projection.
+ */
+static void test_projection(void **state)
+{
+	const struct rw_results *res = res_of(state);
+
+	ASSERT_VAL(MV(RA, 2, RW_M_PROJECTED_REVENUE), 2000.0 * 885 / 1404);
+	ASSERT_VAL(MV(RA, 2, RW_M_PROJECTED_ATTAINMENT), 2000.0 * 885 / 1404 / 5000);
+	ASSERT_VAL(MV(RB, 2, RW_M_PROJECTED_REVENUE), 999.0 * 561 / 1080);
+	ASSERT_NULL_VALUE(MV(RB, 2, RW_M_PROJECTED_ATTAINMENT));	/* no quota */
+	ASSERT_VAL(MV(RC, 2, RW_M_PROJECTED_REVENUE), 0);
+	ASSERT_NULL_VALUE(MV(RA, 1, RW_M_PROJECTED_REVENUE));
+	ASSERT_NULL_VALUE(MV(RA, 0, RW_M_PROJECTED_ATTAINMENT));
+}
+
 /* ---- Trends through the engine ----------------------------------------- */
 
 /* One rep "T" with wins[m] deals of 1000 won in month m + 1 of 2024,
@@ -1079,6 +1104,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_metrics, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_short_trends, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_team_baselines, setup_results, teardown_results),
+		cmocka_unit_test_setup_teardown(test_projection, setup_results, teardown_results),
 		cmocka_unit_test(test_mann_kendall_textbook),
 		cmocka_unit_test(test_baseline_of),
 		cmocka_unit_test(test_baseline_eligibility),

@@ -54,3 +54,20 @@ d1=$(sqlite3 "$db" "SELECT * FROM rep_metrics ORDER BY 1,2,3" | sed 's/|[0-9]*$/
 check run_twice_exit0 [ $? -eq 0 ]
 runs=$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")
 check run_twice_two_runs [ "$runs" = 2 ]
+
+# Team baselines (SPEC section 4) on the planted patterns of sample-data/.
+q() { sqlite3 "$db" "$1"; }
+ratio() { # team: mean median win rate Jul-Oct over Jan-May
+	q "SELECT (SELECT avg(median) FROM team_baselines WHERE team='$1' AND grain='month' AND metric='win_rate' AND period BETWEEN '2026-07' AND '2026-10') / (SELECT avg(median) FROM team_baselines WHERE team='$1' AND grain='month' AND metric='win_rate' AND period BETWEEN '2026-01' AND '2026-05')"
+}
+# West's market shift from June shows in its median; East's median holds.
+check baseline_west_drop awk -v r="$(ratio West)" 'BEGIN { exit !(r < 0.75) }'
+check baseline_east_steady awk -v r="$(ratio East)" 'BEGIN { exit !(r > 0.85) }'
+# SMB has 8 reps; in 2026-10 the hire of 2026-09-16 is ramping and R034
+# left in April: 6 count.  The new hire still gets a z-score.
+check baseline_smb_excludes_ramping [ "$(q "SELECT n FROM team_baselines WHERE team='SMB' AND grain='month' AND period='2026-10' AND metric='opps_created'")" = 6 ]
+check baseline_ramping_has_z [ "$(q "SELECT opps_created_z IS NOT NULL FROM rep_metrics WHERE rep_id='R035' AND grain='month' AND period='2026-10'")" = 1 ]
+check baseline_company_row [ "$(q "SELECT COUNT(DISTINCT grain) FROM team_baselines WHERE team='*'")" = 3 ]
+# Projection only on the partial period.
+check projection_partial_only [ "$(q "SELECT COUNT(*) FROM rep_metrics WHERE partial=0 AND projected_revenue IS NOT NULL")" = 0 ]
+check projection_present [ "$(q "SELECT COUNT(*) FROM rep_metrics WHERE partial=1 AND grain='month' AND projected_revenue >= revenue")" -gt 30 ]
