@@ -49,6 +49,7 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err);
 /* The subcommands; each returns an exit code. */
 int rw_cmd_run(int argc, char **argv);
 int rw_cmd_report(int argc, char **argv);
+int rw_cmd_assess(int argc, char **argv);
 
 /* Parse "YYYY-MM-DD" strictly; 0 and *day, or -1. */
 int rw_parse_iso_day(const char *s, int32_t *day);

@@ -15,6 +15,7 @@ static const char usage[] =
 	"commands:\n"
 	"  run       read the CRM exports, compute metrics and trends, store them\n"
 	"  report    write a trend report from the database\n"
+	"  assess    write the data section of an improvement plan for one rep\n"
 	"  help      show this text; 'repwatch <command> --help' for a command\n"
 	"  version   print the version\n"
 	"\n"
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
 		rc = rw_cmd_run(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "report"))
 		rc = rw_cmd_report(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "assess"))
+		rc = rw_cmd_assess(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		rc = RW_EXIT_OK;

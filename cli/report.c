@@ -1,12 +1,13 @@
 /*
- * report.c - `repwatch report`: a report from the database alone, of any
- * earlier run.
+ * report.c - `repwatch report` and `repwatch assess`: documents written
+ * from the database alone, of any earlier run.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../reports/reports.h"
@@ -17,78 +18,171 @@ static const char report_usage[] =
 	"Write a trend report from the database (any earlier run).\n"
 	"\n"
 	"  --db FILE          SQLite database (default repwatch.db)\n"
-	"  --format FMT       md (default md)\n"
+	"  --format FMT       md, html, csv or json (default md)\n"
 	"  --grain G          week, month or quarter (default month)\n"
 	"  --team T           only this team\n"
+	"  --period P         this period (label, e.g. 2026-09) instead of the\n"
+	"                     latest complete one\n"
 	"  --out PATH         write there instead of standard output\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"exit codes: 0 success; 1 usage error; 4 failure (no database, no run,\n"
 	"write error).\n";
 
-int rw_cmd_report(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "grain", required_argument, NULL, 'g' },
-		{ "team", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rw_report_opts ro;
-	struct rw_err err;
-	const char *out = NULL;
-	FILE *fp = stdout;
-	int opt, fmt, rc;
+static const char assess_usage[] =
+	"usage: repwatch assess REP [options]\n"
+	"\n"
+	"Write the data section of an improvement plan for REP (a rep_id or a\n"
+	"full name): the latest complete period against the team, the history\n"
+	"with the inflection period, the leading causes, whether the decline is\n"
+	"team-wide, and proposed SMART goals.\n"
+	"\n"
+	"  --db FILE          SQLite database (default repwatch.db)\n"
+	"  --format FMT       md, html or json (default md)\n"
+	"  --grain G          week, month or quarter (default month)\n"
+	"  --period P         assess as of this period instead of the latest\n"
+	"  --plan-days N      goal deadline: N days after as_of (default 90)\n"
+	"  --out PATH         write there instead of standard output\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"exit codes: 0 success; 1 usage error or unknown rep; 4 failure.\n";
 
-	rw_err_clear(&err);
-	rw_report_opts_default(&ro);
-	ro.db_path = "repwatch.db";
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'b': ro.db_path = optarg; break;
-		case 'g':
-			if (rw_grain_find(optarg) < 0) {
-				fprintf(stderr, "repwatch: report: --grain \"%s\" is not week, month or quarter\n", optarg);
-				return RW_EXIT_USAGE;
-			}
-			ro.grain = optarg;
-			break;
-		case 't': ro.team = optarg; break;
-		case 'o': out = optarg; break;
-		case 'f':
-			fmt = rw_report_format_find(optarg);
-			if (fmt < 0) {
-				fprintf(stderr, "repwatch: report: unknown --format \"%s\" (md)\n", optarg);
-				return RW_EXIT_USAGE;
-			}
-			ro.format = (enum rw_report_format)fmt;
-			break;
-		case 'h': fputs(report_usage, stdout); return RW_EXIT_OK;
-		default:
-			fprintf(stderr, "repwatch: report: unknown or incomplete option \"%s\" (see repwatch report --help)\n", argv[optind - 1]);
+enum { OPT_DB = 1, OPT_FORMAT, OPT_GRAIN, OPT_TEAM, OPT_PERIOD, OPT_OUT, OPT_DAYS };
+
+/* Options shared by both commands; returns -1 to go on, else an exit code. */
+static int common_opt(const char *cmd, int opt, char **argv,
+		      struct rw_report_opts *ro, const char **out, const char *usage)
+{
+	int fmt;
+	char *end;
+	long n;
+
+	switch (opt) {
+	case OPT_DB: ro->db_path = optarg; return -1;
+	case OPT_TEAM: ro->team = optarg; return -1;
+	case OPT_PERIOD: ro->period = optarg; return -1;
+	case OPT_OUT: *out = optarg; return -1;
+	case OPT_GRAIN:
+		if (rw_grain_find(optarg) < 0) {
+			fprintf(stderr, "repwatch: %s: --grain \"%s\" is not week, month or quarter\n",
+				cmd, optarg);
 			return RW_EXIT_USAGE;
 		}
+		ro->grain = optarg;
+		return -1;
+	case OPT_FORMAT:
+		fmt = rw_report_format_find(optarg);
+		if (fmt < 0) {
+			fprintf(stderr, "repwatch: %s: unknown --format \"%s\" (md, html, csv, json)\n",
+				cmd, optarg);
+			return RW_EXIT_USAGE;
+		}
+		ro->format = (enum rw_report_format)fmt;
+		return -1;
+	case OPT_DAYS:
+		errno = 0;
+		n = strtol(optarg, &end, 10);
+		if (errno || *end || n < 1 || n > 3650) {
+			fprintf(stderr, "repwatch: %s: --plan-days \"%s\" is not a number of days from 1 to 3650\n",
+				cmd, optarg);
+			return RW_EXIT_USAGE;
+		}
+		ro->plan_days = (int)n;
+		return -1;
+	case 'h':
+		fputs(usage, stdout);
+		return RW_EXIT_OK;
+	default:
+		fprintf(stderr, "repwatch: %s: unknown or incomplete option \"%s\" (see repwatch %s --help)\n",
+			cmd, argv[optind - 1], cmd);
+		return RW_EXIT_USAGE;
+	}
+}
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "grain", required_argument, NULL, OPT_GRAIN },
+	{ "team", required_argument, NULL, OPT_TEAM },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "plan-days", required_argument, NULL, OPT_DAYS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Open --out (or use stdout), write, close; returns an exit code. */
+static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
+						FILE *, struct rw_err *),
+		     const struct rw_report_opts *ro)
+{
+	struct rw_err err;
+	FILE *fp = stdout;
+	int rc;
+
+	rw_err_clear(&err);
+	if (out) {
+		fp = fopen(out, "w");
+		if (!fp) {
+			fprintf(stderr, "repwatch: %s: cannot write: %s\n", out, strerror(errno));
+			return RW_EXIT_FAILURE;
+		}
+	}
+	rc = fn(ro, fp, &err);
+	if (out && fclose(fp) && !rc)
+		rc = rw_err_set(&err, RW_EIO, "%s: cannot write: %s", out, strerror(errno));
+	if (rc)
+		rw_err_print(&err, stderr);
+	return rw_exit_code(rc);
+}
+
+int rw_cmd_report(int argc, char **argv)
+{
+	struct rw_report_opts ro;
+	const char *out = NULL;
+	int opt, rc;
+
+	rw_report_opts_default(&ro);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (opt == OPT_DAYS)
+			opt = '?';	/* an assessment option */
+		rc = common_opt("report", opt, argv, &ro, &out, report_usage);
+		if (rc >= 0)
+			return rc;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "repwatch: report: unexpected argument \"%s\"\n", argv[optind]);
 		return RW_EXIT_USAGE;
 	}
-	if (out) {
-		fp = fopen(out, "w");
-		if (!fp) {
-			fprintf(stderr, "repwatch: %s: cannot write report: %s\n", out, strerror(errno));
-			return RW_EXIT_FAILURE;
-		}
+	return write_doc(out, rw_report_write, &ro);
+}
+
+int rw_cmd_assess(int argc, char **argv)
+{
+	struct rw_report_opts ro;
+	const char *out = NULL;
+	int opt, rc;
+
+	rw_report_opts_default(&ro);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (opt == OPT_TEAM)
+			opt = '?';	/* the rep's own team is used */
+		rc = common_opt("assess", opt, argv, &ro, &out, assess_usage);
+		if (rc >= 0)
+			return rc;
 	}
-	rc = rw_report_write(&ro, fp, &err);
-	if (out && fclose(fp) && !rc)
-		rc = rw_err_set(&err, RW_EIO, "%s: cannot write report: %s", out, strerror(errno));
-	if (rc)
-		rw_err_print(&err, stderr);
-	return rw_exit_code(rc);
+	if (optind != argc - 1) {
+		fprintf(stderr, "repwatch: assess: name one rep (see repwatch assess --help)\n");
+		return RW_EXIT_USAGE;
+	}
+	ro.rep = argv[optind];
+	if (ro.format == RW_FMT_CSV) {
+		fprintf(stderr, "repwatch: assess: --format is md, html or json\n");
+		return RW_EXIT_USAGE;
+	}
+	return write_doc(out, rw_assess_write, &ro);
 }

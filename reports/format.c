@@ -144,3 +144,41 @@ double rw_median(double *v, size_t n)
 	qsort(v, k, sizeof(*v), cmp_double);
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2.0;
 }
+
+void rw_html_escape(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '&': fputs("&amp;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default: fputc(*s, fp);
+		}
+	}
+}
+
+/*
+ * A cell a spreadsheet would run as a formula (OWASP "CSV injection")
+ * starts with = + - @ or a tab or CR: such a cell gets a leading
+ * apostrophe, which spreadsheets show as text.  Quotes, commas and line
+ * breaks put the cell in double quotes, with quotes doubled.
+ */
+void rw_report_csv_cell(FILE *fp, const char *s)
+{
+	int formula = strchr("=+-@\t\r", *s) && *s;
+	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quote)
+		fputc('"', fp);
+	if (formula)
+		fputc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	if (quote)
+		fputc('"', fp);
+}

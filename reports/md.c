@@ -9,51 +9,17 @@
 #include <math.h>
 #include <string.h>
 
-#define ALPHA 0.05		/* a trend is significant when p < ALPHA */
-#define TEAM_MARGIN 0.10	/* rep change within this of the team's: team-wide */
-#define MAX_SERIES 64
-
-static const char *const format_names[RW_NFORMATS] = { [RW_FMT_MD] = "md" };
-
-void rw_report_opts_default(struct rw_report_opts *o)
-{
-	o->db_path = "repwatch.db";
-	o->format = RW_FMT_MD;
-	o->grain = "month";
-	o->team = NULL;
-	o->period = NULL;
-}
-
-int rw_report_format_find(const char *name)
-{
-	for (int i = 0; i < RW_NFORMATS; i++)
-		if (!strcmp(name, format_names[i]))
-			return i;
-	return -1;
-}
-
-/* Is the trend significant (p < ALPHA with at least 3 points)? */
-static int trend_sig(const struct rw_rtrend *t)
-{
-	return t->n >= 3 && isfinite(t->p) && isfinite(t->slope) && t->p < ALPHA;
-}
+#define ALPHA RW_ALPHA
+#define MAX_SERIES RW_MAXP
 
 /* ▲ ▼ for a significant rise or fall, → for none, · for no trend. */
-static const char *arrow(const struct rw_rtrend *t)
+const char *rw_arrow(const struct rw_rtrend *t)
 {
 	if (t->n < 3)
 		return "\xc2\xb7";
-	if (!trend_sig(t) || t->slope == 0)
+	if (!rw_trend_sig(t) || t->slope == 0)
 		return "\xe2\x86\x92";
 	return t->slope > 0 ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
-}
-
-/* A significant move in the bad direction. */
-static int declined(enum rw_key k, const struct rw_rtrend *t)
-{
-	if (!trend_sig(t))
-		return 0;
-	return rw_keys[k].up_is_good ? t->slope < 0 : t->slope > 0;
 }
 
 static void md_header(FILE *fp, const struct rw_report_data *d)
@@ -81,7 +47,7 @@ static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)
 		rw_fmt_value(RW_K_PCT, r->hi, hi, sizeof(hi));
 		fprintf(fp, " (%s\xe2\x80\x93%s)", lo, hi);
 	}
-	fprintf(fp, " %s |", arrow(&r->tr[k]));
+	fprintf(fp, " %s |", rw_arrow(&r->tr[k]));
 }
 
 /* Median row of a team, over reps [from, to). */
@@ -168,37 +134,6 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 	return 0;
 }
 
-/* mean(last half) / mean(first half) - 1, the middle point left out. */
-static double half_change(const double *v, int n)
-{
-	double a = 0, b = 0;
-	int na = 0, nb = 0, h = n / 2;
-
-	for (int i = 0; i < h; i++)
-		if (isfinite(v[i])) {
-			a += v[i];
-			na++;
-		}
-	for (int i = n - h; i < n; i++)
-		if (isfinite(v[i])) {
-			b += v[i];
-			nb++;
-		}
-	if (!na || !nb || a == 0)
-		return NAN;
-	return (b / nb) / (a / na) - 1.0;
-}
-
-/* Did the team's median move the same bad way, about as much? */
-static int team_wide(enum rw_key k, double rep, double team)
-{
-	if (!isfinite(rep) || !isfinite(team))
-		return 0;
-	if (rw_keys[k].up_is_good)
-		return team < 0 && team <= rep + TEAM_MARGIN;
-	return team > 0 && team >= rep - TEAM_MARGIN;
-}
-
 static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 			   const struct rw_rrep *r, struct rw_err *err)
 {
@@ -213,7 +148,7 @@ static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d
 		double tchg;
 		int m;
 
-		if (!declined((enum rw_key)k, t))
+		if (!rw_declined((enum rw_key)k, t))
 			continue;
 		m = rw_report_series(db, d, r->id, NULL, (enum rw_key)k, n, labels, vals, err);
 		if (m < 0)
@@ -238,7 +173,7 @@ static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d
 		}
 		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
 		rw_fmt_change(t->change, c, sizeof(c));
-		tchg = half_change(team, nt);
+		tchg = rw_half_change(team, nt);
 		rw_fmt_change(tchg, tc, sizeof(tc));
 		fprintf(fp, " %s | %.3f | %s | %s |", s, t->p, c, tc);
 		if (*t->cp_period) {
@@ -249,7 +184,7 @@ static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d
 		} else {
 			fprintf(fp, " \xe2\x80\x94 |\n");
 		}
-		if (team_wide((enum rw_key)k, t->change, tchg)) {
+		if (rw_team_wide((enum rw_key)k, t->change, tchg)) {
 			fprintf(fp, "|  | *the team's median %s moved about as much: "
 				"likely a team-wide cause, not this rep alone* |", rw_keys[k].title);
 			for (int i = 0; i < m + 4; i++)
@@ -279,7 +214,7 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		int any = 0;
 
 		for (int k = 0; k < RW_NKEYS; k++)
-			any |= declined((enum rw_key)k, &r->tr[k]);
+			any |= rw_declined((enum rw_key)k, &r->tr[k]);
 		if (!any)
 			continue;
 		found++;
@@ -298,25 +233,11 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 	return 0;
 }
 
-int rw_report_write(const struct rw_report_opts *opts, FILE *out,
-		    struct rw_err *err)
+int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		 struct rw_err *err)
 {
-	struct rw_report_data d;
-	sqlite3 *db = NULL;
-	int rc;
-
-	if (opts->format != RW_FMT_MD)
-		return rw_err_set(err, RW_EUSAGE, "unknown report format");
-	rc = rw_report_load(opts, &db, &d, err);
-	if (!rc) {
-		md_header(out, &d);
-		rc = md_overview(out, &d, err);
-	}
-	if (!rc)
-		rc = md_declines(out, db, &d, err);
-	rw_report_data_free(&d);
-	sqlite3_close(db);	/* ends the read transaction */
-	if (!rc && (fflush(out) || ferror(out)))
-		rc = rw_err_set(err, RW_EIO, "cannot write the report");
-	return rc;
+	md_header(out, d);
+	if (md_overview(out, d, err))
+		return err->code;
+	return md_declines(out, db, d, err);
 }

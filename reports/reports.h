@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-enum rw_report_format { RW_FMT_MD, RW_NFORMATS };
+enum rw_report_format { RW_FMT_MD, RW_FMT_HTML, RW_FMT_CSV, RW_FMT_JSON, RW_NFORMATS };
 
 struct rw_report_opts {
 	const char *db_path;
@@ -20,11 +20,13 @@ struct rw_report_opts {
 	const char *grain;	/* "month" by default */
 	const char *team;	/* NULL: all teams */
 	const char *period;	/* NULL: latest complete period */
+	const char *rep;	/* assessment: the rep (id, e-mail or name) */
+	int plan_days;		/* assessment: goal deadline after as_of (90) */
 };
 
 void rw_report_opts_default(struct rw_report_opts *o);
 
-/* "md" -> RW_FMT_MD; -1 when unknown. */
+/* "md", "html", "csv", "json" -> RW_FMT_*; -1 when unknown. */
 int rw_report_format_find(const char *name);
 
 /*
@@ -33,6 +35,16 @@ int rw_report_format_find(const char *name);
  * RW_EIO when writing fails).  Checks ferror(out) but does not close it.
  */
 int rw_report_write(const struct rw_report_opts *opts, FILE *out,
+		    struct rw_err *err);
+
+/*
+ * The PIP assessment of opts->rep (SPEC section 7 "Assessment") in md,
+ * html or json: the latest complete period against the team, the history
+ * with each key metric's inflection period, the leading causes, whether
+ * the decline is structural, and SMART goals derived from the team's
+ * median.  Returns 0, or RW_EUSAGE (csv, or no such rep), RW_EDB, RW_EIO.
+ */
+int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
 		    struct rw_err *err);
 
 #endif

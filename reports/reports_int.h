@@ -92,6 +92,86 @@ int rw_report_series(sqlite3 *db, const struct rw_report_data *d,
 		     const char *rep, const char *team, enum rw_key k, int n,
 		     char labels[][32], double *vals, struct rw_err *err);
 
+/*
+ * Series for charts, JSON and assessments: the complete periods of the
+ * grain up to the report's period (oldest first, at most RW_MAXP), each
+ * rep's key metrics over them, and each team's median and p25-p75 band
+ * from team_baselines (NAN where the database has none).
+ */
+#define RW_MAXP 64
+
+struct rw_rseries {
+	int np;
+	char labels[RW_MAXP][32];
+	double *rep;		/* [rep][key][np] */
+	size_t nteams;
+	char **teams;		/* names, in first-seen order of d->reps */
+	double *band;		/* [team][key][np][3]: median, p25, p75 */
+};
+
+int rw_report_load_series(sqlite3 *db, const struct rw_report_data *d,
+			  struct rw_rseries *s, struct rw_err *err);
+void rw_rseries_free(struct rw_rseries *s);
+/* Index of team in s->teams, or -1. */
+int rw_rseries_team(const struct rw_rseries *s, const char *team);
+
+static inline double *rw_rep_series(const struct rw_rseries *s, size_t rep, int k)
+{
+	return s->rep + (rep * RW_NKEYS + (size_t)k) * (size_t)s->np;
+}
+
+static inline double *rw_band(const struct rw_rseries *s, size_t team, int k)
+{
+	return s->band + (team * RW_NKEYS + (size_t)k) * (size_t)s->np * 3;
+}
+
+/* A flag of the run (table flags, when the rules layer wrote one). */
+struct rw_rflag {
+	char *rep_id, *team, *rule, *category, *severity, *message, *evidence;
+};
+
+/* Load the run's flags; *n = 0 when there is no flags table. */
+int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
+			 struct rw_rflag **flags, size_t *n, struct rw_err *err);
+void rw_rflags_free(struct rw_rflag *f, size_t n);
+
+/* Significance of a stored trend, and whether it is a decline of key k. */
+int rw_trend_sig(const struct rw_rtrend *t);
+int rw_declined(enum rw_key k, const struct rw_rtrend *t);
+/* mean(last half) / mean(first half) - 1 of v[0..n), middle left out. */
+double rw_half_change(const double *v, int n);
+/* Did the team's median move the same bad way by about as much? */
+int rw_team_wide(enum rw_key k, double rep_change, double team_change);
+
+/* Write s escaped for HTML text and attribute values. */
+void rw_html_escape(FILE *fp, const char *s);
+/* Write s as one CSV cell: RFC 4180 quoting, and a leading ' when it
+ * would start a spreadsheet formula (= + - @ tab or CR first). */
+void rw_report_csv_cell(FILE *fp, const char *s);
+
+/* The writers of each format (md.c, html.c, csv.c, json.c). */
+int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		 struct rw_err *err);
+int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		   struct rw_err *err);
+int rw_csv_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		  struct rw_err *err);
+int rw_json_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		   struct rw_err *err);
+
+/* HTML pieces shared by the report and the assessment (html.c): the
+ * document head with its stylesheet and CSP, and one SVG chart of key k
+ * for rep r (team: index in s->teams, or -1). */
+void rw_html_open(FILE *fp, const char *title);
+void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p,
+		   size_t r, int team, enum rw_key k);
+
+/* ▲ ▼ → · for a trend (see md.c). */
+const char *rw_arrow(const struct rw_rtrend *t);
+
+#define RW_ALPHA 0.05		/* a trend is significant when p < RW_ALPHA */
+#define RW_TEAM_MARGIN 0.10	/* rep change within this of the team's */
+
 /* Format v of the given kind into out; NAN gives the em dash "—". */
 void rw_fmt_value(enum rw_kind kind, double v, char *out, size_t size);
 /* A slope per period of the given kind, signed ("+1.2 pts", "−3,000"). */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "../reports/reports.h"
@@ -123,9 +124,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Render the report into a malloc'ed string; returns the RW_E* code. */
-static int render(const char *db, const char *grain, const char *team, char **text,
-		  struct rw_err *err)
+/* Render a report (rep == NULL) or an assessment into a malloc'ed
+ * string; returns the RW_E* code. */
+static int render_fmt(const char *db, const char *grain, const char *team,
+		      enum rw_report_format fmt, const char *rep, char **text,
+		      struct rw_err *err)
 {
 	struct rw_report_opts o;
 	size_t len;
@@ -139,10 +142,18 @@ static int render(const char *db, const char *grain, const char *team, char **te
 	o.db_path = db;
 	o.grain = grain;
 	o.team = team;
+	o.format = fmt;
+	o.rep = rep;
 	rw_err_clear(err);
-	rc = rw_report_write(&o, fp, err);
+	rc = rep ? rw_assess_write(&o, fp, err) : rw_report_write(&o, fp, err);
 	assert_int_equal(fclose(fp), 0);
 	return rc;
+}
+
+static int render(const char *db, const char *grain, const char *team, char **text,
+		  struct rw_err *err)
+{
+	return render_fmt(db, grain, team, RW_FMT_MD, NULL, text, err);
 }
 
 static void assert_has(const char *text, const char *want)
@@ -279,6 +290,141 @@ static void test_out_of_memory(void **state)
 	}
 }
 
+/* Names that attack each format are shown as text in every one of them. */
+static void test_hostile_names(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	sqlite3 *db;
+	char *t;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "INSERT INTO reps(rep_id, name, team) VALUES"
+		 " ('R5', '<img src=x onerror=alert(1)>', 'East'),"
+		 " ('R6', '=HYPERLINK(\"http://x\")', 'East')");
+	add_month(db, "R5", 5, 1, 1, 0.5, "NULL");
+	add_month(db, "R6", 5, 1, 1, 0.5, "NULL");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_HTML, NULL, &t, &err), 0);
+	assert_has(t, "&lt;img src=x onerror=alert(1)&gt;");
+	assert_false(strstr(t, "<img"));
+	assert_has(t, "=HYPERLINK(&quot;http://x&quot;)");
+	/* Self-contained: a CSP forbidding remote loads, no script, no URL
+	 * other than the SVG namespace and the escaped name's text. */
+	assert_has(t, "Content-Security-Policy\" content=\"default-src 'none';");
+	assert_false(strstr(t, "<script"));
+	assert_false(strstr(t, "src=\"http"));
+	assert_false(strstr(t, "href=\"http"));
+	free(t);
+
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_CSV, NULL, &t, &err), 0);
+	/* RFC 4180 quoting with quotes doubled, and an apostrophe in front of
+	 * the formula (OWASP CSV injection advice). */
+	assert_has(t, "\r\nR6,\"'=HYPERLINK(\"\"http://x\"\")\",East,month,2026-09,0,win_rate,0.5,,\r\n");
+	assert_has(t, "R5,<img src=x onerror=alert(1)>,East,month,");
+	assert_true(!strncmp(t, "rep_id,name,team,grain,period,partial,metric,value,z,pct\r\n", 58));
+	free(t);
+
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, NULL, &t, &err), 0);
+	assert_has(t, "| &lt;img src=x onerror=alert(1)&gt; (R5) |");
+	free(t);
+}
+
+/* The JSON report parses, and carries the numbers of the fixture. */
+static void test_json_report(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	json_error_t jerr;
+	json_t *root, *reps, *ann = NULL, *di = NULL;
+	char *t;
+
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, NULL, &t, &err), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "format")), "repwatch-report");
+	assert_string_equal(json_string_value(json_object_get(root, "period")), "2026-09");
+	/* Six complete months, oldest first. */
+	assert_int_equal(json_array_size(json_object_get(root, "periods")), 6);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(root, "periods"), 0)),
+			    "2026-04");
+	reps = json_object_get(root, "reps");
+	assert_int_equal(json_array_size(reps), 3);	/* Cy left */
+	for (size_t i = 0; i < json_array_size(reps); i++) {
+		const char *id = json_string_value(json_object_get(json_array_get(reps, i), "rep_id"));
+
+		if (!strcmp(id, "R1"))
+			ann = json_array_get(reps, i);
+		if (!strcmp(id, "R4"))
+			di = json_array_get(reps, i);
+	}
+	assert_non_null(ann);
+	assert_non_null(di);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(ann, "current"), "win_rate")),
+			   0.30, 1e-9);
+	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(ann, "trends"),
+								 "win_rate"), "declined")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(ann,
+			    "trends"), "win_rate"), "cp_period")), "2026-07");
+	assert_float_equal(json_real_value(json_array_get(json_object_get(json_object_get(ann,
+			   "series"), "win_rate"), 0)), 0.60, 1e-9);
+	/* NULL stays null, never 0 or NaN. */
+	assert_true(json_is_null(json_object_get(json_object_get(di, "current"), "win_rate")));
+	json_decref(root);
+}
+
+/*
+ * The assessment of Ann: the declining win rate is the cause, starting
+ * 2026-07; East's stored median for 2026-09 is 0.40, so the goal runs from
+ * her baseline, the mean of her last three months (0.40 + 0.35 + 0.30) / 3
+ * = 0.35, to 0.40 by 2026-10-31 + 90 days = 2027-01-29 (30 days to 11-30,
+ * 61 to 12-31, 90 to 01-29).  Bob is flat and above the median: nothing
+ * to propose.
+ */
+static void test_assess(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_err err;
+	json_error_t jerr;
+	json_t *root, *goal;
+	sqlite3 *db;
+	char *t;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "INSERT INTO team_baselines(team, grain, period, metric, n, median, mad, p25, p75)"
+		 " VALUES('East', 'month', '2026-09', 'win_rate', 2, 0.40, 0.1, 0.35, 0.45)");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "inflection"),
+							      "win_rate")), "2026-07");
+	assert_true(json_is_null(json_object_get(json_object_get(root, "inflection"), "revenue")));
+	assert_int_equal(json_array_size(json_object_get(root, "goals")), 1);
+	goal = json_array_get(json_object_get(root, "goals"), 0);
+	assert_string_equal(json_string_value(json_object_get(goal, "metric")), "win_rate");
+	assert_float_equal(json_real_value(json_object_get(goal, "baseline")), 0.35, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(goal, "target")), 0.40, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(goal, "deadline")), "2027-01-29");
+	assert_true(json_is_false(json_object_get(root, "structural")));
+	json_decref(root);
+
+	/* By full name, in Markdown. */
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "ann lee", &t, &err), 0);
+	assert_has(t, "# Performance assessment: Ann Lee (R1)");
+	assert_has(t, "| win rate | 35.0% | 40.0% | 2027-01-29 | `win_rate`, monthly |");
+	free(t);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
+	assert_has(t, "nothing in the data calls for an improvement plan");
+	free(t);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R404", &t, &err), RW_EUSAGE);
+	free(t);
+}
+
 static void test_format(void **state)
 {
 	char s[64];
@@ -310,6 +456,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_declines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_assess, setup, teardown),
 		cmocka_unit_test(test_format),
 	};
 

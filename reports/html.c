@@ -1,0 +1,511 @@
+/*
+ * html.c - the HTML trend report: one self-contained file (inline CSS and
+ * SVG, no script, a Content-Security-Policy that forbids every remote
+ * load) with the team overview, the flagged reps and their evidence, the
+ * team-wide findings per manager, and one chart per rep and key metric:
+ * the rep's series, the team's median and p25-p75 band, the change point.
+ * Colours are the Okabe-Ito palette, readable with colour-blindness; the
+ * print stylesheet keeps each rep's charts on one page.
+ */
+#include "reports_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define W 230		/* chart size in px */
+#define H 128
+#define ML 46		/* margins: left (y ticks), right, top, bottom */
+#define MR 8
+#define MT 18
+#define MB 22
+
+static const char css[] =
+	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+	"color:#222;margin:24px auto;max-width:1180px;padding:0 16px}"
+	"h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;"
+	"border-bottom:2px solid #0072B2}h3{font-size:16px;margin:18px 0 6px}"
+	"p.meta{color:#555;margin:0 0 12px}"
+	"table{border-collapse:collapse;margin:6px 0 14px;font-size:13px}"
+	"th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right;"
+	"white-space:nowrap}th:first-child,td:first-child{text-align:left}"
+	"th{background:#f3f6f9}tr.median td{font-style:italic;color:#555}"
+	".up{color:#009E73}.down{color:#D55E00}.flat{color:#888}"
+	".flag{display:inline-block;padding:0 5px;border-radius:3px;font-size:11px;"
+	"margin-left:4px;background:#eee}.critical,.warning{background:#D55E00;color:#fff}"
+	".watch{background:#E69F00}.info{background:#cde}"
+	".charts{display:flex;flex-wrap:wrap;gap:6px}"
+	"svg.chart{border:1px solid #e3e3e3;background:#fff}"
+	"svg text{font:10px sans-serif;fill:#444}"
+	".legend span{margin-right:14px}.sw{display:inline-block;width:18px;"
+	"height:8px;margin-right:4px;vertical-align:middle}"
+	"section.rep{break-inside:avoid;page-break-inside:avoid}"
+	"@media print{body{margin:0;max-width:none;font-size:11px}"
+	"section.rep{break-inside:avoid}h2{break-after:avoid}"
+	"@page{size:A4;margin:12mm}}";
+
+static void esc(FILE *fp, const char *s)
+{
+	rw_html_escape(fp, s);
+}
+
+/* Arrow with a class for its colour: green up, orange down, grey flat. */
+static void arrow_html(FILE *fp, enum rw_key k, const struct rw_rtrend *t)
+{
+	const char *cls = "flat";
+
+	if (rw_trend_sig(t) && t->slope != 0)
+		cls = rw_declined(k, t) ? "down" : "up";
+	fprintf(fp, " <span class=\"%s\" title=\"", cls);
+	if (t->n >= 3 && isfinite(t->p))
+		fprintf(fp, "slope p = %.3f over %d periods", t->p, t->n);
+	else if (t->n >= 3)
+		fprintf(fp, "no significant trend over %d periods", t->n);
+	else
+		fprintf(fp, "fewer than 3 periods");
+	fprintf(fp, "\">%s</span>", rw_arrow(t));
+}
+
+void rw_html_open(FILE *fp, const char *title)
+{
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		"style-src 'unsafe-inline'; img-src data:\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	esc(fp, title);
+	fprintf(fp, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+}
+
+static void html_head(FILE *fp, const struct rw_report_data *d)
+{
+	char title[128];
+
+	snprintf(title, sizeof(title), "repwatch trend report %s %s", d->grain, d->period);
+	rw_html_open(fp, title);
+	fprintf(fp, "<h1>repwatch trend report</h1>\n<p class=\"meta\">Run %lld as of %s, grain %s. "
+		"The overview shows %s %s, the latest complete %s; trends are fitted over "
+		"the last %d complete %ss (arrows: significant at p &lt; %.2f, weighted by "
+		"closed deals for ratios; green is better, orange worse).</p>\n",
+		(long long)d->run_id, d->as_of, d->grain, d->grain, d->period, d->grain,
+		d->trend_periods, d->grain, RW_ALPHA);
+}
+
+/* Flags of one rep, as small badges. */
+static void rep_badges(FILE *fp, const char *rep, const struct rw_rflag *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(f[i].rep_id, rep))
+			continue;
+		fprintf(fp, "<span class=\"flag ");
+		esc(fp, f[i].severity);
+		fprintf(fp, "\" title=\"");
+		esc(fp, f[i].message);
+		fprintf(fp, "\">");
+		esc(fp, f[i].category);
+		fprintf(fp, "</span>");
+	}
+}
+
+static void html_overview(FILE *fp, const struct rw_report_data *d,
+			  const struct rw_rflag *f, size_t nf)
+{
+	size_t i = 0;
+
+	fprintf(fp, "<h2>Team overview: %s %s</h2>\n", d->grain, d->period);
+	while (i < d->nreps) {
+		const char *team = d->reps[i].team, *manager = "";
+		size_t j = i;
+
+		while (j < d->nreps && !strcmp(d->reps[j].team, team)) {
+			if (!*manager && *d->reps[j].manager)
+				manager = d->reps[j].manager;
+			j++;
+		}
+		fprintf(fp, "<h3>");
+		esc(fp, *team ? team : "(no team)");
+		if (*manager) {
+			fprintf(fp, " <small>manager: ");
+			esc(fp, manager);
+			fprintf(fp, "</small>");
+		}
+		fprintf(fp, "</h3>\n<table class=\"overview\">\n<tr><th>rep</th><th>won/lost</th>");
+		for (int k = 0; k < RW_NKEYS; k++)
+			fprintf(fp, "<th>%s</th>", rw_keys[k].title);
+		fprintf(fp, "</tr>\n");
+		for (size_t r = i; r < j; r++) {
+			const struct rw_rrep *p = &d->reps[r];
+
+			fprintf(fp, "<tr class=\"rep\" data-rep=\"");
+			esc(fp, p->id);
+			fprintf(fp, "\"><td><a href=\"#rep-");
+			esc(fp, p->id);
+			fprintf(fp, "\">");
+			esc(fp, p->name);
+			fprintf(fp, "</a> (");
+			esc(fp, p->id);
+			fprintf(fp, ")");
+			rep_badges(fp, p->id, f, nf);
+			if (isfinite(p->won) && isfinite(p->lost))
+				fprintf(fp, "</td><td>%.0f/%.0f</td>", p->won, p->lost);
+			else
+				fprintf(fp, "</td><td>\xe2\x80\x94</td>");
+			for (int k = 0; k < RW_NKEYS; k++) {
+				char v[48];
+
+				rw_fmt_value(rw_keys[k].kind, p->v[k], v, sizeof(v));
+				fprintf(fp, "<td>%s", v);
+				arrow_html(fp, (enum rw_key)k, &p->tr[k]);
+				fprintf(fp, "</td>");
+			}
+			fprintf(fp, "</tr>\n");
+		}
+		fprintf(fp, "</table>\n");
+		i = j;
+	}
+	if (d->nleft)
+		fprintf(fp, "<p class=\"meta\">%zu rep%s who left before %s %s not shown.</p>\n",
+			d->nleft, d->nleft == 1 ? "" : "s", d->period,
+			d->nleft == 1 ? "is" : "are");
+}
+
+/* Flags with their evidence, PIP candidates first; structural findings
+ * are addressed to the team's manager. */
+static void html_flags(FILE *fp, const struct rw_report_data *d,
+		       const struct rw_rflag *f, size_t n)
+{
+	fprintf(fp, "<h2>Flagged reps</h2>\n");
+	if (!n) {
+		fprintf(fp, "<p>No flags in this run.</p>\n");
+		return;
+	}
+	fprintf(fp, "<table class=\"flags\">\n<tr><th>rep</th><th>team</th><th>category</th>"
+		"<th>severity</th><th>rule</th><th>message</th><th>evidence</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = f[i].rep_id;
+
+		for (size_t r = 0; r < d->nreps; r++)
+			if (!strcmp(d->reps[r].id, f[i].rep_id))
+				name = d->reps[r].name;
+		fprintf(fp, "<tr class=\"flag-row\"><td>");
+		esc(fp, name);
+		fprintf(fp, "</td><td>");
+		esc(fp, f[i].team);
+		fprintf(fp, "</td><td>");
+		esc(fp, f[i].category);
+		fprintf(fp, "</td><td>");
+		esc(fp, f[i].severity);
+		fprintf(fp, "</td><td>");
+		esc(fp, f[i].rule);
+		fprintf(fp, "</td><td style=\"white-space:normal;text-align:left\">");
+		esc(fp, f[i].message);
+		fprintf(fp, "</td><td style=\"white-space:normal;text-align:left\"><code>");
+		esc(fp, f[i].evidence);
+		fprintf(fp, "</code></td></tr>\n");
+	}
+	fprintf(fp, "</table>\n");
+}
+
+/* A round step of about range / 3: 1, 2 or 5 times a power of ten. */
+static double nice_step(double range)
+{
+	double raw = range / 3, p = pow(10, floor(log10(raw))), m = raw / p;
+
+	return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/* Short axis labels: 45% / 120k / 1.2M / 6 d. */
+static void tick_label(enum rw_kind kind, double v, char *out, size_t size)
+{
+	double a = fabs(v);
+
+	switch (kind) {
+	case RW_K_PCT:
+		snprintf(out, size, "%.0f%%", 100 * v);
+		break;
+	case RW_K_MONEY:
+		if (a >= 1e6)
+			snprintf(out, size, "%.1fM", v / 1e6);
+		else if (a >= 1e3)
+			snprintf(out, size, "%.0fk", v / 1e3);
+		else
+			snprintf(out, size, "%.0f", v);
+		break;
+	case RW_K_DAYS:
+		snprintf(out, size, "%.0f d", v);
+		break;
+	case RW_K_COUNT:
+		snprintf(out, size, "%.0f", v);
+		break;
+	}
+}
+
+struct scale {
+	double lo, hi;
+	int np;
+};
+
+static double sx(const struct scale *s, int i)
+{
+	return ML + (s->np > 1 ? (double)i * (W - ML - MR) / (s->np - 1) : (W - ML - MR) / 2.0);
+}
+
+static double sy(const struct scale *s, double v)
+{
+	return MT + (s->hi - v) / (s->hi - s->lo) * (H - MT - MB);
+}
+
+/* Polyline runs of finite values: a NULL period is a gap in the line. */
+static void lines(FILE *fp, const struct scale *s, const double *v, int stride,
+		  const char *attrs)
+{
+	int i = 0;
+
+	while (i < s->np) {
+		int j = i;
+
+		while (j < s->np && isfinite(v[(size_t)j * (size_t)stride]))
+			j++;
+		if (j - i >= 2) {
+			fprintf(fp, "<polyline %s points=\"", attrs);
+			for (int k = i; k < j; k++)
+				fprintf(fp, "%.1f,%.1f ", sx(s, k), sy(s, v[(size_t)k * (size_t)stride]));
+			fprintf(fp, "\"/>");
+		}
+		i = j + 1;
+	}
+}
+
+/* The p25-p75 band as polygons over runs where both bounds exist. */
+static void band(FILE *fp, const struct scale *s, const double *b)
+{
+	int i = 0;
+
+	while (i < s->np) {
+		int j = i;
+
+		while (j < s->np && isfinite(b[3 * j + 1]) && isfinite(b[3 * j + 2]))
+			j++;
+		if (j - i >= 2) {
+			fprintf(fp, "<polygon fill=\"#56B4E9\" fill-opacity=\"0.22\" points=\"");
+			for (int k = i; k < j; k++)
+				fprintf(fp, "%.1f,%.1f ", sx(s, k), sy(s, b[3 * k + 2]));
+			for (int k = j - 1; k >= i; k--)
+				fprintf(fp, "%.1f,%.1f ", sx(s, k), sy(s, b[3 * k + 1]));
+			fprintf(fp, "\"/>");
+		}
+		i = j + 1;
+	}
+}
+
+void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p,
+		   size_t r, int team, enum rw_key k)
+{
+	const double *v = rw_rep_series(s, r, k);
+	const double *b = team >= 0 ? rw_band(s, (size_t)team, k) : NULL;
+	struct scale sc = { INFINITY, -INFINITY, s->np };
+	char t[32];
+	int cp = -1;
+
+	for (int i = 0; i < s->np; i++) {
+		if (isfinite(v[i])) {
+			sc.lo = fmin(sc.lo, v[i]);
+			sc.hi = fmax(sc.hi, v[i]);
+		}
+		for (int j = 0; b && j < 3; j++)
+			if (isfinite(b[3 * i + j])) {
+				sc.lo = fmin(sc.lo, b[3 * i + j]);
+				sc.hi = fmax(sc.hi, b[3 * i + j]);
+			}
+		if (*p->tr[k].cp_period && !strcmp(s->labels[i], p->tr[k].cp_period))
+			cp = i;
+	}
+	fprintf(fp, "<svg class=\"chart\" data-metric=\"%s\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+		"<title>%s of ", rw_keys[k].column, W, H, W, H, rw_keys[k].title);
+	esc(fp, p->name);
+	fprintf(fp, "</title><text x=\"%d\" y=\"12\" font-weight=\"bold\">%s</text>",
+		ML, rw_keys[k].title);
+	if (!(sc.lo <= sc.hi) || s->np == 0) {
+		fprintf(fp, "<text x=\"%d\" y=\"%d\">no data</text></svg>\n", ML + 40, H / 2);
+		return;
+	}
+	if (rw_keys[k].kind == RW_K_PCT || rw_keys[k].kind == RW_K_COUNT ||
+	    rw_keys[k].kind == RW_K_MONEY)
+		sc.lo = fmin(sc.lo, 0);	/* amounts and shares read from zero */
+	if (sc.hi - sc.lo < 1e-9)
+		sc.hi = sc.lo + (fabs(sc.lo) > 0 ? fabs(sc.lo) : 1);
+	{
+		double step = nice_step(sc.hi - sc.lo);
+
+		sc.lo = floor(sc.lo / step) * step;
+		sc.hi = ceil(sc.hi / step) * step;
+		for (double y = sc.lo; y <= sc.hi + step / 2; y += step) {
+			tick_label(rw_keys[k].kind, y, t, sizeof(t));
+			fprintf(fp, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+				"stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+				ML, W - MR, sy(&sc, y), sy(&sc, y), ML - 4, sy(&sc, y) + 3, t);
+		}
+	}
+	if (b) {
+		band(fp, &sc, b);
+		lines(fp, &sc, b, 3, "fill=\"none\" stroke=\"#E69F00\" stroke-width=\"1.5\" "
+		      "stroke-dasharray=\"4 3\" class=\"team-median\"");
+	}
+	if (cp >= 0)
+		fprintf(fp, "<line class=\"change-point\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+			"stroke=\"#D55E00\" stroke-dasharray=\"2 2\"><title>shift from %s</title></line>",
+			sx(&sc, cp), sx(&sc, cp), MT, H - MB, s->labels[cp]);
+	lines(fp, &sc, v, 1, "fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\" class=\"rep-line\"");
+	for (int i = 0; i < s->np; i++)
+		if (isfinite(v[i])) {
+			char val[48];
+
+			rw_fmt_value(rw_keys[k].kind, v[i], val, sizeof(val));
+			fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"#0072B2\">"
+				"<title>%s: %s</title></circle>", sx(&sc, i), sy(&sc, v[i]),
+				s->labels[i], val);
+		}
+	if (s->np)
+		fprintf(fp, "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" "
+			"text-anchor=\"end\">%s</text>", ML, H - 6, s->labels[0], W - MR,
+			H - 6, s->labels[s->np - 1]);
+	fprintf(fp, "</svg>\n");
+}
+
+static void html_charts(FILE *fp, const struct rw_report_data *d, const struct rw_rseries *s)
+{
+	fprintf(fp, "<h2>Trends per rep</h2>\n<p class=\"legend\"><span><i class=\"sw\" "
+		"style=\"background:#0072B2\"></i>rep</span><span><i class=\"sw\" "
+		"style=\"background:#E69F00\"></i>team median</span><span><i class=\"sw\" "
+		"style=\"background:#56B4E9;opacity:.4\"></i>team p25\xe2\x80\x93p75</span>"
+		"<span><i class=\"sw\" style=\"background:#D55E00\"></i>change point</span>"
+		"<span>gaps: no data</span></p>\n");
+	for (size_t r = 0; r < d->nreps; r++) {
+		const struct rw_rrep *p = &d->reps[r];
+
+		fprintf(fp, "<section class=\"rep\" id=\"rep-");
+		esc(fp, p->id);
+		fprintf(fp, "\"><h3>");
+		esc(fp, p->name);
+		fprintf(fp, " (");
+		esc(fp, p->id);
+		fprintf(fp, "), ");
+		esc(fp, p->team);
+		fprintf(fp, "</h3><div class=\"charts\">\n");
+		for (int k = 0; k < RW_NKEYS; k++)
+			rw_html_chart(fp, s, p, r, rw_rseries_team(s, p->team), (enum rw_key)k);
+		fprintf(fp, "</div></section>\n");
+	}
+}
+
+/* Team-wide declines: for each team and key metric, the team's median
+ * fell (or, for gaps and stale share, rose) by 20% or more across the
+ * window: a matter for the manager, not for one rep. */
+static void html_structural(FILE *fp, const struct rw_report_data *d,
+			    const struct rw_rseries *s)
+{
+	int any = 0;
+
+	fprintf(fp, "<h2>Team-wide findings</h2>\n");
+	for (size_t t = 0; t < s->nteams; t++) {
+		const char *manager = "";
+
+		for (size_t i = 0; i < d->nreps; i++)
+			if (!strcmp(d->reps[i].team, s->teams[t]) && !*manager)
+				manager = d->reps[i].manager;
+		for (int k = 0; k < RW_NKEYS; k++) {
+			double med[RW_MAXP], c;
+			int n = s->np < d->trend_periods ? s->np : d->trend_periods;
+			char cs[32];
+
+			for (int i = 0; i < n; i++)
+				med[i] = rw_band(s, t, k)[3 * (s->np - n + i)];
+			c = rw_half_change(med, n);
+			if (!isfinite(c) || (rw_keys[k].up_is_good ? c > -0.2 : c < 0.2))
+				continue;
+			if (!any++)
+				fprintf(fp, "<ul>\n");
+			rw_fmt_change(c, cs, sizeof(cs));
+			fprintf(fp, "<li class=\"structural\"><b>");
+			esc(fp, s->teams[t]);
+			fprintf(fp, "</b>");
+			if (*manager) {
+				fprintf(fp, " (manager ");
+				esc(fp, manager);
+				fprintf(fp, ")");
+			}
+			fprintf(fp, ": the team's median %s moved %s over the last %d %ss "
+				"\xe2\x80\x94 a team issue, not one rep's.</li>\n",
+				rw_keys[k].title, cs, n, d->grain);
+		}
+	}
+	fprintf(fp, any ? "</ul>\n" : "<p>No team's median moved 20%% or more the wrong way.</p>\n");
+}
+
+/* Plan progress, when the rules layer scored plans in this run. */
+static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
+		      struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT plan_id, rep_id, metric, baseline, current, target, progress,"
+		" elapsed, status FROM plan_progress WHERE run_id = ?1 ORDER BY rep_id, plan_id";
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;	/* no rules layer in this database */
+	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_err_set(err, RW_EDB, "cannot read plan_progress");
+	}
+	fprintf(fp, "<h2>Improvement plans</h2>\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!n++)
+			fprintf(fp, "<table class=\"plans\"><tr><th>plan</th><th>rep</th><th>metric</th>"
+				"<th>baseline</th><th>current</th><th>target</th><th>progress</th>"
+				"<th>elapsed</th><th>status</th></tr>\n");
+		fprintf(fp, "<tr>");
+		for (int i = 0; i < 9; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+
+			fprintf(fp, "<td>");
+			if (i >= 3 && i <= 7 && sqlite3_column_type(st, i) != SQLITE_NULL)
+				fprintf(fp, "%.3g", sqlite3_column_double(st, i));
+			else if (t)
+				esc(fp, (const char *)t);
+			else
+				fprintf(fp, "\xe2\x80\x94");
+			fprintf(fp, "</td>");
+		}
+		fprintf(fp, "</tr>\n");
+	}
+	fprintf(fp, n ? "</table>\n" : "<p>No open plans.</p>\n");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : rw_err_set(err, RW_EDB, "cannot read plan_progress");
+}
+
+int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
+		   struct rw_err *err)
+{
+	struct rw_rseries s;
+	struct rw_rflag *f = NULL;
+	size_t nf = 0;
+	int rc;
+
+	rc = rw_report_load_series(db, d, &s, err);
+	if (!rc)
+		rc = rw_report_load_flags(db, d, &f, &nf, err);
+	if (!rc) {
+		html_head(out, d);
+		html_overview(out, d, f, nf);
+		html_flags(out, d, f, nf);
+		html_structural(out, d, &s);
+		rc = html_plans(out, db, d, err);
+	}
+	if (!rc) {
+		html_charts(out, d, &s);
+		fprintf(out, "</body>\n</html>\n");
+	}
+	rw_rseries_free(&s);
+	rw_rflags_free(f, nf);
+	return rc;
+}

@@ -1,0 +1,320 @@
+/*
+ * series.c - the history behind charts, JSON and assessments: each rep's
+ * key metrics over the complete periods, the team's median and quartile
+ * band from team_baselines, the run's flags, and the judgements every
+ * format shares (significant decline, team-wide change).
+ */
+#include "reports_int.h"
+
+#include <math.h>
+#include <string.h>
+
+static int fail(sqlite3 *db, const char *what, struct rw_err *err)
+{
+	return rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static double col_double(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static char *dup_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	size_t n = t ? strlen((const char *)t) : 0;
+	char *s = rw_malloc(n + 1);
+
+	if (s) {
+		if (n)
+			memcpy(s, t, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+int rw_rseries_team(const struct rw_rseries *s, const char *team)
+{
+	for (size_t i = 0; i < s->nteams; i++)
+		if (!strcmp(s->teams[i], team))
+			return (int)i;
+	return -1;
+}
+
+static int period_index(const struct rw_rseries *s, const char *label)
+{
+	for (int i = 0; i < s->np; i++)
+		if (!strcmp(s->labels[i], label))
+			return i;
+	return -1;
+}
+
+/* Index of a rep id in d->reps (a linear search: reports show at most a
+ * few thousand reps, and this runs once per row read). */
+static long rep_index(const struct rw_report_data *d, const char *id)
+{
+	for (size_t i = 0; i < d->nreps; i++)
+		if (!strcmp(d->reps[i].id, id))
+			return (long)i;
+	return -1;
+}
+
+static int load_labels(sqlite3 *db, const struct rw_report_data *d,
+		       struct rw_rseries *s, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT DISTINCT period, period_start FROM rep_metrics"
+		" WHERE grain = ?1 AND partial = 0 AND period_start <= ?2"
+		" ORDER BY period_start DESC LIMIT ?3";
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, "cannot read rep_metrics", err);
+	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, d->period_start, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, RW_MAXP) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(db, "cannot read rep_metrics", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < RW_MAXP) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+
+		snprintf(s->labels[n++], 32, "%s", t ? (const char *)t : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(db, "cannot read rep_metrics", err);
+	for (int i = 0; i < n / 2; i++) {
+		char t[32];
+
+		memcpy(t, s->labels[i], 32);
+		memcpy(s->labels[i], s->labels[n - 1 - i], 32);
+		memcpy(s->labels[n - 1 - i], t, 32);
+	}
+	s->np = n;
+	return 0;
+}
+
+static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
+			   struct rw_rseries *s, struct rw_err *err)
+{
+	struct rw_buf b;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rw_buf_init(&b, 4096);
+	rw_buf_adds(&b, "SELECT rep_id, period");
+	for (int k = 0; k < RW_NKEYS; k++)
+		rw_buf_addf(&b, ", %s", rw_keys[k].column);
+	rw_buf_adds(&b, " FROM rep_metrics WHERE grain = ?1 AND partial = 0");
+	if (rw_buf_error(&b)) {
+		rw_buf_release(&b);
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	}
+	rc = sqlite3_prepare_v2(db, b.data, -1, &st, NULL);
+	rw_buf_release(&b);
+	if (rc != SQLITE_OK || sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(db, "cannot read rep_metrics", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long r = rep_index(d, (const char *)sqlite3_column_text(st, 0));
+		int p = period_index(s, (const char *)sqlite3_column_text(st, 1));
+
+		if (r < 0 || p < 0)
+			continue;
+		for (int k = 0; k < RW_NKEYS; k++)
+			rw_rep_series(s, (size_t)r, k)[p] = col_double(st, 2 + k);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read rep_metrics", err);
+}
+
+static int load_bands(sqlite3 *db, const struct rw_report_data *d,
+		      struct rw_rseries *s, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT team, period, metric, median, p25, p75 FROM team_baselines"
+		" WHERE grain = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Databases from before baselines existed have no such table. */
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(db, "cannot read team_baselines", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *team = (const char *)sqlite3_column_text(st, 0);
+		const char *metric = (const char *)sqlite3_column_text(st, 2);
+		int t = team ? rw_rseries_team(s, team) : -1;
+		int p = period_index(s, (const char *)sqlite3_column_text(st, 1));
+
+		if (t < 0 || p < 0 || !metric)
+			continue;
+		for (int k = 0; k < RW_NKEYS; k++) {
+			double *b;
+
+			if (strcmp(metric, rw_keys[k].column))
+				continue;
+			b = rw_band(s, (size_t)t, k) + 3 * p;
+			b[0] = col_double(st, 3);
+			b[1] = col_double(st, 4);
+			b[2] = col_double(st, 5);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read team_baselines", err);
+}
+
+int rw_report_load_series(sqlite3 *db, const struct rw_report_data *d,
+			  struct rw_rseries *s, struct rw_err *err)
+{
+	size_t nv, nb;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = load_labels(db, d, s, err);
+	if (rc)
+		return rc;
+	s->teams = rw_calloc(d->nreps + 1, sizeof(*s->teams));
+	if (!s->teams)
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < d->nreps; i++)
+		if (rw_rseries_team(s, d->reps[i].team) < 0)
+			s->teams[s->nteams++] = d->reps[i].team;	/* borrowed */
+	nv = (d->nreps * RW_NKEYS * (size_t)s->np) + 1;
+	nb = (s->nteams * RW_NKEYS * (size_t)s->np * 3) + 1;
+	s->rep = rw_calloc(nv, sizeof(*s->rep));
+	s->band = rw_calloc(nb, sizeof(*s->band));
+	if (!s->rep || !s->band)
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nv; i++)
+		s->rep[i] = NAN;
+	for (size_t i = 0; i < nb; i++)
+		s->band[i] = NAN;
+	rc = load_rep_values(db, d, s, err);
+	if (!rc)
+		rc = load_bands(db, d, s, err);
+	return rc;
+}
+
+void rw_rseries_free(struct rw_rseries *s)
+{
+	rw_free(s->teams);	/* the names belong to the report data */
+	rw_free(s->rep);
+	rw_free(s->band);
+	memset(s, 0, sizeof(*s));
+}
+
+int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
+			 struct rw_rflag **flags, size_t *n, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT rep_id, team, rule, category, severity, message, evidence"
+		" FROM flags WHERE run_id = ?1 ORDER BY category, severity, team, rep_id, rule";
+	struct rw_rflag *f = NULL;
+	size_t cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*flags = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;	/* no rules layer in this database: no flags */
+	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(db, "cannot read flags", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rw_rflag *x;
+
+		if (*n == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			struct rw_rflag *g = rw_reallocarray(f, nc, sizeof(*g));
+
+			if (!g) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			f = g;
+			cap = nc;
+		}
+		x = &f[(*n)++];
+		x->rep_id = dup_text(st, 0);
+		x->team = dup_text(st, 1);
+		x->rule = dup_text(st, 2);
+		x->category = dup_text(st, 3);
+		x->severity = dup_text(st, 4);
+		x->message = dup_text(st, 5);
+		x->evidence = dup_text(st, 6);
+		if (!x->rep_id || !x->team || !x->rule || !x->category ||
+		    !x->severity || !x->message || !x->evidence) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	*flags = f;
+	if (rc == SQLITE_NOMEM)
+		return rw_err_set(err, RW_ENOMEM, "out of memory reading flags");
+	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read flags", err);
+}
+
+void rw_rflags_free(struct rw_rflag *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		rw_free(f[i].rep_id);
+		rw_free(f[i].team);
+		rw_free(f[i].rule);
+		rw_free(f[i].category);
+		rw_free(f[i].severity);
+		rw_free(f[i].message);
+		rw_free(f[i].evidence);
+	}
+	rw_free(f);
+}
+
+int rw_trend_sig(const struct rw_rtrend *t)
+{
+	return t->n >= 3 && isfinite(t->p) && isfinite(t->slope) && t->p < RW_ALPHA;
+}
+
+int rw_declined(enum rw_key k, const struct rw_rtrend *t)
+{
+	if (!rw_trend_sig(t))
+		return 0;
+	return rw_keys[k].up_is_good ? t->slope < 0 : t->slope > 0;
+}
+
+double rw_half_change(const double *v, int n)
+{
+	double a = 0, b = 0;
+	int na = 0, nb = 0, h = n / 2;
+
+	for (int i = 0; i < h; i++)
+		if (isfinite(v[i])) {
+			a += v[i];
+			na++;
+		}
+	for (int i = n - h; i < n; i++)
+		if (isfinite(v[i])) {
+			b += v[i];
+			nb++;
+		}
+	if (!na || !nb || a == 0)
+		return NAN;
+	return (b / nb) / (a / na) - 1.0;
+}
+
+int rw_team_wide(enum rw_key k, double rep, double team)
+{
+	if (!isfinite(rep) || !isfinite(team))
+		return 0;
+	if (rw_keys[k].up_is_good)
+		return team < 0 && team <= rep + RW_TEAM_MARGIN;
+	return team > 0 && team >= rep - RW_TEAM_MARGIN;
+}
