@@ -31,7 +31,7 @@ ALIB_OBJ  := $(LIB_SRC:%.c=$(BA)/obj/%.o)
 ACLI_OBJ  := $(CLI_SRC:%.c=$(BA)/obj/%.o)
 DEPS      := $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: all test deps demo clean sample valgrind bench
+.PHONY: all test deps demo clean sample valgrind bench fuzz
 all: $(B)/repwatch $(B)/rwgen
 
 $(B)/obj/%.o: %.c
@@ -60,7 +60,15 @@ $(B)/rwgen: $(B)/obj/sample-data/generator.o
 $(BA)/test_%: $(BA)/obj/tests/test_%.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
-test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen
+# Fuzz harnesses (tests/fuzz/fuzz_*.c): replayed over their corpora by
+# `make test` with gcc's sanitizers; run under libFuzzer by `make fuzz`.
+FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAYS  := $(addprefix $(BA)/replay_,$(FUZZERS))
+
+$(BA)/replay_%: $(BA)/obj/tests/fuzz/fuzz_%.o $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
+
+test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen $(REPLAYS)
 	@bash tests/run.sh $(BA) $(TESTS)
 
 # Plain (unsanitized) build of the suites and a sample run under valgrind.
@@ -69,6 +77,27 @@ $(B)/test_%: $(B)/obj/tests/test_%.o $(B)/librepwatch.a
 
 valgrind: $(addprefix $(B)/,$(TESTS)) $(B)/repwatch
 	@bash tests/valgrind.sh $(B) $(TESTS)
+
+# libFuzzer (clang): every harness for FUZZ_SECONDS each; crashes are kept
+# in build/fuzz/ and belong in tests/fuzz/corpus/NAME/ once fixed.
+FUZZ_SECONDS ?= 60
+BF       := build/fuzz
+FUZZ_CC  := clang
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FLIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o)
+
+$(BF)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -g -O1 $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BF)/librepwatch.a: $(FLIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BF)/fuzz_%: $(BF)/obj/tests/fuzz/fuzz_%.o $(BF)/librepwatch.a
+	$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz: $(addprefix $(BF)/fuzz_,$(FUZZERS))
+	@bash tests/fuzz/run.sh $(BF) $(FUZZ_SECONDS) $(FUZZERS)
 
 # Regenerate sample-data/ with the seeded generator.
 sample: $(B)/rwgen

@@ -1,0 +1,14 @@
+# Replay the fuzz corpora (seeds and every input that once crashed) through
+# the harnesses under ASan + UBSan; the CSV edge-case suite of shared/data
+# goes through the ingest harness too.
+. "$(dirname "$0")/lib.sh"
+for h in date amount csv; do
+	r=$BUILD/replay_$h
+	[ -x "$r" ] || { notok "fuzz_replay_$h" "no $r"; continue; }
+	files=(tests/fuzz/corpus/$h/*)
+	if [ "$h" = csv ] && [ -d ../shared/data/csv_spectrum/csvs ]; then
+		files+=(../shared/data/csv_spectrum/csvs/*.csv)
+	fi
+	"$r" "${files[@]}" >"$TMP/out" 2>&1
+	check "fuzz_replay_$h" [ $? -eq 0 ]
+done
