@@ -39,7 +39,7 @@ new=$(digest "$work/new.db")
 echo "dataset: 400 reps, 2,000,000 activities; one run takes $((span / 1000)) ms"
 
 RANDOM=$seed
-bad=0 killed_mid=0 completed=0 next_fail=0
+bad=0 before_commit=0 completed=0 next_fail=0
 for i in $(seq 1 "$trials"); do
 	cp "$work/base.db" "$work/t.db"
 	rm -f "$work/t.db-wal" "$work/t.db-shm"
@@ -48,7 +48,7 @@ for i in $(seq 1 "$trials"); do
 	"$RW" run --data "$work/data" --db "$work/t.db" --as-of 2026-10-31 -q >/dev/null 2>&1 &
 	pid=$!
 	sleep "$(awk -v u="$us" 'BEGIN { printf "%.6f", u / 1e6 }')"
-	kill -9 "$pid" 2>/dev/null && killed_mid=$((killed_mid + 1))
+	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	ic=$(sqlite3 "$work/t.db" 'PRAGMA integrity_check' 2>&1)
 	dg=$(digest "$work/t.db")
@@ -57,8 +57,10 @@ for i in $(seq 1 "$trials"); do
 		echo "trial $i (kill after $us us): integrity '$ic', neither old nor new"
 	fi
 	[ "$dg" = "$new" ] && completed=$((completed + 1))
+	[ "$dg" = "$old" ] && before_commit=$((before_commit + 1))
 	run "$work/t.db" 2026-10-31 || next_fail=$((next_fail + 1))
 done
-echo "trials: $trials; killed while running: $killed_mid; run had committed: $completed;" \
+echo "trials: $trials; killed before the commit (old data kept): $before_commit;" \
+	"after it (new data): $completed;" \
 	"corrupt or mixed: $bad; next run failed: $next_fail"
 [ "$bad" -eq 0 ] && [ "$next_fail" -eq 0 ]
