@@ -231,4 +231,5 @@ void rw_settings_default(struct rw_settings *s)
 	s->followup_days = 30;
 	s->ramp_days = 90;
 	s->fiscal_start = 1;
+	s->stage_order = NULL;
 }

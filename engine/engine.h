@@ -111,6 +111,8 @@ struct rw_settings {
 	int followup_days;	/* SPEC followup_ratio window (30) */
 	int ramp_days;		/* tenure under this is ramping (90) */
 	int fiscal_start;	/* first month of fiscal year, 1-12 (1) */
+	const char *stage_order;	/* "A, B, C" for conversions; NULL:
+					 * derived from stage history */
 };
 
 /* SPEC defaults; as_of is set to today (UTC). */
@@ -311,6 +313,27 @@ double rw_results_z(const struct rw_results *res, uint32_t r, enum rw_grain g,
 		    int k, enum rw_metric m);
 double rw_results_pct(const struct rw_results *res, uint32_t r, enum rw_grain g,
 		      int k, enum rw_metric m);
+
+/*
+ * Stage conversions (SPEC section 4, conv_<A>_<B>): one pair per two
+ * consecutive stages of the stage order (settings.stage_order, else the
+ * order the stage history shows: stages by their mean position in each
+ * deal's history; stages named "...lost..." are not steps).  Of the deals
+ * that first entered A in a period, the share that entered B or a later
+ * stage of the order on or after that day (a won deal has reached every
+ * stage), by as_of.  Without any stage history, a deal's created day is
+ * its entry into every stage up to its current one.
+ */
+size_t rw_results_conv_count(const struct rw_results *res);
+/* "conv_<a>_<b>" (stage names lower-cased, runs of other characters "_"),
+ * and the two stages as named in the data.  NULL when i is out of range. */
+const char *rw_results_conv_name(const struct rw_results *res, size_t i);
+const char *rw_results_conv_from(const struct rw_results *res, size_t i);
+const char *rw_results_conv_to(const struct rw_results *res, size_t i);
+/* Deals that entered, and of them reached, for rep r, grain g, k-th
+ * period; the conversion is reached / entered (NULL when entered is 0). */
+void rw_results_conv(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		     int k, size_t i, double *entered, double *reached);
 
 /* ---- Statistics used by the engine, exposed for tests ---------------- */
 

@@ -95,7 +95,15 @@ struct rw_results {
 	uint32_t *rep_team;		/* [rep]: team number */
 	struct rw_baseline *base[RW_NGRAINS];
 	double *z[RW_NGRAINS], *pct[RW_NGRAINS];
+	size_t nconv;			/* stage pairs */
+	char **conv_names;		/* [nconv] "conv_a_b", owned */
+	const char **conv_from, **conv_to;	/* [nconv], the dataset's */
+	uint32_t *conv[RW_NGRAINS];	/* [rep][k][pair][2]: entered, reached */
 };
+
+/* Stage conversions of every grain (conversion.c); after the windows are
+ * set.  Returns 0 or RW_ENOMEM. */
+int rw_conversions_compute(struct rw_results *res, const struct rw_dataset *ds);
 
 /*
  * Team baselines, z-scores and percentiles of grain g (baseline.c), once

@@ -873,6 +873,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rc = number_teams(&c);
 	for (int g = 0; !rc && g < RW_NGRAINS; g++)
 		rc = grain_compute(&c, g);
+	if (!rc)
+		rc = rw_conversions_compute(c.res, ds);
 	rw_free(c.order);
 	rw_free(c.rep_start);
 	if (!c.res->rep_team)
@@ -900,6 +902,13 @@ void rw_results_free(struct rw_results *res)
 	}
 	rw_free(res->team_names);
 	rw_free(res->rep_team);
+	for (size_t i = 0; i < res->nconv; i++)
+		rw_free(res->conv_names[i]);
+	rw_free(res->conv_names);
+	rw_free(res->conv_from);
+	rw_free(res->conv_to);
+	for (int g = 0; g < RW_NGRAINS; g++)
+		rw_free(res->conv[g]);
 	rw_free(res);
 }
 

@@ -367,6 +367,60 @@ static int write_baselines(struct rw_store *st, const struct rw_dataset *ds,
 	return rc;
 }
 
+/* Replace rep_conversions: one row per rep x grain x period x stage pair
+ * with at least one deal entering the first stage. */
+static int write_conversions(struct rw_store *st, const struct rw_dataset *ds,
+			     const struct rw_results *res, struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO rep_conversions(rep_id, grain, period, metric, from_stage,"
+		" to_stage, entered, reached, conversion, run_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	size_t nc = rw_results_conv_count(res);
+	struct period_key pk;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = rw_store_exec(st, "DELETE FROM rep_conversions", err);
+	if (rc || !nc)
+		return rc;
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	for (int g = 0; g < RW_NGRAINS && !rc; g++) {
+		int n = rw_results_period_count(res, (enum rw_grain)g);
+
+		for (int k = 0; k < n && !rc; k++) {
+			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
+			for (uint32_t r = 0; r < ds->nreps && !rc; r++) {
+				for (size_t i = 0; i < nc; i++) {
+					double e, h;
+
+					rw_results_conv(res, r, (enum rw_grain)g, k, i, &e, &h);
+					if (!(e > 0))
+						continue;
+					if (sqlite3_bind_text(stmt, 1, ds->reps[r].id, -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 3, pk.label, -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 4, rw_results_conv_name(res, i), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 5, rw_results_conv_from(res, i), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_text(stmt, 6, rw_results_conv_to(res, i), -1, SQLITE_STATIC) ||
+					    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)e) ||
+					    sqlite3_bind_int64(stmt, 8, (sqlite3_int64)h) ||
+					    sqlite3_bind_double(stmt, 9, h / e) ||
+					    sqlite3_bind_int64(stmt, 10, st->run_id) ||
+					    step_reset(stmt)) {
+						rc = rw_store_dberr(st, "cannot write rep_conversions", err);
+						break;
+					}
+				}
+			}
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 			   const struct rw_results *res, struct rw_err *err)
 {
@@ -383,6 +437,8 @@ int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 		rc = write_trends(st, ds, res, err);
 	if (!rc)
 		rc = write_baselines(st, ds, res, err);
+	if (!rc)
+		rc = write_conversions(st, ds, res, err);
 	if (rc)
 		rw_store_rollback_run(st);
 	return rc;

@@ -922,6 +922,127 @@ static void test_projection(void **state)
 	ASSERT_NULL_VALUE(MV(RA, 0, RW_M_PROJECTED_ATTAINMENT));
 }
 
+/*
+ * Stage conversions from stage history (as_of 2024-03-15).  Histories:
+ * d1 Qualify 01-05, Proposal 01-20, Negotiate 02-10, Closed Won 02-20
+ * (won); d2 Qualify 01-10, Proposal 02-05, Closed Lost 02-25; d3 Qualify
+ * 02-01, Closed Lost 02-15; d4 Qualify 02-03, Negotiate 02-20 (skipped
+ * Proposal); d5 Qualify 03-20, after as_of.  Mean positions: Qualify 0,
+ * Proposal 1, Negotiate (2 + 1) / 2 = 1.5, Closed Won 3; Closed Lost is
+ * not a step.  So the pairs are qualify->proposal, proposal->negotiate,
+ * negotiate->closed won.  January: Qualify entered by d1, d2, both went
+ * on: 2/2; Proposal by d1, which went on: 1/1.  February: Qualify by d3,
+ * d4; d4 reached Negotiate (beyond Proposal): 1/2; Proposal by d2, lost:
+ * 0/1; Negotiate by d1 (won 02-20) and d4: 1/2.  March: nothing.
+ */
+static void test_conversions(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_rep rep = { "A", NULL, NULL, "East", NULL, RW_NODAY, RW_NODAY, 0 };
+	const struct { const char *id; int32_t created, closed; enum rw_status st; } deals[] = {
+		{ "d1", D(2024, 1, 5), D(2024, 2, 20), RW_WON },
+		{ "d2", D(2024, 1, 10), D(2024, 2, 25), RW_LOST },
+		{ "d3", D(2024, 2, 1), D(2024, 2, 15), RW_LOST },
+		{ "d4", D(2024, 2, 3), RW_NODAY, RW_OPEN },
+		{ "d5", D(2024, 3, 10), RW_NODAY, RW_OPEN },
+	};
+	const struct { uint32_t opp; const char *stage; int32_t day; } hist[] = {
+		{ 0, "Qualify", D(2024, 1, 5) }, { 0, "Proposal", D(2024, 1, 20) },
+		{ 0, "Negotiate", D(2024, 2, 10) }, { 0, "Closed Won", D(2024, 2, 20) },
+		{ 1, "qualify ", D(2024, 1, 10) }, { 1, "Proposal", D(2024, 2, 5) },
+		{ 1, "Closed Lost", D(2024, 2, 25) },
+		{ 2, "Qualify", D(2024, 2, 1) }, { 2, "Closed Lost", D(2024, 2, 15) },
+		{ 3, "Negotiate", D(2024, 2, 20) }, { 3, "Qualify", D(2024, 2, 3) },
+		{ 4, "Qualify", D(2024, 3, 20) },
+	};
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	double e, r;
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+	for (size_t i = 0; i < 5; i++) {
+		struct rw_opp o = { deals[i].id, 0, deals[i].created, deals[i].closed,
+				    deals[i].st, 100, NULL };
+
+		assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+	}
+	for (size_t i = 0; i < sizeof(hist) / sizeof(hist[0]); i++) {
+		struct rw_stage_entry h = { hist[i].opp, hist[i].stage, hist[i].day };
+
+		assert_int_equal(rw_dataset_add_stage(ds, &h), 0);
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_int_equal(rw_results_conv_count(res), 3);
+	assert_string_equal(rw_results_conv_name(res, 0), "conv_qualify_proposal");
+	assert_string_equal(rw_results_conv_name(res, 1), "conv_proposal_negotiate");
+	assert_string_equal(rw_results_conv_name(res, 2), "conv_negotiate_closed_won");
+	rw_results_conv(res, 0, RW_MONTH, 0, 0, &e, &r);
+	assert_true(e == 2 && r == 2);
+	rw_results_conv(res, 0, RW_MONTH, 0, 1, &e, &r);
+	assert_true(e == 1 && r == 1);
+	rw_results_conv(res, 0, RW_MONTH, 1, 0, &e, &r);
+	assert_true(e == 2 && r == 1);
+	rw_results_conv(res, 0, RW_MONTH, 1, 1, &e, &r);
+	assert_true(e == 1 && r == 0);
+	rw_results_conv(res, 0, RW_MONTH, 1, 2, &e, &r);
+	assert_true(e == 2 && r == 1);
+	rw_results_conv(res, 0, RW_MONTH, 2, 0, &e, &r);
+	assert_true(e == 0 && r == 0);
+	/* The quarter 2024-Q1 holds all of it: qualify 4 entered, 3 on. */
+	rw_results_conv(res, 0, RW_QUARTER, rw_results_period_count(res, RW_QUARTER) - 1, 0, &e, &r);
+	assert_true(e == 4 && r == 3);
+	rw_results_free(res);
+	/* Each allocation of the computation failing in turn: RW_ENOMEM and
+	 * nothing leaked (ASan), until there is memory enough. */
+	for (long n = 1;; n++) {
+		int rc;
+
+		res = NULL;
+		rw_alloc_fail_after(n);
+		rc = rw_engine_compute(ds, &res, &err);
+		rw_alloc_fail_after(0);
+		if (!rc) {
+			rw_results_free(res);
+			break;
+		}
+		assert_int_equal(rc, RW_ENOMEM);
+		assert_null(res);
+		rw_err_clear(&err);
+	}
+	rw_dataset_free(ds);
+
+	/*
+	 * Without history, by the configured order and the current stage:
+	 * o1 created 01-05 sits in Negotiate; o2 created 01-09 is "closed
+	 * won" (won 02-01).  January: qualify->proposal 2/2, negotiate->
+	 * closed won 1/2 (only o2 was won).
+	 */
+	s.stage_order = "Qualify, Proposal, Negotiate, Closed Won";
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+	{
+		struct rw_opp o1 = { "o1", 0, D(2024, 1, 5), RW_NODAY, RW_OPEN, 1, "Negotiate" };
+		struct rw_opp o2 = { "o2", 0, D(2024, 1, 9), D(2024, 2, 1), RW_WON, 1, "closed won" };
+
+		assert_int_equal(rw_dataset_add_opp(ds, &o1, NULL), 0);
+		assert_int_equal(rw_dataset_add_opp(ds, &o2, NULL), 0);
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_int_equal(rw_results_conv_count(res), 3);
+	rw_results_conv(res, 0, RW_MONTH, 0, 0, &e, &r);
+	assert_true(e == 2 && r == 2);
+	rw_results_conv(res, 0, RW_MONTH, 0, 2, &e, &r);
+	assert_true(e == 2 && r == 1);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 /* ---- Trends through the engine ----------------------------------------- */
 
 /* One rep "T" with wins[m] deals of 1000 won in month m + 1 of 2024,
@@ -1109,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_of),
 		cmocka_unit_test(test_baseline_eligibility),
 		cmocka_unit_test(test_shrinkage_small_sample),
+		cmocka_unit_test(test_conversions),
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
 		cmocka_unit_test(test_fold_does_not_allocate),
