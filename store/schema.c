@@ -108,10 +108,62 @@ static const char schema_v1[] =
 	" n INTEGER NOT NULL,"
 	" median REAL, mad REAL, p25 REAL, p75 REAL,"
 	" run_id INTEGER REFERENCES runs(run_id),"
-	" PRIMARY KEY(team, grain, period, metric));\n";
+	" PRIMARY KEY(team, grain, period, metric));\n"
+	/* Stage conversions conv_<A>_<B> (SPEC section 4): their names come
+	 * from the data's stage names, so they are rows, not columns. */
+	"CREATE TABLE rep_conversions("
+	" rep_id TEXT NOT NULL,"
+	" grain TEXT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" from_stage TEXT NOT NULL,"
+	" to_stage TEXT NOT NULL,"
+	" entered INTEGER NOT NULL,"
+	" reached INTEGER NOT NULL,"
+	" conversion REAL,"
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" PRIMARY KEY(rep_id, grain, period, metric));\n"
+	/* Rules (SPEC sections 5-7): each run's flags, the alert state per
+	 * (rule, rep) across runs (category..message: the latest flag, for
+	 * the resolved notification; pending: NDJSON lines not delivered
+	 * yet), and the score of every plan goal per run. */
+	"CREATE TABLE flags("
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" rep_id TEXT,"
+	" team TEXT,"
+	" rule TEXT NOT NULL,"
+	" category TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" grain TEXT,"
+	" period TEXT,"
+	" message TEXT,"
+	" evidence TEXT);\n"
+	"CREATE INDEX flags_run ON flags(run_id, rep_id);\n"
+	"CREATE TABLE alerts("
+	" rule TEXT NOT NULL,"
+	" rep_id TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" severity TEXT,"
+	" first_seen TEXT,"
+	" last_seen TEXT,"
+	" last_notified TEXT,"
+	" pending TEXT,"
+	" category TEXT,"
+	" grain TEXT,"
+	" period TEXT,"
+	" message TEXT,"
+	" PRIMARY KEY(rule, rep_id));\n"
+	"CREATE TABLE plan_progress("
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" plan_id TEXT NOT NULL,"
+	" rep_id TEXT,"
+	" metric TEXT,"
+	" baseline REAL, current REAL, target REAL,"
+	" progress REAL, elapsed REAL, projected REAL,"
+	" status TEXT);\n";
 
 const struct rw_schema_step rw_store_schema[] = {
-	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines", schema_v1 },
+	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
 };
 
 const int rw_store_schema_count =

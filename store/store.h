@@ -16,6 +16,7 @@
 #include "../common/common.h"
 #include "../engine/engine.h"
 #include "../ingest/ingest.h"
+#include "../rules/rules.h"
 
 #include <stdint.h>
 
@@ -68,5 +69,47 @@ int rw_store_commit_run(struct rw_store *st, int64_t run_id,
 
 /* ROLLBACK the open run transaction, if any.  Never fails visibly. */
 void rw_store_rollback_run(struct rw_store *st);
+
+/* ---- Rules (store/alerts.c) ------------------------------------------ */
+
+/* Insert the run's flags and plan_progress rows.  0 or RW_EDB. */
+int rw_store_write_rules(struct rw_store *st, const struct rw_dataset *ds,
+			 const struct rw_rules_out *out, struct rw_err *err);
+
+/* What rw_store_update_alerts() did. */
+struct rw_alert_counts {
+	size_t new_alerts, escalated, repeated, resolved;
+	size_t new_critical;	/* new or escalated to critical */
+};
+
+/*
+ * Advance the alert of every (rule, rep) with this run's flags (SPEC
+ * section 6; day = ds->settings.as_of): firing ones the run did not flag
+ * resolve.  Each notification is appended to its alert's pending text in
+ * the run's transaction.  Returns 0 or RW_EDB / RW_ENOMEM.
+ */
+int rw_store_update_alerts(struct rw_store *st, const struct rw_dataset *ds,
+			   const struct rw_rules_out *out, int repeat_days,
+			   struct rw_alert_counts *counts, struct rw_err *err);
+
+/* Notifications not delivered yet (NDJSON), oldest alert order. */
+struct rw_pending;
+
+/* Read every pending notification.  0 and *out (free with
+ * rw_pending_free), or a code. */
+int rw_store_pending_get(struct rw_store *st, struct rw_pending **out,
+			 struct rw_err *err);
+/* All the lines, concatenated; valid while p lives. */
+const char *rw_pending_text(const struct rw_pending *p, size_t *len);
+/* Mark what p holds as delivered (in its own transaction; a line queued
+ * since is kept).  0 or code. */
+int rw_store_pending_clear(struct rw_store *st, const struct rw_pending *p,
+			   struct rw_err *err);
+void rw_pending_free(struct rw_pending *p);	/* NULL is a no-op */
+
+/* Print the alerts (state NULL: all) of the database at path as a
+ * tab-separated table.  Opens it read-only.  0 or RW_EDB. */
+int rw_store_list_alerts(const char *path, const char *state, FILE *fp,
+			 struct rw_err *err);
 
 #endif

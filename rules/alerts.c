@@ -1,0 +1,201 @@
+/*
+ * alerts.c - the alert state machine, notification lines and the notifier
+ * command (SPEC sections 6-7).
+ *
+ * An alert is (rule, rep).  Like an alerting system's, it fires while its
+ * rule holds and resolves when it no longer does; a notification goes out
+ * on a transition only (new, escalated, resolved), or again as `repeat`
+ * once repeat_days have passed since the last one.
+ */
+#include "rules_int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *const event_names[] = {
+	NULL, "new", "escalated", "repeat", "resolved"
+};
+
+const char *rw_alert_event_name(enum rw_alert_event ev)
+{
+	return (unsigned)ev < sizeof(event_names) / sizeof(event_names[0]) ?
+		event_names[ev] : NULL;
+}
+
+static enum rw_alert_event notified(struct rw_alert_state *a, enum rw_alert_event ev,
+				    int32_t today)
+{
+	a->last_notified = today;
+	return ev;
+}
+
+enum rw_alert_event rw_alert_step(struct rw_alert_state *a, int holds,
+				  enum rw_severity sev, int32_t today,
+				  int repeat_days)
+{
+	if (!holds) {
+		if (!a->known || !a->firing)
+			return RW_EV_NONE;
+		a->firing = 0;
+		return notified(a, RW_EV_RESOLVED, today);
+	}
+	a->last_seen = today;
+	if (!a->known || !a->firing) {
+		a->known = 1;
+		a->firing = 1;
+		a->severity = sev;
+		a->first_seen = today;
+		return notified(a, RW_EV_NEW, today);
+	}
+	if (sev > a->severity) {
+		a->severity = sev;
+		return notified(a, RW_EV_ESCALATED, today);
+	}
+	a->severity = sev;
+	if (repeat_days > 0 && a->last_notified != RW_NODAY &&
+	    today - a->last_notified >= repeat_days)
+		return notified(a, RW_EV_REPEAT, today);
+	return RW_EV_NONE;
+}
+
+static json_t *opt_string(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+char *rw_note_json(const struct rw_note *n)
+{
+	json_t *o, *values = NULL;
+	char first[16], *s, *line = NULL;
+	int y, m, d;
+	size_t len;
+
+	if (n->values) {
+		values = json_loads(n->values, 0, NULL);
+		if (!values)
+			return NULL;
+	}
+	if (n->first_seen != RW_NODAY) {
+		rw_civil_from_days(n->first_seen, &y, &m, &d);
+		snprintf(first, sizeof(first), "%04d-%02d-%02d", y, m, d);
+	}
+	o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:o, s:s?}",
+		      "event", rw_alert_event_name(n->event), "rule", n->rule,
+		      "category", n->category, "severity", n->severity,
+		      "rep", opt_string(n->rep), "rep_name", opt_string(n->rep_name),
+		      "team", opt_string(n->team), "manager", opt_string(n->manager),
+		      "grain", opt_string(n->grain), "period", opt_string(n->period),
+		      "values", values ? values : json_object(),
+		      "message", n->message,
+		      "first_seen", n->first_seen != RW_NODAY ? json_string(first) : json_null(),
+		      "state", n->state);
+	if (!o)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(o);
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	line = rw_malloc(len + 2);
+	if (line) {
+		memcpy(line, s, len);
+		line[len] = '\n';
+		line[len + 1] = 0;
+	}
+	free(s);
+	return line;
+}
+
+/* ---- The notifier ----------------------------------------------------- */
+
+/* Split cmd on blanks into argv (at most max - 1 words, NULL-terminated);
+ * words point into buf.  Returns the word count. */
+static int split_words(char *buf, char **argv, int max)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *w = strtok_r(buf, " \t\n", &save); w && n < max - 1;
+	     w = strtok_r(NULL, " \t\n", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	return n;
+}
+
+/* Write all of text to fd; a reader that closes early is not an error of
+ * ours (SIGPIPE is ignored by the caller), its exit status tells. */
+static void write_all(int fd, const char *text, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, text, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		text += w;
+		len -= (size_t)w;
+	}
+}
+
+static int notify_wait(pid_t pid, const char *cmd, struct rw_err *err)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return rw_err_set(err, RW_EIO, "notifier \"%s\": wait failed: %s", cmd, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		return rw_err_set(err, RW_EIO, "notifier \"%s\" exited with status %d", cmd, WEXITSTATUS(status));
+	return rw_err_set(err, RW_EIO, "notifier \"%s\" was killed by signal %d", cmd, WTERMSIG(status));
+}
+
+int rw_notify_run(const char *cmd, const char *text, size_t len,
+		  struct rw_err *err)
+{
+	char buf[4096], *argv[64];
+	posix_spawn_file_actions_t fa;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int fds[2], rc;
+	pid_t pid;
+
+	if (strlen(cmd) >= sizeof(buf))
+		return rw_err_set(err, RW_EUSAGE, "--notify: command longer than %zu bytes", sizeof(buf) - 1);
+	snprintf(buf, sizeof(buf), "%s", cmd);
+	if (!split_words(buf, argv, 64))
+		return rw_err_set(err, RW_EUSAGE, "--notify: empty command");
+	if (pipe(fds))
+		return rw_err_set(err, RW_EIO, "notifier: pipe failed: %s", strerror(errno));
+	if (posix_spawn_file_actions_init(&fa)) {
+		close(fds[0]);
+		close(fds[1]);
+		return rw_err_set(err, RW_ENOMEM, "notifier: out of memory");
+	}
+	if (posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO) ||
+	    posix_spawn_file_actions_addclose(&fa, fds[0]) ||
+	    posix_spawn_file_actions_addclose(&fa, fds[1]))
+		rc = ENOMEM;
+	else
+		rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[0]);
+	if (rc) {
+		close(fds[1]);
+		return rw_err_set(err, RW_EIO, "notifier \"%s\" could not start: %s", cmd, strerror(rc));
+	}
+	sigaction(SIGPIPE, &ign, &old);
+	write_all(fds[1], text, len);
+	close(fds[1]);
+	sigaction(SIGPIPE, &old, NULL);
+	return notify_wait(pid, cmd, err);
+}

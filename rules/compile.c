@@ -1,0 +1,524 @@
+/*
+ * compile.c - rule definitions and their compilation (SPEC section 5).
+ *
+ * Each rule's `when` becomes one prepared statement
+ *   SELECT _rep, _k FROM rp WHERE _grain = ?1 AND _k BETWEEN ?2 AND ?3
+ *     AND (<when>)
+ * on an in-memory database that holds nothing but the table rp.  While it
+ * is prepared an authorizer allows SELECT, reading rp and calling a short
+ * list of pure functions; anything else (another table, PRAGMA, ATTACH,
+ * writing) is refused.  A second statement after the first (the tail left
+ * by sqlite3_prepare_v2) is refused too, so `1); DROP TABLE rp; SELECT (1`
+ * cannot smuggle anything in.  SQLite does the parsing: there is no
+ * expression evaluator here.
+ */
+#include "rules_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const category_names[RW_NCATS] = {
+	"pip_candidate", "early_warning", "structural", "recognition"
+};
+
+static const char *const severity_names[RW_NSEVS] = {
+	"info", "watch", "warning", "critical"
+};
+
+const char *rw_category_name(int c)
+{
+	return c >= 0 && c < RW_NCATS ? category_names[c] : NULL;
+}
+
+int rw_category_find(const char *name)
+{
+	for (int i = 0; i < RW_NCATS; i++)
+		if (!strcasecmp(name, category_names[i]))
+			return i;
+	return -1;
+}
+
+const char *rw_severity_name(int s)
+{
+	return s >= 0 && s < RW_NSEVS ? severity_names[s] : NULL;
+}
+
+int rw_severity_find(const char *name)
+{
+	for (int i = 0; i < RW_NSEVS; i++)
+		if (!strcasecmp(name, severity_names[i]))
+			return i;
+	return -1;
+}
+
+void rw_rules_opts_default(struct rw_rules_opts *o)
+{
+	o->repeat_days = 7;
+	o->structural_margin = 0.10;
+}
+
+char *rules_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = rw_malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* ---- The columns of rp ------------------------------------------------ */
+
+static const char *const key_names[RP_NKEYS] = { "_rep", "_grain", "_k", "_complete" };
+
+enum rp_kind rp_col_kind(int i, int *metric)
+{
+	*metric = -1;
+	if (i < RP_NKEYS)
+		return (enum rp_kind)i;
+	i -= RP_NKEYS;
+	if (i < RP_PER_METRIC * RW_NMETRICS) {
+		*metric = i / RP_PER_METRIC;
+		return (enum rp_kind)(RP_VALUE + i % RP_PER_METRIC);
+	}
+	return i == RP_PER_METRIC * RW_NMETRICS ? RP_TENURE : RP_ON_PLAN;
+}
+
+void rp_col_name(int i, char *out, size_t size)
+{
+	static const char *const suffix[RP_PER_METRIC] = {
+		"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median"
+	};
+	int m;
+	enum rp_kind k = rp_col_kind(i, &m);
+
+	if (k < RP_VALUE)
+		snprintf(out, size, "%s", key_names[k]);
+	else if (k == RP_TENURE)
+		snprintf(out, size, "tenure_days");
+	else if (k == RP_ON_PLAN)
+		snprintf(out, size, "on_plan");
+	else
+		snprintf(out, size, "%s%s%s", k == RP_TEAM_MEDIAN ? "team_" : "",
+			 rw_metric_name((enum rw_metric)m), suffix[k - RP_VALUE]);
+}
+
+int rp_col_find(const char *name, size_t len)
+{
+	char buf[64];
+
+	for (int i = 0; i < RP_NCOLS; i++) {
+		rp_col_name(i, buf, sizeof(buf));
+		if (strlen(buf) == len && !strncasecmp(buf, name, len))
+			return i;
+	}
+	return -1;
+}
+
+int rw_metric_up_is_good(int m)
+{
+	switch (m) {
+	case RW_M_LOST:
+	case RW_M_CYCLE_DAYS:
+	case RW_M_TOUCH_GAP_DAYS:
+	case RW_M_STALE_OPPS:
+	case RW_M_STALE_SHARE:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* ---- Definitions ------------------------------------------------------ */
+
+struct rw_rules *rw_rules_new(void)
+{
+	return rw_calloc(1, sizeof(struct rw_rules));
+}
+
+void rw_rules_free(struct rw_rules *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++) {
+		struct rw_rule *r = &rs->rules[i];
+
+		sqlite3_finalize(r->stmt);
+		rw_free(r->name);
+		rw_free(r->when);
+		rw_free(r->message);
+	}
+	rw_free(rs->rules);
+	sqlite3_finalize(rs->insert);
+	sqlite3_finalize(rs->row);
+	sqlite3_close(rs->db);
+	rw_free(rs);
+}
+
+size_t rw_rules_count(const struct rw_rules *rs)
+{
+	return rs->n;
+}
+
+static struct rw_rule *rule_find(const struct rw_rules *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rules[i].name, name))
+			return &rs->rules[i];
+	return NULL;
+}
+
+int rw_rules_grain(const struct rw_rules *rs, const char *rule)
+{
+	const struct rw_rule *r = rule_find(rs, rule);
+
+	return r ? r->grain : -1;
+}
+
+int rw_rules_category(const struct rw_rules *rs, const char *rule)
+{
+	const struct rw_rule *r = rule_find(rs, rule);
+
+	return r ? r->category : -1;
+}
+
+/* A rule name is what SQL and file names can carry without quoting. */
+static int name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+static struct rw_rule *rule_get(struct rw_rules *rs, const char *name,
+				struct rw_err *err)
+{
+	struct rw_rule *r = rule_find(rs, name);
+
+	if (r)
+		return r;
+	if (!name_ok(name)) {
+		rw_err_set(err, RW_ECONFIG, "rule \"%s\": a rule name is 1-64 letters, digits, '_' or '-'", name);
+		return NULL;
+	}
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 16;
+		struct rw_rule *p = rw_reallocarray(rs->rules, cap, sizeof(*p));
+
+		if (!p) {
+			rw_err_set(err, RW_ENOMEM, "out of memory defining rule %s", name);
+			return NULL;
+		}
+		rs->rules = p;
+		rs->cap = cap;
+	}
+	r = &rs->rules[rs->n];
+	memset(r, 0, sizeof(*r));
+	r->name = rules_strdup(name);
+	if (!r->name) {
+		rw_err_set(err, RW_ENOMEM, "out of memory defining rule %s", name);
+		return NULL;
+	}
+	r->category = r->severity = r->grain = -1;
+	r->for_n = 1;
+	rs->n++;
+	return r;
+}
+
+/* Set *slot to value, or append " value" when it is already set. */
+static int text_set(char **slot, const char *value)
+{
+	size_t old = *slot ? strlen(*slot) : 0, add = strlen(value);
+	char *p = rw_realloc(*slot, old + add + 2);
+
+	if (!p)
+		return RW_ENOMEM;
+	if (old)
+		p[old++] = ' ';
+	memcpy(p + old, value, add + 1);
+	*slot = p;
+	return 0;
+}
+
+static int enum_key(struct rw_rule *r, const char *key, const char *value,
+		    struct rw_err *err)
+{
+	int v;
+
+	if (!strcasecmp(key, "category")) {
+		v = rw_category_find(value);
+		if (v < 0)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: category \"%s\" is not one of pip_candidate, early_warning, structural, recognition", r->name, value);
+		r->category = v;
+	} else if (!strcasecmp(key, "severity")) {
+		v = rw_severity_find(value);
+		if (v < 0)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: severity \"%s\" is not one of info, watch, warning, critical", r->name, value);
+		r->severity = v;
+	} else if (!strcasecmp(key, "grain")) {
+		v = rw_grain_find(value);
+		if (v < 0)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: grain \"%s\" is not one of week, month, quarter", r->name, value);
+		r->grain = v;
+	} else if (!strcasecmp(key, "role")) {
+		if (!strcasecmp(value, "lagging"))
+			r->role = RW_ROLE_LAGGING;
+		else if (!strcasecmp(value, "leading"))
+			r->role = RW_ROLE_LEADING;
+		else if (!strcasecmp(value, "none"))
+			r->role = RW_ROLE_NONE;
+		else
+			return rw_err_set(err, RW_ECONFIG, "rule %s: role \"%s\" is not one of lagging, leading, none", r->name, value);
+	} else if (!strcasecmp(key, "period")) {
+		if (!strcasecmp(value, "complete"))
+			r->partial = 0;
+		else if (!strcasecmp(value, "partial"))
+			r->partial = 1;
+		else
+			return rw_err_set(err, RW_ECONFIG, "rule %s: period \"%s\" is not complete or partial", r->name, value);
+	} else {
+		return rw_err_set(err, RW_ECONFIG, "rule %s: unknown key \"%s\" (expected category, severity, grain, when, for, message, role or period)", r->name, key);
+	}
+	return 0;
+}
+
+int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
+		 const char *value, struct rw_err *err)
+{
+	struct rw_rule *r;
+	char *end;
+	long n;
+
+	if (rs->compiled)
+		return rw_err_set(err, RW_EINTERNAL, "rule %s: rules already compiled", rule);
+	r = rule_get(rs, rule, err);
+	if (!r)
+		return err->code;
+	if (!strcasecmp(key, "when") || !strcasecmp(key, "message")) {
+		if (text_set(!strcasecmp(key, "when") ? &r->when : &r->message, value))
+			return rw_err_set(err, RW_ENOMEM, "out of memory defining rule %s", rule);
+		return 0;
+	}
+	if (!strcasecmp(key, "for")) {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || end == value || *end || n < 1 || n > 24)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: for \"%s\" is not a whole number of periods from 1 to 24", rule, value);
+		r->for_n = (int)n;
+		return 0;
+	}
+	return enum_key(r, key, value, err);
+}
+
+/* ---- Compilation ------------------------------------------------------ */
+
+/* Pure scalar functions a `when` may call. */
+static const char *const allowed_functions[] = {
+	"abs", "coalesce", "ifnull", "iif", "nullif", "min", "max", "round",
+	"sign", "sqrt", "ln", "log", "log10", "exp", "pow", "power", "floor",
+	"ceil", "ceiling", "likely", "unlikely", "typeof",
+};
+
+static int function_allowed(const char *name)
+{
+	if (!name)
+		return 0;
+	for (size_t i = 0; i < sizeof(allowed_functions) / sizeof(allowed_functions[0]); i++)
+		if (!strcasecmp(name, allowed_functions[i]))
+			return 1;
+	return 0;
+}
+
+static int authorizer(void *user, int action, const char *a3, const char *a4,
+		      const char *db, const char *trigger)
+{
+	struct rw_rules *rs = user;
+	int col;
+
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+		return SQLITE_OK;
+	case SQLITE_READ:
+		if (a3 && !strcmp(a3, "rp")) {
+			col = a4 ? rp_col_find(a4, strlen(a4)) : -1;
+			if (col >= 0 && rs->compiling)
+				rs->compiling->reads[col] = 1;
+			return SQLITE_OK;
+		}
+		snprintf(rs->denied, sizeof(rs->denied), "may not read table \"%s\"", a3 ? a3 : "?");
+		return SQLITE_DENY;
+	case SQLITE_FUNCTION:
+		if (function_allowed(a4))
+			return SQLITE_OK;
+		snprintf(rs->denied, sizeof(rs->denied), "may not call function %s()", a4 ? a4 : "?");
+		return SQLITE_DENY;
+	default:
+		snprintf(rs->denied, sizeof(rs->denied), "may only read columns (action %d refused)", action);
+		return SQLITE_DENY;
+	}
+}
+
+static int db_err(struct rw_rules *rs, const char *what, struct rw_err *err)
+{
+	return rw_err_set(err, RW_EDB, "rules: %s: %s", what,
+			  rs->db ? sqlite3_errmsg(rs->db) : "no database");
+}
+
+/* CREATE TABLE rp(...) and its INSERT and row statements. */
+static int rp_create(struct rw_rules *rs, struct rw_err *err)
+{
+	struct rw_buf sql, ins;
+	char name[64];
+	int rc = 0;
+
+	rw_buf_init(&sql, 0);
+	rw_buf_init(&ins, 0);
+	rw_buf_adds(&sql, "CREATE TABLE rp(");
+	rw_buf_adds(&ins, "INSERT INTO rp VALUES(");
+	for (int i = 0; i < RP_NCOLS; i++) {
+		rp_col_name(i, name, sizeof(name));
+		rw_buf_addf(&sql, "%s%s %s", i ? ", " : "", name, i < RP_NKEYS ? "INTEGER" : "REAL");
+		rw_buf_addf(&ins, "%s?%d", i ? ", " : "", i + 1);
+	}
+	rw_buf_adds(&sql, ", PRIMARY KEY(_grain, _k, _rep))");
+	rw_buf_adds(&ins, ")");
+	if (rw_buf_error(&sql) || rw_buf_error(&ins)) {
+		rc = rw_err_set(err, RW_ENOMEM, "out of memory compiling rules");
+		goto out;
+	}
+	if (sqlite3_exec(rs->db, sql.data, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(rs->db, ins.data, -1, &rs->insert, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(rs->db, "SELECT * FROM rp WHERE _grain = ?1 AND _k = ?2 AND _rep = ?3",
+			       -1, &rs->row, NULL) != SQLITE_OK)
+		rc = db_err(rs, "cannot create the rule table", err);
+out:
+	rw_buf_release(&sql);
+	rw_buf_release(&ins);
+	return rc;
+}
+
+static const char when_prefix[] =
+	"SELECT _rep, _k FROM rp WHERE _grain = ?1 AND _k BETWEEN ?2 AND ?3 AND (";
+
+/* Whether the rest of a statement is only blanks (and one final ';'). */
+static int tail_empty(const char *t)
+{
+	while (*t && isspace((unsigned char)*t))
+		t++;
+	return !*t;
+}
+
+/* The error of a `when` SQLite refused, with its position. */
+static int when_error(struct rw_rules *rs, struct rw_rule *r, struct rw_err *err)
+{
+	int off = sqlite3_error_offset(rs->db);
+	int pos = off - (int)(sizeof(when_prefix) - 1);
+	const char *msg = rs->denied[0] ? rs->denied : sqlite3_errmsg(rs->db);
+
+	if (off >= 0 && pos >= 0 && pos <= (int)strlen(r->when))
+		rw_err_set(err, RW_ECONFIG, "rule %s: when, at character %d of \"%s\": %s%s", r->name, pos + 1, r->when, msg, strchr(r->when, ';') ? " (when is one expression, not statements)" : "");
+	else
+		rw_err_set(err, RW_ECONFIG, "rule %s: when \"%s\": %s%s", r->name, r->when, msg, strchr(r->when, ';') ? " (when is one expression, not statements)" : "");
+	return RW_ECONFIG;
+}
+
+static int when_compile(struct rw_rules *rs, struct rw_rule *r, struct rw_err *err)
+{
+	struct rw_buf sql;
+	const char *tail = NULL;
+	int rc;
+
+	rw_buf_init(&sql, 0);
+	rw_buf_adds(&sql, when_prefix);
+	rw_buf_adds(&sql, r->when);
+	rw_buf_adds(&sql, "\n)");
+	if (rw_buf_error(&sql)) {
+		rw_buf_release(&sql);
+		return rw_err_set(err, RW_ENOMEM, "out of memory compiling rule %s", r->name);
+	}
+	rs->compiling = r;
+	rs->denied[0] = 0;
+	memset(r->reads, 0, sizeof(r->reads));
+	if (sqlite3_set_authorizer(rs->db, authorizer, rs) != SQLITE_OK) {
+		rw_buf_release(&sql);
+		return db_err(rs, "cannot install the authorizer", err);
+	}
+	rc = sqlite3_prepare_v2(rs->db, sql.data, -1, &r->stmt, &tail);
+	if (rc != SQLITE_OK) {
+		rc = when_error(rs, r, err);
+	} else if (!r->stmt || (tail && !tail_empty(tail))) {
+		rc = rw_err_set(err, RW_ECONFIG, "rule %s: when \"%s\" must be one expression, not several statements", r->name, r->when);
+	}
+	sqlite3_set_authorizer(rs->db, NULL, NULL);
+	rs->compiling = NULL;
+	rw_buf_release(&sql);
+	return rc;
+}
+
+/* Every {name} or {name:pct} of the message names a column or is {for}. */
+static int template_check(const struct rw_rule *r, struct rw_err *err)
+{
+	const char *p = r->message, *close;
+
+	if (!p)
+		return 0;
+	while ((p = strchr(p, '{'))) {
+		size_t len;
+
+		close = strchr(p, '}');
+		if (!close)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: message has a '{' without '}'", r->name);
+		len = (size_t)(close - p - 1);
+		if (len > 4 && !strncmp(close - 4, ":pct", 4))
+			len -= 4;
+		if (!(len == 3 && !strncmp(p + 1, "for", 3)) &&
+		    rp_col_find(p + 1, len) < RP_NKEYS)
+			return rw_err_set(err, RW_ECONFIG, "rule %s: message placeholder {%.*s} is not a column", r->name, (int)(close - p - 1), p + 1);
+		p = close + 1;
+	}
+	return 0;
+}
+
+static int rule_check(const struct rw_rule *r, struct rw_err *err)
+{
+	if (r->category < 0)
+		return rw_err_set(err, RW_ECONFIG, "rule %s: category missing", r->name);
+	if (r->severity < 0)
+		return rw_err_set(err, RW_ECONFIG, "rule %s: severity missing", r->name);
+	if (r->grain < 0)
+		return rw_err_set(err, RW_ECONFIG, "rule %s: grain missing", r->name);
+	if (!r->when || tail_empty(r->when))
+		return rw_err_set(err, RW_ECONFIG, "rule %s: when missing", r->name);
+	if (r->role == RW_ROLE_LAGGING && r->category != RW_CAT_PIP)
+		return rw_err_set(err, RW_ECONFIG, "rule %s: a lagging rule has category pip_candidate", r->name);
+	return template_check(r, err);
+}
+
+int rw_rules_compile(struct rw_rules *rs, struct rw_err *err)
+{
+	int rc;
+
+	if (rs->compiled)
+		return 0;
+	rc = sqlite3_open_v2(":memory:", &rs->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_PRIVATECACHE, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(rs, "cannot open the in-memory database", err);
+	rc = rp_create(rs, err);
+	for (size_t i = 0; i < rs->n && !rc; i++) {
+		rc = rule_check(&rs->rules[i], err);
+		if (!rc)
+			rc = when_compile(rs, &rs->rules[i], err);
+	}
+	if (!rc)
+		rs->compiled = 1;
+	return rc;
+}

@@ -1,0 +1,566 @@
+/*
+ * eval.c - run the compiled rules over rp and turn what holds into flags
+ * (SPEC section 5).
+ *
+ * A rule holds for a rep when its `when` is true in each of the last `for`
+ * complete periods of its grain (or in the partial period, period =
+ * partial).  Then, per rep:
+ *   - departed reps and unassigned owners get no flag; ramping reps
+ *     (tenure under ramp_days) only recognition;
+ *   - a leading rule never flags alone: it is a cause;
+ *   - a lagging rule becomes `structural` when the team's median of the
+ *     same metrics moved comparably over the trend window, else
+ *     `pip_candidate` when at least one leading rule holds too and the rep
+ *     is on no plan, else an `early_warning` (on a plan, or no cause);
+ *   - any other rule flags with its own category.
+ */
+#include "rules_int.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Per rep, what the run found: which rules hold. */
+struct eval {
+	struct rw_rules *rs;
+	const struct rw_rules_opts *o;
+	const struct rw_dataset *ds;
+	const struct rw_results *res;
+	unsigned char *holds;		/* [rule * nreps + rep] */
+	struct rw_rules_out *out;
+	size_t cap;
+};
+
+/* Index of the period a rule judges (-1: not enough periods). */
+static int rule_k(const struct rw_rule *ru, const struct rw_results *res)
+{
+	int n = rw_results_period_count(res, (enum rw_grain)ru->grain);
+
+	return ru->partial ? n - 1 : n - 2;
+}
+
+static int rule_run(struct eval *ev, size_t i, struct rw_err *err)
+{
+	struct rw_rule *ru = &ev->rs->rules[i];
+	unsigned char *h = ev->holds + i * ev->ds->nreps;
+	int kt = rule_k(ru, ev->res), klo = kt - ru->for_n + 1, rc;
+
+	/* A partial-period rule with for = N also needs the N - 1 complete
+	 * periods before it. */
+
+	if (klo < 0)
+		return 0;
+	if (sqlite3_bind_int(ru->stmt, 1, ru->grain) ||
+	    sqlite3_bind_int(ru->stmt, 2, klo) || sqlite3_bind_int(ru->stmt, 3, kt))
+		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+	while ((rc = sqlite3_step(ru->stmt)) == SQLITE_ROW) {
+		sqlite3_int64 r = sqlite3_column_int64(ru->stmt, 0);
+
+		if (r >= 0 && (size_t)r < ev->ds->nreps && h[r] < 255)
+			h[r]++;
+	}
+	sqlite3_reset(ru->stmt);
+	if (rc != SQLITE_DONE)
+		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+	for (size_t r = 0; r < ev->ds->nreps; r++)
+		h[r] = h[r] == ru->for_n;
+	return 0;
+}
+
+/* ---- Values of the judged row ------------------------------------------ */
+
+/* Step rs->row onto (grain, k, rep); 1 when the row exists. */
+static int row_load(struct rw_rules *rs, int g, int k, uint32_t r)
+{
+	sqlite3_reset(rs->row);
+	if (sqlite3_bind_int(rs->row, 1, g) || sqlite3_bind_int(rs->row, 2, k) ||
+	    sqlite3_bind_int64(rs->row, 3, r))
+		return 0;
+	return sqlite3_step(rs->row) == SQLITE_ROW;
+}
+
+static double row_num(struct rw_rules *rs, int col)
+{
+	if (sqlite3_column_type(rs->row, col) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(rs->row, col);
+}
+
+static void fmt_num(struct rw_buf *b, double v, int pct)
+{
+	if (!isfinite(v))
+		rw_buf_adds(b, "n/a");
+	else if (pct)
+		rw_buf_addf(b, "%.0f%%", v * 100);
+	else if (v == floor(v) || fabs(v) >= 100)
+		rw_buf_addf(b, "%.0f", v);
+	else
+		rw_buf_addf(b, "%.2f", v);
+}
+
+/* Render ru's message on the loaded row into b. */
+static void render(struct rw_rules *rs, const struct rw_rule *ru, struct rw_buf *b)
+{
+	const char *p = ru->message ? ru->message : ru->name, *open, *close;
+
+	while ((open = strchr(p, '{')) && (close = strchr(open, '}'))) {
+		size_t len = (size_t)(close - open - 1);
+		int pct = 0, col;
+
+		rw_buf_add(b, p, (size_t)(open - p));
+		if (len > 4 && !strncmp(close - 4, ":pct", 4)) {
+			len -= 4;
+			pct = 1;
+		}
+		if (len == 3 && !strncmp(open + 1, "for", 3)) {
+			rw_buf_addf(b, "%d", ru->for_n);
+		} else {
+			col = rp_col_find(open + 1, len);
+			fmt_num(b, col >= 0 ? row_num(rs, col) : NAN, pct);
+		}
+		p = close + 1;
+	}
+	rw_buf_adds(b, p);
+}
+
+static json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Dump j (consumed) into a string of rw_malloc; NULL on failure. */
+static char *json_take(json_t *j)
+{
+	char *s, *copy = NULL;
+
+	if (!j)
+		return NULL;
+	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (s) {
+		copy = rules_strdup(s);
+		free(s);
+	}
+	return copy;
+}
+
+/* {"column": value, ...} of what ru reads, from the loaded row. */
+static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
+{
+	json_t *o = json_object();
+	char name[64];
+
+	for (int c = RP_NKEYS; o && c < RP_NCOLS; c++) {
+		if (!ru->reads[c])
+			continue;
+		rp_col_name(c, name, sizeof(name));
+		if (json_object_set_new(o, name, json_num(row_num(rs, c)))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* ---- Structural test --------------------------------------------------- */
+
+/*
+ * SPEC section 5: the rep's decline is structural when the team's median
+ * fell by at least margin and the rep fell no more than margin beyond it.
+ * Changes are relative (-0.3 = down 30%); for metrics where up is bad the
+ * sign is turned.
+ */
+int rw_rules_structural(double rep_change, double team_change, int up_good,
+			double margin)
+{
+	double rep_bad = up_good ? -rep_change : rep_change;
+	double team_bad = up_good ? -team_change : team_change;
+
+	if (!isfinite(rep_bad) || !isfinite(team_bad))
+		return 0;
+	return team_bad >= margin && rep_bad <= team_bad + margin;
+}
+
+/* Change of the team median of m over the trend window (as rw_trend's). */
+static double team_change(const struct eval *ev, uint32_t r, enum rw_grain g,
+			  enum rw_metric m)
+{
+	int n = rw_results_period_count(ev->res, g), T = ev->ds->settings.trend_periods;
+	size_t t = rw_results_rep_team(ev->res, r);
+	double v[64], a = 0, b = 0;
+	int cnt = 0, h, na = 0, nb = 0;
+
+	if (T > n - 1)
+		T = n - 1;
+	for (int k = n - 1 - T; k < n - 1 && cnt < 64; k++) {
+		const struct rw_baseline *bl = rw_results_baseline(ev->res, t, g, k, m);
+
+		v[cnt++] = bl && bl->n > 0 ? bl->median : NAN;
+	}
+	h = cnt / 2;
+	for (int i = 0; i < h; i++) {
+		if (isfinite(v[i])) { a += v[i]; na++; }
+		if (isfinite(v[cnt - h + i])) { b += v[cnt - h + i]; nb++; }
+	}
+	if (!na || !nb || a == 0)
+		return NAN;
+	return (b / nb) / (a / na) - 1;
+}
+
+/* The metrics a rule reads, as a bit set over enum rw_metric. */
+static uint64_t rule_metrics(const struct rw_rule *ru)
+{
+	uint64_t set = 0;
+	int m;
+
+	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
+		if (ru->reads[c] && rp_col_kind(c, &m) >= RP_VALUE && m >= 0 &&
+		    m != RW_M_QUOTA)
+			set |= (uint64_t)1 << m;
+	return set;
+}
+
+/* Structural on grain g when every metric with both changes known says
+ * so. */
+static int structural_on(const struct eval *ev, const struct rw_rule *ru,
+			 uint32_t r, enum rw_grain g)
+{
+	uint64_t set = rule_metrics(ru);
+	int judged = 0;
+
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		const struct rw_trend *t;
+		double tc;
+
+		if (!(set >> m & 1))
+			continue;
+		t = rw_results_trend(ev->res, r, g, (enum rw_metric)m);
+		tc = team_change(ev, r, g, (enum rw_metric)m);
+		if (!t || !isfinite(t->change) || !isfinite(tc))
+			continue;
+		if (!rw_rules_structural(t->change, tc, rw_metric_up_is_good(m),
+					 ev->o->structural_margin))
+			return 0;
+		judged++;
+	}
+	return judged > 0;
+}
+
+/*
+ * Judged over the trend window of the rule's grain, and for a coarser
+ * grain also over the trend window of months: a shift that hit the team a
+ * few months ago is diluted in six quarters but plain in six months.
+ */
+static int is_structural(const struct eval *ev, const struct rw_rule *ru, uint32_t r)
+{
+	if (structural_on(ev, ru, r, (enum rw_grain)ru->grain))
+		return 1;
+	return ru->grain == RW_QUARTER && structural_on(ev, ru, r, RW_MONTH);
+}
+
+/* ---- Evidence ----------------------------------------------------------- */
+
+static json_t *metric_json(const struct eval *ev, const struct rw_rule *ru,
+			   uint32_t r, int m, int k)
+{
+	enum rw_grain g = (enum rw_grain)ru->grain;
+	const struct rw_trend *t = rw_results_trend(ev->res, r, g, (enum rw_metric)m);
+	const struct rw_baseline *b = rw_results_baseline(ev->res, rw_results_rep_team(ev->res, r), g, k, (enum rw_metric)m);
+	char since[32];
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (t && t->cp_period != RW_NODAY)
+		rw_period_label(g, t->cp_period, ev->ds->settings.fiscal_start, since, sizeof(since));
+	if (json_object_set_new(o, "metric", json_string(rw_metric_name((enum rw_metric)m))) ||
+	    json_object_set_new(o, "value", json_num(rw_results_value(ev->res, r, g, k, (enum rw_metric)m))) ||
+	    json_object_set_new(o, "team_median", json_num(b && b->n > 0 ? b->median : NAN)) ||
+	    json_object_set_new(o, "slope", json_num(t && t->n >= 3 ? t->slope : NAN)) ||
+	    json_object_set_new(o, "slope_p", json_num(t && t->n >= 3 ? t->slope_p : NAN)) ||
+	    json_object_set_new(o, "change", json_num(t && t->n >= 3 ? t->change : NAN)) ||
+	    json_object_set_new(o, "team_change", json_num(team_change(ev, r, g, (enum rw_metric)m))) ||
+	    json_object_set_new(o, "since", t && t->cp_period != RW_NODAY ? json_string(since) : json_null())) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"rule", "grain", "period", "metrics": [...]} of ru for rep r. */
+static json_t *rule_json(const struct eval *ev, const struct rw_rule *ru, uint32_t r)
+{
+	uint64_t set = rule_metrics(ru);
+	int k = rule_k(ru, ev->res);
+	json_t *o = json_object(), *a = json_array();
+	char period[32];
+
+	if (!o || !a)
+		goto fail;
+	rw_period_label((enum rw_grain)ru->grain,
+			rw_results_first_period(ev->res, (enum rw_grain)ru->grain) + k,
+			ev->ds->settings.fiscal_start, period, sizeof(period));
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if ((set >> m & 1) && json_array_append_new(a, metric_json(ev, ru, r, m, k)))
+			goto fail;
+	if (json_object_set_new(o, "rule", json_string(ru->name)) ||
+	    json_object_set_new(o, "grain", json_string(rw_grain_name((enum rw_grain)ru->grain))) ||
+	    json_object_set_new(o, "period", json_string(period)) ||
+	    json_object_set_new(o, "metrics", a))
+		goto fail_o;
+	return o;
+fail:
+	json_decref(a);
+fail_o:
+	json_decref(o);
+	return NULL;
+}
+
+/* ---- Flags -------------------------------------------------------------- */
+
+static struct rw_flag *flag_add(struct eval *ev)
+{
+	struct rw_rules_out *out = ev->out;
+
+	if (out->nflags == ev->cap) {
+		size_t cap = ev->cap ? 2 * ev->cap : 32;
+		struct rw_flag *p = rw_reallocarray(out->flags, cap, sizeof(*p));
+
+		if (!p)
+			return NULL;
+		out->flags = p;
+		ev->cap = cap;
+	}
+	memset(&out->flags[out->nflags], 0, sizeof(struct rw_flag));
+	return &out->flags[out->nflags++];
+}
+
+/* Append "; " and the rendered message of each leading rule holding. */
+static int causes_add(struct eval *ev, uint32_t r, struct rw_buf *msg, json_t *ev_json)
+{
+	json_t *causes = json_array();
+
+	if (!causes)
+		return -1;
+	rw_buf_adds(msg, "; causes:");
+	for (size_t i = 0, first = 1; i < ev->rs->n; i++) {
+		struct rw_rule *c = &ev->rs->rules[i];
+
+		if (c->role != RW_ROLE_LEADING || !ev->holds[i * ev->ds->nreps + r])
+			continue;
+		rw_buf_adds(msg, first ? " " : "; ");
+		first = 0;
+		if (row_load(ev->rs, c->grain, rule_k(c, ev->res), r))
+			render(ev->rs, c, msg);
+		if (json_array_append_new(causes, rule_json(ev, c, r))) {
+			json_decref(causes);
+			return -1;
+		}
+	}
+	return json_object_set_new(ev_json, "causes", causes);
+}
+
+static int has_cause(const struct eval *ev, uint32_t r)
+{
+	for (size_t i = 0; i < ev->rs->n; i++)
+		if (ev->rs->rules[i].role == RW_ROLE_LEADING &&
+		    ev->holds[i * ev->ds->nreps + r])
+			return 1;
+	return 0;
+}
+
+static enum rw_severity at_most_warning(int s)
+{
+	return s > RW_SEV_WARNING ? RW_SEV_WARNING : (enum rw_severity)s;
+}
+
+/* Category, severity and message suffix of lagging rule ru for rep r. */
+static void lagging_class(const struct eval *ev, const struct rw_rule *ru,
+			  uint32_t r, int on_plan, struct rw_flag *f,
+			  struct rw_buf *msg)
+{
+	const struct rw_rep *rep = &ev->ds->reps[r];
+
+	if (is_structural(ev, ru, r)) {
+		f->category = RW_CAT_STRUCTURAL;
+		f->severity = at_most_warning(ru->severity);
+		rw_buf_addf(msg, " - the %s team's median moved the same way: a team issue for %s, not a personal one",
+			    rep->team, rep->manager ? rep->manager : "the team's manager");
+	} else if (on_plan) {
+		f->category = RW_CAT_EARLY;
+		f->severity = at_most_warning(ru->severity);
+		rw_buf_adds(msg, " (already on an improvement plan)");
+	} else if (has_cause(ev, r)) {
+		f->category = RW_CAT_PIP;
+		f->severity = (enum rw_severity)ru->severity;
+	} else {
+		f->category = RW_CAT_EARLY;
+		f->severity = at_most_warning(ru->severity);
+		rw_buf_adds(msg, " (no leading cause found)");
+	}
+}
+
+static int flag_make(struct eval *ev, const struct rw_rule *ru, uint32_t r,
+		     int on_plan, struct rw_err *err)
+{
+	struct rw_flag *f = flag_add(ev);
+	int k = rule_k(ru, ev->res);
+	struct rw_buf msg;
+	json_t *evj;
+
+	if (!f)
+		return rw_err_set(err, RW_ENOMEM, "out of memory evaluating rule %s", ru->name);
+	f->rep = r;
+	f->rule = ru->name;
+	f->grain = (enum rw_grain)ru->grain;
+	f->category = (enum rw_category)ru->category;
+	f->severity = (enum rw_severity)ru->severity;
+	rw_period_label(f->grain, rw_results_first_period(ev->res, f->grain) + k,
+			ev->ds->settings.fiscal_start, f->period, sizeof(f->period));
+	rw_buf_init(&msg, 0);
+	if (row_load(ev->rs, ru->grain, k, r)) {
+		render(ev->rs, ru, &msg);
+		f->values = json_take(values_json(ev->rs, ru));
+	}
+	evj = rule_json(ev, ru, r);
+	if (ru->role == RW_ROLE_LAGGING)
+		lagging_class(ev, ru, r, on_plan, f, &msg);
+	if (evj && f->category == RW_CAT_PIP && causes_add(ev, r, &msg, evj)) {
+		json_decref(evj);
+		evj = NULL;
+	}
+	f->evidence = json_take(evj);
+	f->message = rw_buf_detach(&msg, NULL);
+	rw_buf_release(&msg);
+	if (!f->message || !f->evidence || !f->values)
+		return rw_err_set(err, RW_ENOMEM, "out of memory evaluating rule %s", ru->name);
+	ev->out->per_category[f->category]++;
+	return 0;
+}
+
+static int rep_flags(struct eval *ev, uint32_t r, struct rw_err *err)
+{
+	const struct rw_rep *rep = &ev->ds->reps[r];
+	int32_t as_of = ev->ds->settings.as_of;
+	int ramping, on_plan = 0, rc = 0;
+
+	if (rep->unassigned || (rep->end_day != RW_NODAY && rep->end_day < as_of))
+		return 0;
+	ramping = rep->hire_day != RW_NODAY &&
+		  as_of - rep->hire_day < ev->ds->settings.ramp_days;
+	for (size_t i = 0; i < ev->ds->nplans; i++)
+		if (ev->ds->plans[i].rep == r && ev->ds->plans[i].start <= as_of &&
+		    as_of <= ev->ds->plans[i].end)
+			on_plan = 1;
+	for (size_t i = 0; i < ev->rs->n && !rc; i++) {
+		const struct rw_rule *ru = &ev->rs->rules[i];
+
+		if (!ev->holds[i * ev->ds->nreps + r] || ru->role == RW_ROLE_LEADING)
+			continue;
+		if (ramping && ru->category != RW_CAT_RECOGNITION)
+			continue;
+		rc = flag_make(ev, ru, r, on_plan, err);
+	}
+	return rc;
+}
+
+/* A `regression` flag for each plan goal that fell back below its baseline
+ * within three months after the plan ended (SPEC section 5). */
+static int regression_flag(struct eval *ev, const struct rw_plan_score *sc,
+			   struct rw_err *err)
+{
+	const struct rw_plan *p = &ev->ds->plans[sc->plan];
+	const struct rw_rep *rep = &ev->ds->reps[p->rep];
+	struct rw_flag *f;
+	struct rw_buf msg;
+	char end[16];
+	int y, mo, d;
+	json_t *evj, *vals;
+
+	if (rep->end_day != RW_NODAY && rep->end_day < ev->ds->settings.as_of)
+		return 0;
+	f = flag_add(ev);
+	if (!f)
+		return rw_err_set(err, RW_ENOMEM, "out of memory flagging plan %s", p->id);
+	f->rep = p->rep;
+	f->rule = "regression";
+	f->category = RW_CAT_EARLY;
+	f->severity = RW_SEV_WARNING;
+	f->grain = RW_MONTH;
+	rw_period_label(RW_MONTH, rw_period_of(RW_MONTH, ev->ds->settings.as_of, ev->ds->settings.fiscal_start),
+			ev->ds->settings.fiscal_start, f->period, sizeof(f->period));
+	rw_civil_from_days(p->end, &y, &mo, &d);
+	snprintf(end, sizeof(end), "%04d-%02d-%02d", y, mo, d);
+	rw_buf_init(&msg, 0);
+	rw_buf_addf(&msg, "Plan %s ended %s: %s fell back to ", p->id, end, p->metric);
+	fmt_num(&msg, sc->after, 0);
+	rw_buf_adds(&msg, ", past its baseline ");
+	fmt_num(&msg, sc->baseline, 0);
+	f->message = rw_buf_detach(&msg, NULL);
+	rw_buf_release(&msg);
+	evj = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "plan_id", p->id,
+			"metric", p->metric, "end", end, "baseline", json_num(sc->baseline),
+			"target", json_num(sc->target), "after", json_num(sc->after));
+	vals = json_object();
+	if (vals && json_object_set_new(vals, p->metric, json_num(sc->after))) {
+		json_decref(vals);
+		vals = NULL;
+	}
+	f->evidence = json_take(evj);
+	f->values = json_take(vals);
+	if (!f->message || !f->evidence || !f->values)
+		return rw_err_set(err, RW_ENOMEM, "out of memory flagging plan %s", p->id);
+	ev->out->per_category[f->category]++;
+	return 0;
+}
+
+void rw_rules_out_free(struct rw_rules_out *out)
+{
+	if (!out)
+		return;
+	for (size_t i = 0; i < out->nflags; i++) {
+		rw_free(out->flags[i].message);
+		rw_free(out->flags[i].evidence);
+		rw_free(out->flags[i].values);
+	}
+	rw_free(out->flags);
+	rw_free(out->plans);
+	rw_free(out);
+}
+
+int rw_rules_evaluate(struct rw_rules *rs, const struct rw_rules_opts *o,
+		      const struct rw_dataset *ds, const struct rw_results *res,
+		      struct rw_rules_out **out, struct rw_err *err)
+{
+	struct eval ev = { .rs = rs, .o = o, .ds = ds, .res = res };
+	int rc;
+
+	if (!rs->compiled)
+		return rw_err_set(err, RW_EINTERNAL, "rules evaluated before they were compiled");
+	ev.out = rw_calloc(1, sizeof(*ev.out));
+	ev.holds = rw_calloc(rs->n * ds->nreps + 1, 1);
+	if (!ev.out || !ev.holds) {
+		rc = rw_err_set(err, RW_ENOMEM, "out of memory evaluating rules");
+		goto out;
+	}
+	rc = rules_fill(rs, ds, res, err);
+	for (size_t i = 0; i < rs->n && !rc; i++)
+		rc = rule_run(&ev, i, err);
+	for (uint32_t r = 0; r < ds->nreps && !rc; r++)
+		rc = rep_flags(&ev, r, err);
+	if (!rc)
+		rc = rules_score_plans(ds, res, ev.out, err);
+	for (size_t i = 0; !rc && i < ev.out->nplans; i++)
+		if (ev.out->plans[i].regression)
+			rc = regression_flag(&ev, &ev.out->plans[i], err);
+out:
+	sqlite3_reset(rs->row);
+	rw_free(ev.holds);
+	if (rc) {
+		rw_rules_out_free(ev.out);
+		return rc;
+	}
+	*out = ev.out;
+	return 0;
+}

@@ -1,0 +1,234 @@
+/*
+ * rules.h - rules, PIP candidates, early warnings, plan scoring and the
+ * alert state machine (SPEC sections 5-6).
+ *
+ * A rule set is filled key by key (from the [rule NAME] sections of the
+ * configuration, or from the shipped defaults), compiled once at start-up
+ * and then evaluated on a run's results.  Each rule's `when` is compiled by
+ * SQLite against a table `rp` that holds one row per rep and period: the
+ * metric columns of SPEC section 4, their _z/_pct companions, the trend
+ * columns <metric>_slope, <metric>_slope_p, <metric>_change, the team's
+ * team_<metric>_median, tenure_days and on_plan.  An authorizer lets the
+ * expression read `rp` and call a short list of functions and nothing else.
+ *
+ * The module owns an in-memory SQLite database; it never touches the run's
+ * database (store/ writes what rw_rules_evaluate() returns).
+ */
+#ifndef RW_RULES_H
+#define RW_RULES_H
+
+#include "../common/common.h"
+#include "../engine/engine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rw_category {
+	RW_CAT_PIP,		/* pip_candidate */
+	RW_CAT_EARLY,		/* early_warning */
+	RW_CAT_STRUCTURAL,	/* structural */
+	RW_CAT_RECOGNITION,	/* recognition */
+	RW_NCATS
+};
+
+/* Ordered: a larger value is more severe. */
+enum rw_severity {
+	RW_SEV_INFO,
+	RW_SEV_WATCH,
+	RW_SEV_WARNING,
+	RW_SEV_CRITICAL,
+	RW_NSEVS
+};
+
+/*
+ * What a rule says about a rep.  A lagging rule is a shortfall in results
+ * (quota, win rate); a leading rule is a cause (activity, follow-up,
+ * pipeline hygiene) and never flags on its own: it is the evidence of a
+ * lagging shortfall.  Rules without a role flag on their own.
+ */
+enum rw_role { RW_ROLE_NONE, RW_ROLE_LAGGING, RW_ROLE_LEADING };
+
+/* Names as SPEC spells them ("pip_candidate", "critical"); NULL when out
+ * of range.  The _find functions return -1 for an unknown name. */
+const char *rw_category_name(int c);
+int rw_category_find(const char *name);
+const char *rw_severity_name(int s);
+int rw_severity_find(const char *name);
+
+/* Settings of the [repwatch] section that the rules use. */
+struct rw_rules_opts {
+	int repeat_days;		/* notify a firing alert again after this; 0 never */
+	double structural_margin;	/* SPEC section 5 margin (0.10) */
+};
+
+void rw_rules_opts_default(struct rw_rules_opts *o);
+
+struct rw_rules;
+
+/* New empty rule set, or NULL when out of memory. */
+struct rw_rules *rw_rules_new(void);
+void rw_rules_free(struct rw_rules *rs);	/* NULL is a no-op */
+
+/*
+ * Set key of rule `rule` (created on first use) to value: category,
+ * severity, grain, when, for, message, role, period.  A `when` or
+ * `message` given again (an INI continuation line) is appended after a
+ * space.  Returns 0, or RW_ECONFIG ("rule NAME: ...") for an unknown key
+ * or a bad value, or RW_ENOMEM.
+ */
+int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
+		 const char *value, struct rw_err *err);
+
+/* Number of rules defined so far. */
+size_t rw_rules_count(const struct rw_rules *rs);
+
+/* The shipped default rules (rules/default.ini, byte for byte). */
+extern const char rw_rules_default_ini[];
+
+/*
+ * Add the shipped default rules to rs.  Returns 0 or the error of the
+ * first bad line (a bug: the defaults are tested).
+ */
+int rw_rules_load_defaults(struct rw_rules *rs, struct rw_err *err);
+
+/*
+ * Check every rule (required keys, `for` against `period`, template
+ * placeholders) and compile every `when` with SQLite.  Call once, before
+ * anything is written.  Returns 0, RW_ECONFIG "rule NAME: ..." (with the
+ * position in `when` when SQLite gives one), RW_ENOMEM or RW_EDB.  After a
+ * failure rs can only be freed.
+ */
+int rw_rules_compile(struct rw_rules *rs, struct rw_err *err);
+
+/* ---- Evaluation ------------------------------------------------------ */
+
+/* One flag of a run (a row of the flags table). */
+struct rw_flag {
+	uint32_t rep;			/* index into the dataset's reps */
+	const char *rule;		/* the rule's name (owned by the rule set) */
+	enum rw_category category;
+	enum rw_severity severity;
+	enum rw_grain grain;
+	char period[32];		/* label of the period judged */
+	char *message;			/* rendered template (owned) */
+	char *evidence;			/* JSON object (owned) */
+	char *values;			/* JSON object of the columns the rule read */
+};
+
+enum rw_plan_status {
+	RW_PLAN_MET,
+	RW_PLAN_ON_TRACK,
+	RW_PLAN_AT_RISK,
+	RW_PLAN_OFF_TRACK,
+	RW_PLAN_PASSED,
+	RW_PLAN_FAILED,
+	RW_PLAN_NOT_STARTED,
+	RW_PLAN_UNKNOWN		/* no current value yet */
+};
+
+const char *rw_plan_status_name(enum rw_plan_status s);
+
+/* Score of one plan goal (a row of plan_progress).  NAN when undefined. */
+struct rw_plan_score {
+	size_t plan;			/* index into the dataset's plans */
+	double baseline, current, target, progress, elapsed, projected;
+	enum rw_plan_status status;
+	double after;			/* mean since the plan ended, or NAN */
+	int regression;			/* 1: fell back below baseline within
+					 * three months after the end */
+};
+
+/*
+ * Inputs of SPEC section 5's plan formulas: days as_of, start and end, and
+ * the values already reduced to numbers.  up is 1 when a larger value of
+ * the metric is better.  Fills progress, elapsed and status of *sc
+ * (baseline, current, target and projected must be set).
+ */
+void rw_plan_status_of(struct rw_plan_score *sc, int32_t as_of, int32_t start,
+		       int32_t end, int up);
+
+struct rw_rules_out {
+	struct rw_flag *flags;
+	size_t nflags;
+	struct rw_plan_score *plans;
+	size_t nplans;
+	size_t per_category[RW_NCATS];
+};
+
+/*
+ * Evaluate the compiled rules on a run's results and score the plans.
+ * Returns 0 and *out (free with rw_rules_out_free), or RW_ENOMEM / RW_EDB
+ * with *out untouched.
+ */
+int rw_rules_evaluate(struct rw_rules *rs, const struct rw_rules_opts *o,
+		      const struct rw_dataset *ds, const struct rw_results *res,
+		      struct rw_rules_out **out, struct rw_err *err);
+void rw_rules_out_free(struct rw_rules_out *out);	/* NULL is a no-op */
+
+/* Grain of a rule by name, or -1 when rs has no such rule. */
+int rw_rules_grain(const struct rw_rules *rs, const char *rule);
+/* Category of a rule by name, or -1. */
+int rw_rules_category(const struct rw_rules *rs, const char *rule);
+
+/* ---- Alert state (SPEC section 6) ------------------------------------ */
+
+enum rw_alert_event {
+	RW_EV_NONE,
+	RW_EV_NEW,
+	RW_EV_ESCALATED,
+	RW_EV_REPEAT,
+	RW_EV_RESOLVED
+};
+
+/* "new", "escalated", "repeat", "resolved"; NULL for RW_EV_NONE. */
+const char *rw_alert_event_name(enum rw_alert_event ev);
+
+/* State of one (rule, rep) alert; days are days since 1970-01-01. */
+struct rw_alert_state {
+	int known;			/* 0: never seen (other fields unused) */
+	int firing;			/* 1 firing, 0 resolved */
+	enum rw_severity severity;
+	int32_t first_seen, last_seen, last_notified;	/* RW_NODAY when none */
+};
+
+/*
+ * Advance alert *a by one run on day today: holds is 1 when the rule flags
+ * the rep this run (with severity sev).  Returns the notification to send:
+ * NEW when it starts firing (first_seen = today), ESCALATED when the
+ * severity rose, REPEAT when it kept firing and repeat_days (> 0) have
+ * passed since last_notified, RESOLVED when it stopped; NONE otherwise
+ * (same night again, lower severity, still resolved).  last_notified is
+ * set to today whenever an event is returned.
+ */
+enum rw_alert_event rw_alert_step(struct rw_alert_state *a, int holds,
+				  enum rw_severity sev, int32_t today,
+				  int repeat_days);
+
+/* What a notification says (SPEC section 7's keys). */
+struct rw_note {
+	enum rw_alert_event event;
+	const char *rule, *category, *severity;
+	const char *rep, *rep_name, *team, *manager;	/* NULL -> null */
+	const char *grain, *period;			/* NULL -> null */
+	const char *values;		/* JSON object text, NULL -> {} */
+	const char *message;
+	int32_t first_seen;		/* RW_NODAY -> null */
+	const char *state;		/* "firing" or "resolved" */
+};
+
+/*
+ * One NDJSON line (with its trailing newline) for n, or NULL when out of
+ * memory.  The caller frees it with rw_free().
+ */
+char *rw_note_json(const struct rw_note *n);
+
+/*
+ * Run the notifier command cmd (split on blanks into argv, no shell,
+ * looked up in PATH) with text[0..len) on its standard input.  Returns 0
+ * when it exited 0, or RW_EIO with what went wrong (could not start,
+ * killed, exit status).
+ */
+int rw_notify_run(const char *cmd, const char *text, size_t len,
+		  struct rw_err *err);
+
+#endif

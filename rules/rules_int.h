@@ -1,0 +1,81 @@
+/*
+ * rules_int.h - declarations shared by the rules module's own .c files.
+ */
+#ifndef RW_RULES_INT_H
+#define RW_RULES_INT_H
+
+#include "rules.h"
+
+#include <sqlite3.h>
+
+/*
+ * Columns of the rp table, in order: four keys, then per metric (enum
+ * order) the value, _z, _pct, _slope, _slope_p, _change and
+ * team_<metric>_median, then tenure_days and on_plan.
+ */
+enum rp_kind {
+	RP_KEY_REP, RP_KEY_GRAIN, RP_KEY_K, RP_KEY_COMPLETE,
+	RP_VALUE, RP_Z, RP_PCT, RP_SLOPE, RP_SLOPE_P, RP_CHANGE, RP_TEAM_MEDIAN,
+	RP_TENURE, RP_ON_PLAN
+};
+
+#define RP_NKEYS 4
+#define RP_PER_METRIC 7
+#define RP_NCOLS (RP_NKEYS + RP_PER_METRIC * RW_NMETRICS + 2)
+
+/* Kind of column i, and its metric for the per-metric kinds. */
+enum rp_kind rp_col_kind(int i, int *metric);
+/* Name of column i into out ("win_rate_slope_p", "_rep"). */
+void rp_col_name(int i, char *out, size_t size);
+/* Index of the column named name (case-insensitive), or -1. */
+int rp_col_find(const char *name, size_t len);
+
+struct rw_rule {
+	char *name;
+	int category;		/* enum rw_category, -1 until set */
+	int severity;		/* enum rw_severity, -1 until set */
+	int grain;		/* enum rw_grain, -1 until set */
+	char *when;
+	int for_n;		/* consecutive periods (1) */
+	char *message;		/* template, NULL: the rule's name */
+	enum rw_role role;
+	int partial;		/* 1: judged on the partial period */
+	sqlite3_stmt *stmt;	/* compiled when */
+	unsigned char reads[RP_NCOLS];	/* columns the expression reads */
+};
+
+struct rw_rules {
+	struct rw_rule *rules;
+	size_t n, cap;
+	sqlite3 *db;		/* in-memory, holds rp */
+	sqlite3_stmt *insert;	/* INSERT INTO rp */
+	sqlite3_stmt *row;	/* SELECT * FROM rp by key */
+	int compiled;
+	struct rw_rule *compiling;	/* for the authorizer */
+	char denied[160];	/* what the authorizer refused */
+};
+
+/* Whether a larger value of metric m is better (win_rate) or worse
+ * (touch_gap_days). */
+int rw_metric_up_is_good(int m);
+
+/* Fill rp for the periods of each grain the rules judge.  0 or code. */
+int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
+	       const struct rw_results *res, struct rw_err *err);
+
+/* Score every plan goal of ds into out->plans; 0 or RW_ENOMEM. */
+int rules_score_plans(const struct rw_dataset *ds, const struct rw_results *res,
+		      struct rw_rules_out *out, struct rw_err *err);
+
+/*
+ * SPEC section 5's structural test: the team's median moved the bad way by
+ * at least margin, and the rep no more than margin beyond it.  Changes are
+ * relative (-0.3 = down 30%); up_good as rw_metric_up_is_good().
+ */
+int rw_rules_structural(double rep_change, double team_change, int up_good,
+			double margin);
+
+/* Copy of s made with rw_malloc, or NULL. */
+char *rules_strdup(const char *s);
+
+#endif

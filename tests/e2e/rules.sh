@@ -1,0 +1,85 @@
+# Rules, alerts and notifications on sample-data/ (issue 5 acceptance).
+. "$(dirname "$0")/lib.sh"
+db=$TMP/r.db
+
+"$RW" run --data sample-data --db "$db" --as-of $ASOF >"$TMP/n1" 2>"$TMP/e1"
+rc=$?
+check rules_run_exit0 [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/e1"
+check rules_summary_line grep -q '^  flags [0-9]* (pip_candidate [0-9]*, early_warning [0-9]*, structural [0-9]*, recognition [0-9]*), alerts new [0-9]*, resolved 0' "$TMP/e1"
+
+q() { sqlite3 "$db" "$1"; }
+# R003 (planted East decline) is a PIP candidate; its evidence names the
+# declining win rate and, among the causes, the follow-up ratio.
+check rules_r003_pip [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R003' AND category='pip_candidate'")" -ge 1 ]
+pip="FROM flags, json_each(flags.evidence, '\$.metrics') m WHERE rep_id='R003' AND category='pip_candidate'"
+check rules_r003_evidence_win_rate [ "$(q "SELECT COUNT(*) $pip AND json_extract(m.value, '\$.metric') = 'win_rate' AND json_extract(m.value, '\$.change') < -0.3")" -ge 1 ]
+cause="FROM flags, json_each(flags.evidence, '\$.causes') c, json_each(c.value, '\$.metrics') m WHERE rep_id='R003' AND category='pip_candidate'"
+check rules_r003_evidence_cause [ "$(q "SELECT COUNT(*) $cause AND json_extract(m.value, '\$.metric') = 'followup_ratio'")" -ge 1 ]
+# West (team-wide drop): never PIP candidates; what flags their results is structural.
+check rules_west_no_pip [ "$(q "SELECT COUNT(*) FROM flags WHERE team='West' AND category='pip_candidate'")" = 0 ]
+check rules_west_structural [ "$(q "SELECT COUNT(*) FROM flags WHERE team='West' AND category='structural'")" -ge 1 ]
+# R035 (ramping hire) not flagged; R025 (improver) only recognised.
+check rules_r035_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R035'")" = 0 ]
+check rules_r025_recognition_only [ "$(q "SELECT group_concat(DISTINCT category) FROM flags WHERE rep_id='R025'")" = recognition ]
+check rules_r034_departed_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R034'")" = 0 ]
+# Notifications: one NDJSON line per new alert, SPEC's keys.
+nflags=$(q "SELECT COUNT(*) FROM flags")
+check rules_notifications_count [ "$(wc -l <"$TMP/n1")" -eq "$nflags" ]
+keys=$(head -1 "$TMP/n1" | sed 's/"/\n/g' | grep -E '^(event|rule|category|severity|rep|rep_name|team|manager|grain|period|values|message|first_seen|state)$' | sort -u | wc -l)
+check rules_notification_keys [ "$keys" -eq 14 ]
+check rules_no_pending [ "$(q "SELECT COUNT(*) FROM alerts WHERE pending IS NOT NULL")" = 0 ]
+
+# The same night again: nothing new to say.
+"$RW" run --data sample-data --db "$db" --as-of $ASOF >"$TMP/n2" 2>"$TMP/e2"
+check rules_same_night_exit0 [ $? -eq 0 ]
+check rules_same_night_silent [ ! -s "$TMP/n2" ]
+
+# Run as of 2026-04-30, before R003's decline: the alert resolves.
+"$RW" run --data sample-data --db "$db" --as-of 2026-04-30 >"$TMP/n3" 2>"$TMP/e3"
+check rules_resolved_exit0 [ $? -eq 0 ]
+check rules_resolved_r003 grep -q '"event":"resolved","rule":"win_rate_decline".*"rep":"R003"' "$TMP/n3"
+check rules_resolved_state [ "$(q "SELECT state FROM alerts WHERE rule='win_rate_decline' AND rep_id='R003'")" = resolved ]
+"$RW" alerts --db "$db" --state firing >"$TMP/list" 2>&1
+check rules_alerts_cmd [ $? -eq 0 ]
+check rules_alerts_cmd_firing_only [ "$(cut -f3 "$TMP/list" | sort -u | tr '\n' ' ')" = "firing state " ]
+
+# A notifier that fails once: nothing lost, nothing twice.
+cat >"$TMP/notify.sh" <<'SH'
+#!/bin/sh
+if [ ! -e "$1.failed" ]; then : >"$1.failed"; cat >/dev/null; exit 7; fi
+cat >>"$1"
+SH
+chmod +x "$TMP/notify.sh"
+db2=$TMP/n.db
+"$RW" run --data sample-data --db "$db2" --as-of $ASOF --notify "$TMP/notify.sh $TMP/got" \
+	--alerts "$TMP/file1" >/dev/null 2>"$TMP/e4"
+check rules_notify_fail_exit0 [ $? -eq 0 ]
+check rules_notify_fail_reported grep -q 'notifier .* exited with status 7' "$TMP/e4"
+check rules_notify_pending [ "$(sqlite3 "$db2" "SELECT COUNT(*) FROM alerts WHERE pending IS NOT NULL")" -eq "$nflags" ]
+"$RW" run --data sample-data --db "$db2" --as-of $ASOF --notify "$TMP/notify.sh $TMP/got" \
+	--alerts "$TMP/file2" >/dev/null 2>"$TMP/e5"
+check rules_notify_retry_exit0 [ $? -eq 0 ]
+check rules_notify_delivered [ "$(wc -l <"$TMP/got")" -eq "$nflags" ]
+check rules_notify_no_duplicates [ "$(sort "$TMP/got" | uniq -d | wc -l)" -eq 0 ]
+check rules_notify_cleared [ "$(sqlite3 "$db2" "SELECT COUNT(*) FROM alerts WHERE pending IS NOT NULL")" = 0 ]
+"$RW" run --data sample-data --db "$db2" --as-of $ASOF --notify "$TMP/notify.sh $TMP/got" >/dev/null 2>&1
+check rules_notify_third_silent [ "$(wc -l <"$TMP/got")" -eq "$nflags" ]
+
+# Bad rules are rejected at start-up, naming the rule; nothing is written.
+before=$(db_digest "$db")
+for t in 'drop:1; DROP TABLE runs' 'unknown:no_such_metric > 1' 'syntax:win_rate < < 1'; do
+	when=${t#*:}
+	printf '[rule evil]\ncategory = early_warning\nseverity = watch\ngrain = month\nwhen = %s\n' "$when" >"$TMP/bad.ini"
+	"$RW" run --config "$TMP/bad.ini" --data sample-data --db "$db" --as-of $ASOF >/dev/null 2>"$TMP/e6"
+	rc=$?
+	name=rules_bad_${t%%:*}
+	check "${name}_exit1" [ "$rc" -eq 1 ]
+	check "${name}_named" grep -q 'rule evil' "$TMP/e6"
+done
+check rules_bad_nothing_written [ "$(db_digest "$db")" = "$before" ]
+check rules_bad_runs_table_intact [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" = 3 ]
+
+# --fail-on-alert: new critical alerts give exit 3 (missed_quota is critical).
+"$RW" run --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
+check rules_fail_on_alert_exit3 [ $? -eq 3 ]
