@@ -9,7 +9,7 @@ set -u
 trials=${1:-200}
 seed=${2:-1}
 export LC_ALL=C TZ=UTC
-RW=build/repwatch
+RW=${RW:-build/repwatch}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -x "$RW" ] && [ -x build/rwgen ] || { echo "build first: make"; exit 1; }
