@@ -10,7 +10,6 @@
 #include <string.h>
 
 #define ALPHA RW_ALPHA
-#define MAX_SERIES RW_MAXP
 
 /* ▲ ▼ for a significant rise or fall, → for none, · for no trend. */
 const char *rw_arrow(const struct rw_rtrend *t)
@@ -134,46 +133,46 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 	return 0;
 }
 
-static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
-			   const struct rw_rrep *r, struct rw_err *err)
+/*
+ * The declining metrics of rep r (index ri), from the series loaded once
+ * for the whole report: the last trend_periods complete periods, and the
+ * team's median over them from team_baselines.
+ */
+static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
+			    const struct rw_rseries *ss, size_t ri)
 {
-	char labels[MAX_SERIES][32], tlabels[MAX_SERIES][32];
-	double vals[MAX_SERIES], team[MAX_SERIES];
-	int n = d->trend_periods < MAX_SERIES ? d->trend_periods : MAX_SERIES;
-	int shown = 0, nt;
+	const struct rw_rrep *r = &d->reps[ri];
+	int n = d->trend_periods < ss->np ? d->trend_periods : ss->np;
+	int team = rw_rseries_team(ss, r->team), first = ss->np - n, shown = 0;
 
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const struct rw_rtrend *t = &r->tr[k];
+		const double *v = rw_rep_series(ss, ri, k) + first;
+		double med[RW_MAXP], tchg;
 		char s[64], c[48], tc[48];
-		double tchg;
-		int m;
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
-		m = rw_report_series(db, d, r->id, NULL, (enum rw_key)k, n, labels, vals, err);
-		if (m < 0)
-			return err->code;
-		nt = rw_report_series(db, d, NULL, r->team, (enum rw_key)k, n, tlabels, team, err);
-		if (nt < 0)
-			return err->code;
+		for (int i = 0; i < n; i++)
+			med[i] = team >= 0 ? rw_band(ss, (size_t)team, k)[3 * (first + i)] : NAN;
 		if (!shown++) {
 			fprintf(fp, "| metric |");
-			for (int i = 0; i < m; i++)
-				fprintf(fp, " %s |", labels[i]);
+			for (int i = 0; i < n; i++)
+				fprintf(fp, " %s |", ss->labels[first + i]);
 			fprintf(fp, " slope per %s | p | change | team median change | shift |\n|---|",
 				d->grain);
-			for (int i = 0; i < m + 5; i++)
+			for (int i = 0; i < n + 5; i++)
 				fprintf(fp, "---:|");
 			fputc('\n', fp);
 		}
 		fprintf(fp, "| %s |", rw_keys[k].title);
-		for (int i = 0; i < m; i++) {
-			rw_fmt_value(rw_keys[k].kind, vals[i], s, sizeof(s));
+		for (int i = 0; i < n; i++) {
+			rw_fmt_value(rw_keys[k].kind, v[i], s, sizeof(s));
 			fprintf(fp, " %s |", s);
 		}
 		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
 		rw_fmt_change(t->change, c, sizeof(c));
-		tchg = rw_half_change(team, nt);
+		tchg = rw_half_change(med, n);
 		rw_fmt_change(tchg, tc, sizeof(tc));
 		fprintf(fp, " %s | %.3f | %s | %s |", s, t->p, c, tc);
 		if (*t->cp_period) {
@@ -187,27 +186,34 @@ static int md_decline_rows(FILE *fp, sqlite3 *db, const struct rw_report_data *d
 		if (rw_team_wide((enum rw_key)k, t->change, tchg)) {
 			fprintf(fp, "|  | *the team's median %s moved about as much: "
 				"likely a team-wide cause, not this rep alone* |", rw_keys[k].title);
-			for (int i = 0; i < m + 4; i++)
+			for (int i = 0; i < n + 4; i++)
 				fprintf(fp, " |");
 			fputc('\n', fp);
 		}
 	}
 	if (shown)
 		fputc('\n', fp);
-	return 0;
 }
 
 static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		       struct rw_err *err)
 {
+	struct rw_rseries ss;
 	size_t found = 0;
+	int rc;
 
+	rc = rw_report_load_series(db, d, &ss, err);
+	if (rc) {
+		rw_rseries_free(&ss);
+		return rc;
+	}
 	fprintf(fp, "## Significant declines\n\n");
 	fprintf(fp, "Reps with a key metric that moved the wrong way with a "
 		"significant trend (p < %.2f) over the last %d complete %ss: "
 		"the series, the fitted slope, the change of the last half of "
 		"the window against the first, the same change of the team's "
-		"median, and the period where a mean shift began.\n\n",
+		"median (of its eligible reps, from team_baselines), and the "
+		"period where a mean shift began.\n\n",
 		ALPHA, d->trend_periods, d->grain);
 	for (size_t i = 0; i < d->nreps; i++) {
 		const struct rw_rrep *r = &d->reps[i];
@@ -225,11 +231,11 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		fprintf(fp, "), ");
 		rw_md_escape(fp, *r->team ? r->team : "(no team)");
 		fprintf(fp, "\n\n");
-		if (md_decline_rows(fp, db, d, r, err))
-			return err->code;
+		md_decline_rows(fp, d, &ss, i);
 	}
 	if (!found)
 		fprintf(fp, "None.\n\n");
+	rw_rseries_free(&ss);
 	return 0;
 }
 

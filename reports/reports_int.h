@@ -83,16 +83,6 @@ int rw_report_load(const struct rw_report_opts *opts, sqlite3 **dbp,
 void rw_report_data_free(struct rw_report_data *d);
 
 /*
- * The last n complete periods of grain up to and including d->period for
- * rep (labels and values, oldest first; values NAN when NULL).  For team
- * != NULL the values are the median over the team's reps instead.
- * Returns the count filled (<= n) or -1 with err set.
- */
-int rw_report_series(sqlite3 *db, const struct rw_report_data *d,
-		     const char *rep, const char *team, enum rw_key k, int n,
-		     char labels[][32], double *vals, struct rw_err *err);
-
-/*
  * Series for charts, JSON and assessments: the complete periods of the
  * grain up to the report's period (oldest first, at most RW_MAXP), each
  * rep's key metrics over them, and each team's median and p25-p75 band

@@ -96,6 +96,16 @@ static int setup(void **state)
 		add_month(db, "R2", i, 5, 5, 0.5, "NULL");
 		add_month(db, "R4", i, 0, 0, NAN, "NULL");
 	}
+	/* East's win rate median per month, as the engine would store it:
+	 * the mean of Ann's and Bob's two values. */
+	for (int i = 0; i < 6; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO team_baselines(team, grain, period,"
+			 " metric, n, median) VALUES('East', 'month', '%s', 'win_rate', 2, %.4f)",
+			 months[i], (ann[i] + 0.5) / 2);
+		exec(db, sql);
+	}
 	/* Stored trends: Ann's weighted fit is significant, Bob's flat. */
 	exec(db, "INSERT INTO rep_trends(rep_id, grain, metric, n, slope, slope_p,"
 		 " wslope, wslope_p, change, cp_period, cp_size) VALUES"
@@ -213,7 +223,7 @@ static void test_declines(void **state)
 	/* Header: the six complete months, oldest first. */
 	assert_has(t, "| metric | 2026-04 | 2026-05 | 2026-06 | 2026-07 | 2026-08 | 2026-09 |");
 	/* The weighted slope -0.061 per month is -6.1 points; stored change
-	 * -0.4.  Team median per month is the mean of Ann and Bob:
+	 * -0.4.  Team median per month (team_baselines) is the mean of Ann and Bob:
 	 * 0.55 0.525 0.5 0.45 0.425 0.40; last half mean 0.425 over first
 	 * half mean 0.525 gives 0.425/0.525 - 1 = -0.190476 -> -19.0%. */
 	assert_has(t, "| win rate | 60.0% | 55.0% | 50.0% | 40.0% | 35.0% | 30.0% |"
@@ -233,6 +243,9 @@ static void test_declines(void **state)
 	exec(db, "UPDATE rep_metrics SET win_rate = (SELECT m.win_rate FROM rep_metrics m"
 		 " WHERE m.rep_id = 'R1' AND m.grain = rep_metrics.grain AND"
 		 " m.period = rep_metrics.period) WHERE rep_id = 'R2'");
+	exec(db, "UPDATE team_baselines SET median = (SELECT m.win_rate FROM rep_metrics m"
+		 " WHERE m.rep_id = 'R1' AND m.grain = team_baselines.grain AND"
+		 " m.period = team_baselines.period) WHERE team = 'East'");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(render(f->db, "month", "East", &t, &err), 0);
 	assert_has(t, " \xe2\x88\x92" "36.4% | from 2026-07");
@@ -393,8 +406,8 @@ static void test_assess(void **state)
 	char *t;
 
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	exec(db, "INSERT INTO team_baselines(team, grain, period, metric, n, median, mad, p25, p75)"
-		 " VALUES('East', 'month', '2026-09', 'win_rate', 2, 0.40, 0.1, 0.35, 0.45)");
+	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
+		 " WHERE team = 'East' AND period = '2026-09'");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
