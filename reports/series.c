@@ -107,7 +107,7 @@ static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
 	rw_buf_adds(&b, "SELECT rep_id, period");
 	for (int k = 0; k < RW_NKEYS; k++)
 		rw_buf_addf(&b, ", %s", rw_keys[k].column);
-	rw_buf_adds(&b, " FROM rep_metrics WHERE grain = ?1 AND partial = 0");
+	rw_buf_adds(&b, " FROM rep_metrics WHERE grain = ?1 AND partial = 0 ORDER BY rep_id");
 	if (rw_buf_error(&b)) {
 		rw_buf_release(&b);
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
@@ -118,9 +118,20 @@ static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
 		sqlite3_finalize(st);
 		return fail(db, "cannot read rep_metrics", err);
 	}
+	char last[256] = "";
+	long r = -1;
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long r = rep_index(d, (const char *)sqlite3_column_text(st, 0));
+		const char *id = (const char *)sqlite3_column_text(st, 0);
 		int p = period_index(s, (const char *)sqlite3_column_text(st, 1));
+
+		/* Rows come by rep: look the rep up once per rep, not per row. */
+		if (!id)
+			continue;
+		if (strcmp(id, last)) {
+			r = rep_index(d, id);
+			snprintf(last, sizeof(last), "%s", id);
+		}
 
 		if (r < 0 || p < 0)
 			continue;
