@@ -527,9 +527,22 @@ static void rep_name(struct rep *r, int i, const int *pf, const int *pl)
 		snprintf(r->name, sizeof(r->name), "%s %s", f->shown, l->shown);
 		snprintf(r->email, sizeof(r->email), "%s.%s@example.com", f->ascii, l->ascii);
 	} else {
-		snprintf(r->name, sizeof(r->name), "%s %c. %s", f->shown, 'A' + mid - 1, l->shown);
-		snprintf(r->email, sizeof(r->email), "%s.%c.%s@example.com", f->ascii,
-			 'a' + mid - 1, l->ascii);
+		/* Middle initials A..Z, then AA, AB, ... (bijective base 26), so
+		 * that names stay unique and ASCII for any number of reps. */
+		char up[8], lo[8], tmp[8];
+		int n = 0, k = mid;
+
+		while (k > 0 && n < 7) {
+			tmp[n++] = (char)((k - 1) % 26);
+			k = (k - 1) / 26;
+		}
+		for (int j = 0; j < n; j++) {
+			up[j] = (char)('A' + tmp[n - 1 - j]);
+			lo[j] = (char)('a' + tmp[n - 1 - j]);
+		}
+		up[n] = lo[n] = '\0';
+		snprintf(r->name, sizeof(r->name), "%s %s. %s", f->shown, up, l->shown);
+		snprintf(r->email, sizeof(r->email), "%s.%s.%s@example.com", f->ascii, lo, l->ascii);
 	}
 	lower_ascii(r->name_lc, r->name, sizeof(r->name_lc));
 }
