@@ -10,6 +10,7 @@
 #include "../common/common.h"
 #include "../engine/engine.h"
 #include "../ingest/ingest.h"
+#include "../rules/rules.h"
 
 /*
  * Exit codes of every command (SPEC section 7).  One table, documented in
@@ -34,6 +35,11 @@ struct rw_config {
 	double max_shrink;		/* SPEC max_shrink (0.5) */
 	int busy_ms;			/* wait for another run's lock */
 	char path[1024];		/* config file read, "" when none */
+	char stage_order[4096];		/* settings.stage_order points here */
+	struct rw_rules *rules;		/* [rule NAME] sections; NULL when none
+					 * (the defaults apply); the owner
+					 * frees it with rw_rules_free() */
+	struct rw_rules_opts rules_opts;	/* repeat_days, structural_margin */
 };
 
 /* Defaults of SPEC sections 2-4. */
@@ -48,7 +54,24 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err);
 
 /* The subcommands; each returns an exit code. */
 int rw_cmd_run(int argc, char **argv);
+int rw_cmd_check(int argc, char **argv);
 int rw_cmd_report(int argc, char **argv);
+int rw_cmd_alerts(int argc, char **argv);
+
+/* The rules' part of `run` (cli/alerts.c). */
+struct rw_store;
+struct rw_alert_counts;
+/* Load the default rules when the config has none, then compile them.
+ * 0 or RW_ECONFIG naming the rule. */
+int rw_run_rules_prepare(struct rw_config *c, struct rw_err *err);
+/* Deliver the pending notifications (to alerts_path or stdout, then to the
+ * notify command) and clear them; a failure is printed and leaves them
+ * pending for the next run. */
+void rw_run_deliver(struct rw_store *st, const char *alerts_path,
+		    const char *notify);
+/* The summary line "flags N (...), alerts new N, resolved N". */
+void rw_run_rules_summary(const struct rw_rules_out *out,
+			  const struct rw_alert_counts *c);
 int rw_cmd_assess(int argc, char **argv);
 
 /* Parse "YYYY-MM-DD" strictly; 0 and *day, or -1. */

@@ -15,6 +15,7 @@ void rw_config_default(struct rw_config *c)
 	rw_ingest_opts_default(&c->ingest);
 	c->max_shrink = 0.5;
 	c->busy_ms = 10000;
+	rw_rules_opts_default(&c->rules_opts);
 }
 
 /* Reader state: counts lines so that errors can name them. */
@@ -83,6 +84,17 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 	struct rw_config *c = r->c;
 	long n;
 
+	if (!strcasecmp(name, "stage_order")) {
+		if (strlen(value) >= sizeof(c->stage_order))
+			return rw_err_set(r->err, RW_ECONFIG, "stage_order: longer than %zu characters",
+					  sizeof(c->stage_order) - 1);
+		if (!strchr(value, ','))
+			return rw_err_set(r->err, RW_ECONFIG, "stage_order: \"%s\" names fewer than two stages (separate them with commas)", value);
+		snprintf(c->stage_order, sizeof(c->stage_order), "%s", value);
+		c->settings.stage_order = c->stage_order;
+		return 0;
+	}
+
 	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
 		if (strcasecmp(name, int_keys[i].name))
 			continue;
@@ -124,6 +136,20 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		c->busy_ms = (int)n;
 		return 0;
 	}
+	if (!strcasecmp(name, "repeat_days")) {
+		if (parse_int(value, 0, 3650, &n))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3650", name, value);
+		c->rules_opts.repeat_days = (int)n;
+		return 0;
+	}
+	if (!strcasecmp(name, "structural_margin")) {
+		if (parse_share(value, &c->rules_opts.structural_margin))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);
+		return 0;
+	}
+	/* encoding, profile, require_activities: read by ingest. */
+	if (rw_ingest_config_key(&c->ingest, "repwatch", name, value, r->line, r->err) >= 0)
+		return r->err->code;
 	return rw_err_set(r->err, RW_ECONFIG, "unknown key \"%s\" in section [repwatch]", name);
 }
 
@@ -134,7 +160,14 @@ static int config_handler(void *user, const char *section, const char *name,
 
 	if (r->err->code)
 		return 0;
-	if (strcasecmp(section, "repwatch"))
+	if (rw_ingest_config_section(section)) {
+		rw_ingest_config_key(&r->c->ingest, section, name, value, r->line, r->err);
+	} else if (!strncasecmp(section, "rule ", 5)) {
+		if (!r->c->rules && !(r->c->rules = rw_rules_new()))
+			rw_err_set(r->err, RW_ENOMEM, "out of memory reading rules");
+		else
+			rw_rules_set(r->c->rules, section + 5, name, value, r->err);
+	} else if (strcasecmp(section, "repwatch"))
 		rw_err_set(r->err, RW_ECONFIG, "unknown section [%s] (key \"%s\")", section, name);
 	else
 		config_key(r, name, value);

@@ -14,7 +14,10 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  run       read the CRM exports, compute metrics and trends, store them\n"
+	"  check     show how the exports would be read (profiles, columns,\n"
+	"            date order, first rejects); touches no database\n"
 	"  report    write a trend report from the database\n"
+	"  alerts    list the alerts kept in the database\n"
 	"  assess    write the data section of an improvement plan for one rep\n"
 	"  help      show this text; 'repwatch <command> --help' for a command\n"
 	"  version   print the version\n"
@@ -94,8 +97,12 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		rc = rw_cmd_run(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "check"))
+		rc = rw_cmd_check(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "report"))
 		rc = rw_cmd_report(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "alerts"))
+		rc = rw_cmd_alerts(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "assess"))
 		rc = rw_cmd_assess(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

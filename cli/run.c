@@ -27,12 +27,18 @@ static const char run_usage[] =
 	"  --data DIR            folder with the exports (default .)\n"
 	"  --db FILE             SQLite database (default repwatch.db)\n"
 	"  --config FILE         INI configuration (see README.md)\n"
+	"  --profile NAME        read every export with this profile (canonical,\n"
+	"                        salesforce, salesforce-report, hubspot, pipedrive)\n"
 	"  --as-of YYYY-MM-DD    evaluation day (default today, UTC)\n"
 	"  --report-dir DIR      also write the Markdown trend report there\n"
 	"  --rejects FILE        rejected rows (default rejects.csv beside the db)\n"
 	"  --reps FILE, --opportunities FILE, --targets FILE, --activities FILE\n"
 	"                        read that input from FILE instead of DIR\n"
 	"  --fail-on-alert       exit 3 when the run raises new critical alerts\n"
+	"  --alerts FILE         append the notifications (NDJSON) to FILE\n"
+	"                        instead of standard output\n"
+	"  --notify CMD          also pipe them to CMD (split on blanks, no shell);\n"
+	"                        on failure they stay pending for the next run\n"
 	"  -q, --quiet           no summary\n"
 	"  -h, --help            this text\n"
 	"\n"
@@ -47,17 +53,22 @@ struct run_args {
 	const char *report_dir;
 	char rejects[1024];
 	int quiet;
+	int fail_on_alert;
+	const char *notify;		/* --notify CMD */
+	const char *alerts_path;	/* --alerts FILE */
 };
 
 enum {
 	OPT_REPS = 256, OPT_OPPS, OPT_TARGETS, OPT_ACTS, OPT_REJECTS,
-	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT
+	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
+	OPT_NOTIFY, OPT_ALERTS
 };
 
 static const struct option run_options[] = {
 	{ "data", required_argument, NULL, 'd' },
 	{ "db", required_argument, NULL, 'b' },
 	{ "config", required_argument, NULL, 'c' },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
@@ -66,6 +77,8 @@ static const struct option run_options[] = {
 	{ "targets", required_argument, NULL, OPT_TARGETS },
 	{ "activities", required_argument, NULL, OPT_ACTS },
 	{ "fail-on-alert", no_argument, NULL, OPT_FAIL_ON_ALERT },
+	{ "notify", required_argument, NULL, OPT_NOTIFY },
+	{ "alerts", required_argument, NULL, OPT_ALERTS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -79,7 +92,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 			  struct rw_err *err)
 {
 	const char *paths[RW_NINPUTS] = { 0 };
-	const char *as_of = NULL, *data = NULL, *rejects = NULL;
+	const char *as_of = NULL, *data = NULL, *rejects = NULL, *profile = NULL;
 	int opt;
 
 	a->db_path = "repwatch.db";
@@ -95,11 +108,14 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_AS_OF: as_of = optarg; break;
 		case OPT_REPORT_DIR: a->report_dir = optarg; break;
 		case OPT_REJECTS: rejects = optarg; break;
+		case OPT_PROFILE: profile = optarg; break;
 		case OPT_REPS: paths[RW_IN_REPS] = optarg; break;
 		case OPT_OPPS: paths[RW_IN_OPPORTUNITIES] = optarg; break;
 		case OPT_TARGETS: paths[RW_IN_TARGETS] = optarg; break;
 		case OPT_ACTS: paths[RW_IN_ACTIVITIES] = optarg; break;
-		case OPT_FAIL_ON_ALERT: break;	/* no alert is critical before rules exist */
+		case OPT_FAIL_ON_ALERT: a->fail_on_alert = 1; break;
+		case OPT_NOTIFY: a->notify = optarg; break;
+		case OPT_ALERTS: a->alerts_path = optarg; break;
 		default:
 			return rw_err_set(err, RW_EUSAGE, "run: unknown or incomplete option \"%s\" (see repwatch run --help)", argv[optind - 1]);
 		}
@@ -114,6 +130,8 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		return rw_err_set(err, RW_EUSAGE, "--as-of: \"%s\" is not a date YYYY-MM-DD", as_of);
 	if (data)
 		a->cfg.ingest.data_dir = data;
+	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))
+		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
 	for (int f = 0; f < RW_NINPUTS; f++)
 		if (paths[f])
 			a->cfg.ingest.paths[f] = paths[f];
@@ -158,6 +176,7 @@ static int run_check_shrink(struct rw_store *st, const struct rw_config *cfg,
 
 static int run_store(const struct run_args *a, const struct rw_dataset *ds,
 		     const struct rw_results *res, const struct rw_ingest_stats *stats,
+		     const struct rw_rules_out *ro, struct rw_alert_counts *ac,
 		     const char *started, int64_t *run_id, struct rw_err *err)
 {
 	struct rw_store *st = NULL;
@@ -176,12 +195,17 @@ static int run_store(const struct run_args *a, const struct rw_dataset *ds,
 	if (rc)
 		goto out_close;
 	rc = rw_store_write_results(st, ds, res, err);
+	if (!rc)
+		rc = rw_store_write_rules(st, ds, ro, err);
+	if (!rc)
+		rc = rw_store_update_alerts(st, ds, ro, a->cfg.rules_opts.repeat_days, ac, err);
 	if (rc)
 		goto out_rollback;
 	rw_now_iso(finished, sizeof(finished));
 	rc = rw_store_commit_run(st, *run_id, finished, err);
 	if (rc)
 		goto out_rollback;
+	rw_run_deliver(st, a->alerts_path, a->notify);
 	goto out_close;
 
 out_rollback:
@@ -253,6 +277,13 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 				(unsigned long long)in->rows_read,
 				(unsigned long long)in->rows_rejected);
 	}
+	for (int i = 0; i < stats->nfiles; i++) {
+		const struct rw_file_report *fr = &stats->files[i];
+
+		if (fr->file >= 0)
+			fprintf(stderr, "  read %s as %s with profile %s (%s)\n", fr->path,
+				rw_input_name(fr->file), fr->profile, fr->note);
+	}
 	fprintf(stderr, "  reps %zu (%zu unassigned), opportunities %zu, activities folded %llu\n",
 		ds->nreps, unassigned, ds->nopps, (unsigned long long)ds->activities);
 	fprintf(stderr, "  periods: %d weeks, %d months, %d quarters (last one partial)\n",
@@ -280,6 +311,8 @@ int rw_cmd_run(int argc, char **argv)
 	struct rw_ingest_stats stats;
 	struct rw_dataset *ds = NULL;
 	struct rw_results *res = NULL;
+	struct rw_rules_out *ro = NULL;
+	struct rw_alert_counts ac = { 0 };
 	struct rw_err err;
 	struct timespec t0;
 	char started[32], report[1100];
@@ -291,8 +324,13 @@ int rw_cmd_run(int argc, char **argv)
 	rw_err_clear(&err);
 	memset(&stats, 0, sizeof(stats));
 	rc = run_parse_args(argc, argv, &a, &err);
-	if (rc < 0)
+	if (rc < 0) {
+		rw_rules_free(a.cfg.rules);
 		return RW_EXIT_OK;	/* --help */
+	}
+	if (rc)
+		goto out;
+	rc = rw_run_rules_prepare(&a.cfg, &err);
 	if (rc)
 		goto out;
 	ds = rw_dataset_new(&a.cfg.settings);
@@ -306,7 +344,10 @@ int rw_cmd_run(int argc, char **argv)
 	rc = rw_engine_compute(ds, &res, &err);
 	if (rc)
 		goto out;
-	rc = run_store(&a, ds, res, &stats, started, &run_id, &err);
+	rc = rw_rules_evaluate(a.cfg.rules, &a.cfg.rules_opts, ds, res, &ro, &err);
+	if (rc)
+		goto out;
+	rc = run_store(&a, ds, res, &stats, ro, &ac, started, &run_id, &err);
 	if (rc)
 		goto out;
 	if (a.report_dir) {
@@ -314,16 +355,22 @@ int rw_cmd_run(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
-	if (!a.quiet)
+	if (!a.quiet) {
 		run_summary(&a, ds, &stats, run_id, a.report_dir ? report : NULL,
 			    elapsed_s(&t0));
+		rw_run_rules_summary(ro, &ac);
+	}
 out:
 	if (rc) {
 		rw_err_print(&err, stderr);
 		if (rc == RW_EINPUT)
 			fputs("repwatch: input rejected; the database was not changed\n", stderr);
 	}
+	rw_rules_out_free(ro);
+	rw_rules_free(a.cfg.rules);
 	rw_results_free(res);
 	rw_dataset_free(ds);
+	if (!rc && a.fail_on_alert && ac.new_critical)
+		return RW_EXIT_ALERT;
 	return rw_exit_code(rc);
 }

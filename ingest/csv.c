@@ -8,11 +8,18 @@
  * them), which gives the start line of records that span lines.  libcsv
  * runs in its lenient mode (a stray quote inside an unquoted field is kept
  * as text) and skips blank lines itself.
+ *
+ * Encodings: UTF-8 input is validated as it streams (eight bytes at a time
+ * while they are ASCII), and the first invalid byte stops the file with its
+ * line and byte offset.  Windows-1252 and UTF-16 (chosen by the caller, or
+ * UTF-16 recognised by its byte order mark) go through iconv block by
+ * block, a sequence cut by a block boundary carried to the next block.
  */
 #include "ingest_int.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <iconv.h>
 #include <string.h>
 #include <time.h>
 
@@ -174,39 +181,294 @@ static int feed_block(struct reader *r, const char *p, const char *end)
 	return 0;
 }
 
-static int read_blocks(struct reader *r, FILE *fp, char *block,
-		       const char *progress, struct rw_csv_info *info,
-		       struct rw_sha256 *sha)
+/* ---- Encodings ------------------------------------------------------- */
+
+struct decoder {
+	enum rw_encoding enc;	/* UTF8 (validate) or a converted one */
+	iconv_t cd;		/* (iconv_t)-1 when not converting */
+	unsigned char carry[8];	/* start of a sequence cut by the block end */
+	size_t ncarry;
+	char *stage;		/* carry + block, for iconv */
+	char *out;		/* converted text */
+	size_t outcap;
+	int started;		/* 1 after the first output (BOM dropped) */
+};
+
+/* Bytes of the UTF-8 sequence that lead byte c starts, 0 if c cannot. */
+static size_t utf8_len(unsigned char c)
 {
-	double last = 0;
-	size_t n;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* 1 when s[0..n) (n = utf8_len(s[0])) is a well-formed sequence: no
+ * overlong forms, no surrogates, nothing above U+10FFFF. */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f)))
+		return 0;
+	if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f)))
+		return 0;
+	return 1;
+}
+
+/*
+ * Check s[0..n): returns 0 when valid, 1 with *at the first invalid byte,
+ * or 2 with *at the start of a sequence cut off by the end.
+ */
+static int utf8_check(const unsigned char *s, size_t n, size_t *at)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		uint64_t w;
+
+		if (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
+		k = utf8_len(s[i]);
+		*at = i;
+		if (!k)
+			return 1;
+		if (i + k > n) {
+			for (size_t j = i + 1; j < n; j++)
+				if ((s[j] & 0xc0) != 0x80)
+					return 1;
+			return 2;
+		}
+		if (!utf8_ok(s + i, k))
+			return 1;
+		i += k;
+	}
+	return 0;
+}
+
+/* Line of byte p of the block: the reader's line plus the line feeds
+ * before p. */
+static long line_at(const struct reader *r, const char *from, const char *p)
+{
+	long line = r->line;
+
+	for (; from < p; from++)
+		line += *from == '\n';
+	return line;
+}
+
+static int bad_utf8(struct reader *r, long line, uint64_t offset)
+{
+	rw_err_where(r->err, NULL, line, 0);
+	return rw_err_set(r->err, RW_EINPUT,
+			  "not valid UTF-8 at byte offset %llu (line %ld); set encoding = windows-1252 or utf-16 in the configuration if the file is not UTF-8",
+			  (unsigned long long)offset, line);
+}
+
+/*
+ * Validate the block p[0..n) (file offset base of p) as UTF-8, finishing a
+ * sequence carried over from the previous block first.
+ */
+static int validate_block(struct reader *r, struct decoder *d, const char *p,
+			  size_t n, uint64_t base)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t at, skip = 0;
 	int rc;
 
-	while ((n = fread(block, 1, RW_CSV_BLOCK, fp)) > 0) {
-		const char *p = block;
+	if (d->ncarry) {
+		size_t need = utf8_len(d->carry[0]);
 
-		rw_sha256_update(sha, block, n);
-		if (info->size == 0 && n >= 3 && !memcmp(block, "\xef\xbb\xbf", 3))
+		while (d->ncarry < need && skip < n)
+			d->carry[d->ncarry++] = u[skip++];
+		if (d->ncarry < need)
+			return 0;
+		if (!utf8_ok(d->carry, need))
+			return bad_utf8(r, r->line, base - (d->ncarry - skip));
+		d->ncarry = 0;
+	}
+	rc = utf8_check(u + skip, n - skip, &at);
+	if (rc == 1)
+		return bad_utf8(r, line_at(r, p, p + skip + at), base + skip + at);
+	if (rc == 2) {
+		d->ncarry = n - skip - at;
+		memcpy(d->carry, u + skip + at, d->ncarry);
+	}
+	return 0;
+}
+
+static int decoder_open(struct decoder *d, enum rw_encoding enc,
+			const char *first, size_t n, struct rw_err *err)
+{
+	const char *from = NULL;
+
+	d->cd = (iconv_t)-1;
+	d->enc = enc;
+	if (enc == RW_ENC_AUTO || enc == RW_ENC_UTF16) {
+		if (n >= 2 && ((first[0] == '\xff' && first[1] == '\xfe') ||
+			       (first[0] == '\xfe' && first[1] == '\xff')))
+			from = "UTF-16";
+		else if (enc == RW_ENC_UTF16)
+			from = "UTF-16LE";	/* Excel's "Unicode text" */
+	} else if (enc == RW_ENC_CP1252) {
+		from = "WINDOWS-1252";
+	}
+	if (!from) {
+		d->enc = RW_ENC_UTF8;
+		return 0;
+	}
+	d->enc = enc == RW_ENC_CP1252 ? RW_ENC_CP1252 : RW_ENC_UTF16;
+	d->cd = iconv_open("UTF-8", from);
+	if (d->cd == (iconv_t)-1)
+		return rw_err_set(err, RW_EINTERNAL, "iconv cannot convert %s: %s",
+				  from, strerror(errno));
+	d->outcap = 3 * RW_CSV_BLOCK + 64;
+	d->out = rw_malloc(d->outcap);
+	d->stage = rw_malloc(RW_CSV_BLOCK + sizeof(d->carry));
+	if (!d->out || !d->stage)
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	return 0;
+}
+
+static void decoder_close(struct decoder *d)
+{
+	if (d->cd != (iconv_t)-1)
+		iconv_close(d->cd);
+	rw_free(d->out);
+	rw_free(d->stage);
+}
+
+/*
+ * Convert carry + p[0..n) to UTF-8 into d->out; *outlen bytes.  A sequence
+ * cut by the end of the block is carried, unless this is the end of file.
+ */
+static int convert_block(struct reader *r, struct decoder *d, const char *p,
+			 size_t n, uint64_t base, int eof, size_t *outlen)
+{
+	char *in = d->stage, *out = d->out;
+	size_t inleft = d->ncarry + n, outleft = d->outcap;
+
+	memcpy(d->stage, d->carry, d->ncarry);
+	memcpy(d->stage + d->ncarry, p, n);
+	base -= d->ncarry;
+	d->ncarry = 0;
+	while (inleft) {
+		if (iconv(d->cd, &in, &inleft, &out, &outleft) != (size_t)-1)
+			break;
+		if (errno == EINVAL && !eof && inleft < sizeof(d->carry)) {
+			memcpy(d->carry, in, inleft);
+			d->ncarry = inleft;
+			break;
+		}
+		rw_err_where(r->err, NULL, line_at(r, d->out, out), 0);
+		return rw_err_set(r->err, RW_EINPUT,
+				  "byte offset %llu is not valid %s",
+				  (unsigned long long)(base + (uint64_t)(in - d->stage)),
+				  d->enc == RW_ENC_CP1252 ? "Windows-1252" : "UTF-16");
+	}
+	*outlen = (size_t)(out - d->out);
+	return 0;
+}
+
+/* Feed raw bytes p[0..n) at file offset base through the decoder. */
+static int decode_feed(struct reader *r, struct decoder *d, const char *p,
+		       size_t n, uint64_t base, int eof)
+{
+	size_t len = 0;
+	const char *q;
+	int rc;
+
+	if (d->cd == (iconv_t)-1) {
+		if (!d->started && base == 0 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
 			p += 3;
-		info->size += n;
-		rc = feed_block(r, p, block + n);
+			n -= 3;
+			base += 3;
+		}
+		d->started = 1;
+		rc = validate_block(r, d, p, n, base);
 		if (rc)
 			return rc;
+		if (eof && d->ncarry)
+			return bad_utf8(r, r->line, base + n - d->ncarry);
+		return feed_block(r, p, p + n);
+	}
+	rc = convert_block(r, d, p, n, base, eof, &len);
+	if (rc)
+		return rc;
+	q = d->out;
+	if (!d->started && len >= 3 && !memcmp(q, "\xef\xbb\xbf", 3)) {
+		q += 3;
+		len -= 3;
+	}
+	d->started |= len > 0;
+	return feed_block(r, q, q + len);
+}
+
+static int read_blocks(struct reader *r, FILE *fp, char *block,
+		       enum rw_encoding enc, const char *progress,
+		       struct rw_csv_info *info, struct rw_sha256 *sha)
+{
+	struct decoder d = { .cd = (iconv_t)-1 };
+	double last = 0;
+	size_t n;
+	int rc = 0;
+
+	while ((n = fread(block, 1, RW_CSV_BLOCK, fp)) > 0) {
+		rw_sha256_update(sha, block, n);
+		if (info->size == 0) {
+			rc = decoder_open(&d, enc, block, n, r->err);
+			if (rc)
+				goto out;
+		}
+		rc = decode_feed(r, &d, block, n, info->size, 0);
+		info->size += n;
+		if (rc)
+			goto out;
 		if (progress && now_s() - last >= 0.25) {
 			last = now_s();
 			progress_line(progress, info->size, r->records);
 		}
 	}
-	if (ferror(fp))
-		return rw_err_set(r->err, RW_EIO, "read error: %s", strerror(errno));
-	if (csv_fini(&r->p, on_field, on_record, r) && !r->rc)
-		return rw_err_set(r->err, RW_EINPUT, "unterminated quoted field at end of file");
-	return r->rc;
+	if (ferror(fp)) {
+		rc = rw_err_set(r->err, RW_EIO, "read error: %s", strerror(errno));
+		goto out;
+	}
+	if (d.ncarry) {
+		rc = decode_feed(r, &d, block, 0, info->size, 1);
+		if (rc)
+			goto out;
+	}
+	if (csv_fini(&r->p, on_field, on_record, r) && !r->rc) {
+		rc = rw_err_set(r->err, RW_EINPUT, "unterminated quoted field at end of file");
+		goto out;
+	}
+	rc = r->rc;
+out:
+	decoder_close(&d);
+	return rc;
 }
 
 int rw_csv_read(const char *path, rw_csv_row_fn row, void *ctx,
 		const char *progress, struct rw_csv_info *info,
 		struct rw_err *err)
+{
+	return rw_csv_read_enc(path, RW_ENC_AUTO, row, ctx, progress, info, err);
+}
+
+int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
+		    void *ctx, const char *progress, struct rw_csv_info *info,
+		    struct rw_err *err)
 {
 	struct reader r = { .row = row, .ctx = ctx, .err = err, .path = path,
 			    .line = 1 };
@@ -233,7 +495,7 @@ int rw_csv_read(const char *path, rw_csv_row_fn row, void *ctx,
 				"cannot open: %s", strerror(errno));
 		goto out_block;
 	}
-	rc = read_blocks(&r, fp, block, progress, info, &sha);
+	rc = read_blocks(&r, fp, block, enc, progress, info, &sha);
 	if (fclose(fp) && !rc)
 		rc = rw_err_set(err, RW_EIO, "close failed: %s", strerror(errno));
 	if (progress) {

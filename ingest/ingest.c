@@ -1,24 +1,35 @@
 /*
- * ingest.c - read the canonical CSV layout into a struct rw_dataset
- * (SPEC section 2): header mapping, per-row validation, owner resolution,
- * duplicates, the rejects file and the reject-share rule.
+ * ingest.c - read CSV exports into a struct rw_dataset (SPEC section 2):
+ * finding the files, header mapping through a profile, per-row
+ * validation, the day/month order of slash dates, status from stages and
+ * flags, currencies, owner resolution, duplicates, the rejects file and
+ * the reject-share rule.
  *
- * Files are read in the order the engine needs: reps.csv, then
- * opportunities.csv (owners that match no rep become reps of their own),
- * then targets.csv; then the engine's activity fold is set up and
- * activities.csv is streamed into it row by row, keeping nothing per
- * activity.
+ * Files are read in the order the engine needs: reps, then opportunities
+ * (owners that match no rep become reps of their own), targets, stage
+ * history and plans; then the engine's activity fold is set up and the
+ * activities are streamed into it row by row, keeping nothing per
+ * activity.  Each input may come from several files (a HubSpot calls, an
+ * e-mails and a meetings export are all activities).
  */
 #include "ingest.h"
 #include "ingest_int.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
 /* Longest cell value quoted in a reject reason or warning. */
 #define SHOW_MAX 60
+
+/* Rows of an activities file sampled for the day/month order. */
+#define PREPASS_ROWS 100000
+/* Return code of a row callback that has seen enough (not an RW_E*). */
+#define STOP 100
 
 void rw_ingest_opts_default(struct rw_ingest_opts *o)
 {
@@ -27,6 +38,8 @@ void rw_ingest_opts_default(struct rw_ingest_opts *o)
 	o->date_order = RW_DATE_AUTO;
 	o->max_reject_share = 0.05;
 	o->decimal = '.';
+	o->encoding = RW_ENC_AUTO;
+	o->require_activities = 1;
 }
 
 const char *rw_input_name(enum rw_input_file f)
@@ -36,46 +49,14 @@ const char *rw_input_name(enum rw_input_file f)
 		[RW_IN_OPPORTUNITIES] = "opportunities.csv",
 		[RW_IN_TARGETS] = "targets.csv",
 		[RW_IN_ACTIVITIES] = "activities.csv",
+		[RW_IN_STAGE_HISTORY] = "stage_history.csv",
+		[RW_IN_PLANS] = "plans.csv",
 	};
 
 	return (unsigned)f < RW_NINPUTS ? names[f] : "?";
 }
 
-/* ---- Columns ------------------------------------------------------------ */
-
-/* A column of a canonical file; required 0 = optional, 1 = required,
- * 2 = one of the group of 2s is required. */
-struct col {
-	const char *name;
-	int required;
-};
-
-enum { REP_ID, REP_NAME, REP_EMAIL, REP_TEAM, REP_MANAGER, REP_HIRE, REP_END };
-static const struct col rep_cols[] = {
-	{ "rep_id", 1 }, { "name", 1 }, { "email", 0 }, { "team", 0 },
-	{ "manager", 0 }, { "hire_date", 0 }, { "end_date", 0 }, { NULL, 0 },
-};
-
-enum { OPP_ID, OPP_OWNER, OPP_CREATED, OPP_AMOUNT, OPP_STATUS, OPP_STAGE,
-       OPP_CLOSE };
-static const struct col opp_cols[] = {
-	{ "opp_id", 1 }, { "owner", 1 }, { "created", 1 }, { "amount", 1 },
-	{ "status", 2 }, { "stage", 2 }, { "close_date", 0 }, { NULL, 0 },
-};
-
-enum { TGT_REP, TGT_TEAM, TGT_PERIOD, TGT_TARGET, TGT_METRIC };
-static const struct col tgt_cols[] = {
-	{ "rep_id", 2 }, { "team", 2 }, { "period", 1 }, { "target", 1 },
-	{ "metric", 0 }, { NULL, 0 },
-};
-
-enum { ACT_ID, ACT_OWNER, ACT_TYPE, ACT_DATE, ACT_OPP };
-static const struct col act_cols[] = {
-	{ "activity_id", 1 }, { "owner", 1 }, { "type", 1 }, { "date", 1 },
-	{ "opp_id", 0 }, { NULL, 0 },
-};
-
-#define MAX_COLS 8
+/* ---- Files being read ------------------------------------------------ */
 
 struct ingest;
 
@@ -85,11 +66,16 @@ struct table {
 	enum rw_input_file f;
 	const char *path;
 	const char *name;		/* base name, for messages and rejects */
-	const struct col *cols;
-	int map[MAX_COLS];		/* field index of each column, or -1 */
+	const struct rw_col *cols;
+	struct rw_header_map hm;	/* header fields of each column */
+	char header[RW_MAX_COLS][64];	/* header name of each column */
 	size_t nheader;			/* fields in the header */
-	struct rw_input_stats *st;
+	struct rw_file_report *rep;	/* counts and notes of this file */
 	int (*row)(struct table *t, const struct rw_csv_rec *rec);
+	enum rw_date_order order;	/* of slash dates; AUTO until known */
+	int prepassed;			/* the file was sampled for the order */
+	int order_col;			/* column and line that told the order */
+	long order_line;		/* (0: assumed, nothing told) */
 };
 
 struct ingest {
@@ -105,6 +91,8 @@ struct ingest {
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */
 	size_t rep_line_cap, opp_line_cap;
+	char base[8];			/* base currency ("" until known) */
+	int act_map;			/* [activity_types] has entries */
 };
 
 /* ---- Cells -------------------------------------------------------------- */
@@ -114,27 +102,57 @@ static int blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Trimmed value of column c in rec; "" (len 0) when the column is absent. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+/*
+ * Trimmed value of column c in rec: the first of its header fields that is
+ * not empty, else its fixed value, else "" (len 0).
+ */
 static const char *cell(const struct table *t, const struct rw_csv_rec *rec,
 			int c, size_t *len)
 {
-	const char *s;
-	size_t n;
+	const struct rw_header_map *hm = &t->hm;
 
-	if (t->map[c] < 0) {
-		*len = 0;
-		return "";
+	for (int a = 0; a < hm->nalt[c]; a++) {
+		size_t i = (size_t)hm->map[c][a], n;
+		const char *s;
+
+		if (i >= rec->nfields)
+			continue;
+		s = rec->fields[i];
+		n = rec->lens[i];
+		/* trim(), written out: this is the hottest loop of a run. */
+		while (n && blank(*s)) {
+			s++;
+			n--;
+		}
+		while (n && blank(s[n - 1]))
+			n--;
+		if (n) {
+			*len = n;
+			return s;
+		}
 	}
-	s = rec->fields[t->map[c]];
-	n = rec->lens[t->map[c]];
-	while (n && blank(*s)) {
-		s++;
-		n--;
+	if (hm->fixed[c]) {
+		*len = strlen(hm->fixed[c]);
+		return hm->fixed[c];
 	}
-	while (n && blank(s[n - 1]))
-		n--;
-	*len = n;
-	return s;
+	*len = 0;
+	return "";
+}
+
+/* 1 when column c has a source in this file (a header or a value). */
+static int has_col(const struct table *t, int c)
+{
+	return t->hm.nalt[c] > 0 || t->hm.fixed[c];
 }
 
 static int show_len(size_t len)
@@ -206,12 +224,16 @@ static int reject(struct table *t, const struct rw_csv_rec *rec, int c,
 	va_list ap;
 	char reason[256];
 
-	t->st->rows_rejected++;
-	if (!in->rej)
-		return 0;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	if (t->rep->nrejects < RW_SHOW_REJECTS)
+		snprintf(t->rep->rejects[t->rep->nrejects++], sizeof(t->rep->rejects[0]),
+			 "line %ld, %s: %.190s", rec->line, c >= 0 ? t->cols[c].name : "record",
+			 reason);
+	t->rep->rows_rejected++;
+	if (!in->rej)
+		return 0;
 	rw_buf_init(&raw, RW_BUF_DEFAULT_MAX);
 	raw_record(&raw, rec);
 	rw_buf_reset(b);
@@ -265,8 +287,9 @@ static int require(struct table *t, const struct rw_csv_rec *rec,
 
 /* ---- Keys and owner resolution ------------------------------------------ */
 
-/* Put s[0..len) in in->key, lower-cased when fold, inner blanks collapsed
- * when collapse; returns the key or NULL when out of memory. */
+/* Put s[0..len) in in->key, lower-cased (ASCII and Latin-1 letters) when
+ * fold, inner blanks collapsed when collapse; returns the key or NULL when
+ * out of memory. */
 static const char *make_key(struct ingest *in, const char *s, size_t len,
 			    int fold, int collapse)
 {
@@ -286,6 +309,14 @@ static const char *make_key(struct ingest *in, const char *s, size_t len,
 		space = 0;
 		if (fold && c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
+		/* UTF-8 capitals of Latin-1 (U+00C0-U+00DE but the
+		 * multiplication sign): "NÚÑEZ" is "núñez". */
+		if (fold && c == '\xc3' && i + 1 < len &&
+		    (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9e &&
+		    (unsigned char)s[i + 1] != 0x97) {
+			rw_buf_addc(b, c);
+			c = (char)((unsigned char)s[++i] + 0x20);
+		}
 		rw_buf_addc(b, c);
 	}
 	return rw_buf_error(b) ? NULL : b->data;
@@ -420,48 +451,87 @@ static int missing_column(struct table *t, const struct rw_csv_rec *rec,
 
 	header_list(rec, have, sizeof(have));
 	rw_err_where(t->in->err, t->path, rec->line, 0);
+	if (what[0] != '"')
+		return rw_err_set(t->in->err, RW_EINPUT, "%s (header has: %s)", what, have);
 	return rw_err_set(t->in->err, RW_EINPUT,
 			  "missing required column %s (header has: %s)", what, have);
 }
 
-/* Map header names (trimmed, any case) onto t->cols; unknown ones are
- * ignored and a repeated name maps to its first occurrence. */
+/* Trimmed header field i into out. */
+static void header_name(const struct rw_csv_rec *rec, size_t i, char *out,
+			size_t size)
+{
+	const char *s = rec->fields[i];
+	size_t n = rec->lens[i];
+
+	trim(&s, &n);
+	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), s);
+}
+
+/* "column <- Header | Other; ..." and the columns without a source. */
+static void describe_map(struct table *t, const struct rw_csv_rec *rec)
+{
+	struct rw_file_report *r = t->rep;
+	size_t n = 0, m = 0;
+	char name[64];
+
+	r->found[0] = r->missed[0] = '\0';
+	for (int c = 0; t->cols[c].name; c++) {
+		const char *sep = n ? "; " : "";
+		int w;
+
+		if (!has_col(t, c)) {
+			w = snprintf(r->missed + m, sizeof(r->missed) - m, "%s%s",
+				     m ? ", " : "", t->cols[c].name);
+			if (w > 0 && (size_t)w < sizeof(r->missed) - m)
+				m += (size_t)w;
+			continue;
+		}
+		w = snprintf(r->found + n, sizeof(r->found) - n, "%s%s %s ", sep,
+			     t->cols[c].name, t->hm.nalt[c] ? "<-" : "=");
+		for (int a = 0; w > 0 && a < t->hm.nalt[c]; a++) {
+			if ((size_t)w >= sizeof(r->found) - n)
+				break;
+			n += (size_t)w;
+			header_name(rec, (size_t)t->hm.map[c][a], name, sizeof(name));
+			w = snprintf(r->found + n, sizeof(r->found) - n, "%s\"%s\"",
+				     a ? " | " : "", name);
+		}
+		if (w > 0 && (size_t)w < sizeof(r->found) - n) {
+			n += (size_t)w;
+			w = 0;
+		}
+		if (!w && t->hm.fixed[c])
+			w = snprintf(r->found + n, sizeof(r->found) - n, "%s\"%s\"",
+				     t->hm.nalt[c] ? " else " : "", t->hm.fixed[c]);
+		if (w > 0 && (size_t)w < sizeof(r->found) - n)
+			n += (size_t)w;
+	}
+}
+
+/*
+ * Map the header through the forced profile, or the best one that gives
+ * every required column; unknown columns are ignored and a repeated name
+ * maps to its first occurrence.
+ */
 static int read_header(struct table *t, const struct rw_csv_rec *rec)
 {
-	const char *group[2] = { NULL, NULL };
-	int c, ng = 0, have_group = 0;
-	char what[80];
+	struct ingest *in = t->in;
 
 	t->nheader = rec->nfields;
-	for (c = 0; t->cols[c].name; c++) {
-		t->map[c] = -1;
-		for (size_t i = 0; i < rec->nfields && t->map[c] < 0; i++) {
-			const char *s = rec->fields[i];
-			size_t n = rec->lens[i];
-
-			while (n && blank(*s)) {
-				s++;
-				n--;
-			}
-			while (n && blank(s[n - 1]))
-				n--;
-			if (n == strlen(t->cols[c].name) &&
-			    !strncasecmp(s, t->cols[c].name, n))
-				t->map[c] = (int)i;
-		}
-		if (t->cols[c].required == 1 && t->map[c] < 0) {
-			snprintf(what, sizeof(what), "\"%s\"", t->cols[c].name);
-			return missing_column(t, rec, what);
-		}
-		if (t->cols[c].required == 2) {
-			group[ng++ & 1] = t->cols[c].name;
-			have_group |= t->map[c] >= 0;
-		}
+	if (!rw_profile_map(in->opts->profile, t->f, rec, &in->opts->map, &t->hm))
+		return missing_column(t, rec, t->hm.missing);
+	for (int c = 0; t->cols[c].name; c++) {
+		t->header[c][0] = '\0';
+		if (t->hm.nalt[c])
+			header_name(rec, (size_t)t->hm.map[c][0], t->header[c],
+				    sizeof(t->header[c]));
+		else
+			snprintf(t->header[c], sizeof(t->header[c]), "%s", t->cols[c].name);
 	}
-	if (ng && !have_group) {
-		snprintf(what, sizeof(what), "\"%s\" or \"%s\"", group[0], group[1]);
-		return missing_column(t, rec, what);
-	}
+	snprintf(t->rep->profile, sizeof(t->rep->profile), "%s", t->hm.profile);
+	snprintf(t->rep->note, sizeof(t->rep->note), "%s", t->hm.label);
+	describe_map(t, rec);
 	return 0;
 }
 
@@ -475,6 +545,40 @@ static int all_empty(const struct rw_csv_rec *rec)
 	return 1;
 }
 
+/*
+ * The lines a Salesforce report export puts below its data: "Grand Totals
+ * (N records)", "Confidential Information - Do Not Distribute",
+ * "Copyright (c) 2000-2024 salesforce.com, inc. ..." (or with the (c)
+ * sign), "Generated By: ...": one non-empty field each.
+ */
+static int is_footer(const struct rw_csv_rec *rec)
+{
+	static const char *const starts[] = { "Grand Totals", "Grand Total",
+		"Confidential Information", "Copyright", "\xc2\xa9",
+		"Generated By", "Filtered By", NULL };
+	const char *s = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if (!rec->lens[i])
+			continue;
+		if (s)
+			return 0;
+		s = rec->fields[i];
+		n = rec->lens[i];
+	}
+	if (!s)
+		return 0;
+	trim(&s, &n);
+	for (int k = 0; starts[k]; k++) {
+		size_t m = strlen(starts[k]);
+
+		if (n >= m && !strncasecmp(s, starts[k], m))
+			return 1;
+	}
+	return 0;
+}
+
 static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 {
 	struct table *t = ctx;
@@ -484,11 +588,160 @@ static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 		return read_header(t, rec);
 	if (all_empty(rec))
 		return 0;
-	t->st->rows_read++;
+	/* A footer has one field, or at least its second and last empty. */
+	if ((rec->nfields != t->nheader ||
+	     (rec->nfields > 1 && !rec->lens[1] && !rec->lens[rec->nfields - 1])) &&
+	    is_footer(rec)) {
+		t->rep->rows_skipped++;
+		return 0;
+	}
+	t->rep->rows_read++;
 	if (rec->nfields != t->nheader)
 		return reject(t, rec, -1, "expected %zu fields, found %zu",
 			      t->nheader, rec->nfields);
 	return t->row(t, rec);
+}
+
+/* ---- Dates and their day/month order ------------------------------------ */
+
+static const char *order_name(enum rw_date_order o)
+{
+	return o == RW_DATE_DMY ? "D/M/YYYY" : "M/D/YYYY";
+}
+
+/* Note in the file's report how its slash dates are read. */
+static void note_order(struct table *t)
+{
+	struct rw_file_report *r = t->rep;
+
+	if (t->in->opts->date_order != RW_DATE_AUTO)
+		snprintf(r->dates, sizeof(r->dates), "%s (date_order in the configuration)",
+			 order_name(t->in->opts->date_order));
+	else if (t->order == RW_DATE_AUTO)
+		snprintf(r->dates, sizeof(r->dates), "no slash dates (ISO or D.M.YYYY)");
+	else if (t->order_line)
+		snprintf(r->dates, sizeof(r->dates), "%s, detected from column \"%s\" line %ld",
+			 order_name(t->order), t->header[t->order_col], t->order_line);
+	else
+		snprintf(r->dates, sizeof(r->dates),
+			 "M/D/YYYY assumed: no value tells day from month (warning)");
+}
+
+/* A value whose numbers tell the order (kind 2: D/M, 3: M/D) was seen in
+ * column c on line: it decides the file's order or must agree with it. */
+static int date_evidence(struct table *t, long line, int c, int kind)
+{
+	enum rw_date_order o = kind == 2 ? RW_DATE_DMY : RW_DATE_MDY;
+	struct ingest *in = t->in;
+
+	if (t->order == RW_DATE_AUTO) {
+		t->order = o;
+		t->order_col = c;
+		t->order_line = line;
+		return 0;
+	}
+	if (t->order == o)
+		return 0;
+	rw_err_where(in->err, t->path, line, 0);
+	if (!t->order_line)
+		return rw_err_set(in->err, RW_EINPUT,
+				  "date column \"%s\" has a %s value, but the file's earlier dates were read as M/D/YYYY (no value told); the day/month order is ambiguous: set date_order = dmy or mdy",
+				  t->header[c], order_name(o));
+	return rw_err_set(in->err, RW_EINPUT,
+			  "date column \"%s\" has a %s value, but column \"%s\" line %ld is %s: the day/month order is ambiguous; set date_order = dmy or mdy",
+			  t->header[c], order_name(o), t->header[t->order_col],
+			  t->order_line, order_name(t->order));
+}
+
+static int prepass_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
+{
+	struct table *t = ctx;
+
+	(void)err;
+	if (rec->index == 0 || rec->nfields != t->nheader)
+		return 0;
+	if (t->f == RW_IN_ACTIVITIES && rec->index > PREPASS_ROWS)
+		return STOP;
+	for (int c = 0; t->cols[c].name; c++) {
+		size_t len;
+		const char *s;
+		int k;
+
+		if (!t->cols[c].date)
+			continue;
+		s = cell(t, rec, c, &len);
+		k = rw_date_kind(s, len);
+		if (k >= 2) {
+			t->order = k == 2 ? RW_DATE_DMY : RW_DATE_MDY;
+			t->order_col = c;
+			t->order_line = rec->line;
+			return STOP;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The first slash date that reads either way: look through the file (the
+ * first PREPASS_ROWS records of an activities file) for a value that
+ * tells; when none does, read M/D/YYYY and say so.
+ */
+static int date_prepass(struct table *t, int c)
+{
+	struct ingest *in = t->in;
+	struct rw_csv_info info;
+	struct rw_err e;
+	int rc;
+
+	t->prepassed = 1;
+	rw_err_clear(&e);
+	rc = rw_csv_read_enc(t->path, in->opts->encoding, prepass_row, t, NULL,
+			     &info, &e);
+	if (rc && rc != STOP) {
+		rw_err_where(in->err, e.file, e.line, 0);
+		return rw_err_set(in->err, rc, "%s", e.msg);
+	}
+	if (t->order != RW_DATE_AUTO)
+		return 0;
+	t->order = RW_DATE_MDY;
+	t->order_col = c;
+	t->order_line = 0;
+	fprintf(stderr, "repwatch: warning: %s: column \"%s\": no date in the %s tells day from month; read as M/D/YYYY (set date_order = dmy in the configuration if that is wrong)\n",
+		t->path, t->header[c],
+		t->f == RW_IN_ACTIVITIES ? "first rows of the file" : "file");
+	return 0;
+}
+
+/*
+ * Parse the date in column c (s[0..len), not empty): slash dates follow
+ * date_order, or the order detected for this file.  *bad when rejected.
+ */
+static int date_value(struct table *t, const struct rw_csv_rec *rec, int c,
+		      const char *s, size_t len, int32_t *day, int *bad)
+{
+	enum rw_date_order order = t->in->opts->date_order;
+	char why[128];
+	int rc;
+
+	*bad = 0;
+	if (order == RW_DATE_AUTO) {
+		int k = rw_date_kind(s, len);
+
+		if (k >= 2) {
+			rc = date_evidence(t, rec->line, c, k);
+			if (rc)
+				return rc;
+		} else if (k == 1 && t->order == RW_DATE_AUTO && !t->prepassed) {
+			rc = date_prepass(t, c);
+			if (rc)
+				return rc;
+		}
+		order = t->order == RW_DATE_AUTO ? RW_DATE_MDY : t->order;
+	}
+	if (!rw_parse_date(s, len, order, day, why, sizeof(why)))
+		return 0;
+	*bad = 1;
+	return reject_value(t, rec, c, why);
 }
 
 /* ---- reps.csv ----------------------------------------------------------- */
@@ -496,17 +749,14 @@ static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 static int opt_date(struct table *t, const struct rw_csv_rec *rec, int c,
 		    int32_t *day, int *bad)
 {
-	char why[128];
 	size_t len;
 	const char *s = cell(t, rec, c, &len);
 
 	*bad = 0;
 	*day = RW_NODAY;
-	if (!len || !rw_parse_date(s, len, t->in->opts->date_order, day, why,
-				   sizeof(why)))
+	if (!len)
 		return 0;
-	*bad = 1;
-	return reject_value(t, rec, c, why);
+	return date_value(t, rec, c, s, len, day, bad);
 }
 
 /*
@@ -601,11 +851,104 @@ static int rep_row(struct table *t, const struct rw_csv_rec *rec)
 
 /* ---- opportunities.csv -------------------------------------------------- */
 
-/* SPEC section 2: status from `status` when it has a value, else from the
- * stage (a stage that names no status is an open deal). */
+/* 1 when s[0..len) is one of the comma-separated names of a [stages]
+ * or [activity_types] entry of kind (col: the entry's column, -1 any). */
+static int listed(const struct ingest *in, enum rw_map_kind kind, int col,
+		  const char *s, size_t len)
+{
+	const struct rw_ingest_map *m = &in->opts->map;
+
+	for (int i = 0; i < m->n; i++) {
+		const char *p = m->e[i].text;
+
+		if (m->e[i].kind != kind || (col >= 0 && m->e[i].col != col))
+			continue;
+		while (*p) {
+			const char *end = strchr(p, ',');
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+			const char *q = p;
+
+			trim(&q, &n);
+			if (n == len && !strncasecmp(q, s, n))
+				return 1;
+			if (!end)
+				break;
+			p = end + 1;
+		}
+	}
+	return 0;
+}
+
+/* A Salesforce/HubSpot flag: 1, 0, or -1 when it is no boolean.  Empty is
+ * false (Salesforce object exports leave false flags empty). */
+static int flag_value(const char *s, size_t len)
+{
+	static const char *const yes[] = { "1", "true", "yes", "y", "t", NULL };
+	static const char *const no[] = { "0", "false", "no", "n", "f", NULL };
+
+	if (!len)
+		return 0;
+	for (int i = 0; yes[i]; i++)
+		if (strlen(yes[i]) == len && !strncasecmp(s, yes[i], len))
+			return 1;
+	for (int i = 0; no[i]; i++)
+		if (strlen(no[i]) == len && !strncasecmp(s, no[i], len))
+			return 0;
+	return -1;
+}
+
+/* Status from the IsClosed / IsWon flags (Salesforce, HubSpot). */
+static int flag_status(struct table *t, const struct rw_csv_rec *rec,
+		       enum rw_status *st, int *bad)
+{
+	size_t len, slen;
+	const char *s = cell(t, rec, OPP_IS_CLOSED, &len);
+	const char *stage = cell(t, rec, OPP_STAGE, &slen);
+	int closed = flag_value(s, len), won;
+	enum rw_status sst;
+
+	if (closed < 0) {
+		*bad = 1;
+		return reject_value(t, rec, OPP_IS_CLOSED, "not a true/false flag");
+	}
+	if (!closed) {
+		*st = RW_OPEN;
+		return 0;
+	}
+	if (has_col(t, OPP_IS_WON)) {
+		s = cell(t, rec, OPP_IS_WON, &len);
+		won = flag_value(s, len);
+		if (won < 0) {
+			*bad = 1;
+			return reject_value(t, rec, OPP_IS_WON, "not a true/false flag");
+		}
+	} else {
+		won = !rw_parse_status(stage, slen, &sst) && sst == RW_WON;
+	}
+	*st = won ? RW_WON : RW_LOST;
+	return 0;
+}
+
+/*
+ * SPEC section 2 (a stage listed under [stages] skip has left the row
+ * out before): status from `status` when it has a value; else the stage
+ * when [stages] names it won or lost; else the IsClosed/IsWon flags when
+ * the file has them; else the stage's own words ("Closed Won", "won"), a
+ * stage that names no status being an open deal.
+ */
+static int stage_skipped(struct table *t, const struct rw_csv_rec *rec)
+{
+	size_t slen;
+	const char *stage = cell(t, rec, OPP_STAGE, &slen);
+
+	return slen && t->in->opts->map.n &&
+	       listed(t->in, RW_MAP_SKIP, -1, stage, slen);
+}
+
 static int opp_status(struct table *t, const struct rw_csv_rec *rec,
 		      enum rw_status *st, int *bad)
 {
+	struct ingest *in = t->in;
 	size_t len, slen;
 	const char *s = cell(t, rec, OPP_STATUS, &len);
 	const char *stage = cell(t, rec, OPP_STAGE, &slen);
@@ -617,9 +960,21 @@ static int opp_status(struct table *t, const struct rw_csv_rec *rec,
 		*bad = 1;
 		return reject_value(t, rec, OPP_STATUS, "status is not open, won or lost");
 	}
+	if (slen && in->opts->map.n) {
+		if (listed(in, RW_MAP_WON, -1, stage, slen)) {
+			*st = RW_WON;
+			return 0;
+		}
+		if (listed(in, RW_MAP_LOST, -1, stage, slen)) {
+			*st = RW_LOST;
+			return 0;
+		}
+	}
+	if (has_col(t, OPP_IS_CLOSED))
+		return flag_status(t, rec, st, bad);
 	if (!slen) {
 		*bad = 1;
-		return reject(t, rec, t->map[OPP_STATUS] >= 0 ? OPP_STATUS : OPP_STAGE,
+		return reject(t, rec, has_col(t, OPP_STATUS) ? OPP_STATUS : OPP_STAGE,
 			      "missing required value");
 	}
 	if (rw_parse_status(stage, slen, st))
@@ -627,16 +982,75 @@ static int opp_status(struct table *t, const struct rw_csv_rec *rec,
 	return 0;
 }
 
+/* Rate of currency code in the base currency, or NAN when none is set. */
+static double rate_of(const struct ingest *in, const char *code)
+{
+	const struct rw_ingest_map *m = &in->opts->map;
+
+	for (int i = 0; i < m->n; i++)
+		if (m->e[i].kind == RW_MAP_RATE && !strcasecmp(m->e[i].text, code))
+			return m->e[i].rate;
+	return NAN;
+}
+
+/*
+ * The deal's currency (the currency column, else a symbol or code in the
+ * amount) against the base currency ([currency] base, else the first one
+ * seen): another currency is converted by its [currency] rate, or the row
+ * is rejected; amounts in different currencies are never added as equal.
+ */
+static int opp_currency(struct table *t, const struct rw_csv_rec *rec,
+			const char *amount_cur, double *amount, int *bad)
+{
+	struct ingest *in = t->in;
+	size_t len;
+	const char *s = cell(t, rec, OPP_CURRENCY, &len);
+	char code[8];
+	double rate;
+	int c = len ? OPP_CURRENCY : OPP_AMOUNT;
+
+	if (!len) {
+		s = amount_cur;
+		len = strlen(amount_cur);
+	}
+	if (!len)
+		return 0;
+	if (len >= sizeof(code)) {
+		*bad = 1;
+		return reject_value(t, rec, c, "not a currency code");
+	}
+	for (size_t i = 0; i < len; i++)
+		code[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+	code[len] = '\0';
+	if (!in->base[0])
+		snprintf(in->base, sizeof(in->base), "%s", code);
+	if (!strcmp(code, in->base))
+		return 0;
+	rate = rate_of(in, code);
+	if (isnan(rate)) {
+		*bad = 1;
+		return reject(t, rec, c,
+			      "no rate for currency %s (base %s): add %s = RATE to [currency] in the configuration",
+			      code, in->base, code);
+	}
+	*amount *= rate;
+	return 0;
+}
+
 /* Parse every value of a deal row into *o (rep left RW_NONE). */
 static int opp_values(struct table *t, const struct rw_csv_rec *rec,
-		      struct rw_opp *o, int *bad)
+		      struct rw_opp *o, int *bad, int *skip)
 {
 	static const int req[] = { OPP_ID, OPP_OWNER, OPP_CREATED, OPP_AMOUNT, -1 };
-	char why[128];
+	char why[128], cur[4];
 	size_t len, id, stage;
 	const char *s;
 	int rc;
 
+	*bad = 0;
+	*skip = stage_skipped(t, rec);
+	if (*skip)
+		return 0;
 	rc = require(t, rec, req, bad);
 	if (rc || *bad)
 		return rc;
@@ -644,20 +1058,21 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	if (rc || *bad)
 		return rc;
 	s = cell(t, rec, OPP_CREATED, &len);
-	if (rw_parse_date(s, len, t->in->opts->date_order, &o->created, why,
-			  sizeof(why))) {
-		*bad = 1;
-		return reject_value(t, rec, OPP_CREATED, why);
-	}
+	rc = date_value(t, rec, OPP_CREATED, s, len, &o->created, bad);
+	if (rc || *bad)
+		return rc;
 	rc = opt_date(t, rec, OPP_CLOSE, &o->closed, bad);
 	if (rc || *bad)
 		return rc;
 	s = cell(t, rec, OPP_AMOUNT, &len);
-	if (rw_parse_amount(s, len, t->in->opts->decimal ? t->in->opts->decimal : '.',
-			    &o->amount, why, sizeof(why))) {
+	if (rw_parse_amount_cur(s, len, t->in->opts->decimal ? t->in->opts->decimal : '.',
+				&o->amount, cur, why, sizeof(why))) {
 		*bad = 1;
 		return reject_value(t, rec, OPP_AMOUNT, why);
 	}
+	rc = opp_currency(t, rec, cur, &o->amount, bad);
+	if (rc || *bad)
+		return rc;
 	rw_buf_reset(&t->in->row);
 	id = row_text(t, rec, OPP_ID);
 	stage = row_text(t, rec, OPP_STAGE);
@@ -682,10 +1097,12 @@ static int opp_row(struct table *t, const struct rw_csv_rec *rec)
 	uint32_t idx;
 	size_t len;
 	const char *owner;
-	int rc, bad;
+	int rc, bad, skip;
 
-	rc = opp_values(t, rec, &o, &bad);
-	if (rc || bad)
+	rc = opp_values(t, rec, &o, &bad, &skip);
+	if (skip)
+		t->rep->rows_skipped++;
+	if (rc || bad || skip)
 		return rc;
 	owner = cell(t, rec, OPP_OWNER, &len);
 	rc = resolve_owner(in, owner, len, &o.rep);
@@ -741,7 +1158,7 @@ static int target_whom(struct table *t, const struct rw_csv_rec *rec,
 	}
 	if (!tlen) {
 		*bad = 1;
-		return reject(t, rec, t->map[TGT_REP] >= 0 ? TGT_REP : TGT_TEAM,
+		return reject(t, rec, has_col(t, TGT_REP) ? TGT_REP : TGT_TEAM,
 			      "missing required value");
 	}
 	rw_buf_reset(&t->in->row);
@@ -786,6 +1203,124 @@ static int target_row(struct table *t, const struct rw_csv_rec *rec)
 	return 0;
 }
 
+/* ---- stage_history.csv and plans.csv ------------------------------------ */
+
+/* A stage a deal entered; the deal must be in the opportunities. */
+static int stage_row(struct table *t, const struct rw_csv_rec *rec)
+{
+	static const int req[] = { STG_OPP, STG_STAGE, STG_ENTERED, -1 };
+	struct ingest *in = t->in;
+	struct rw_stage_entry e = { .opp = RW_NONE };
+	const char *s, *k;
+	size_t len, off;
+	int rc, bad;
+
+	rc = require(t, rec, req, &bad);
+	if (rc || bad)
+		return rc;
+	s = cell(t, rec, STG_OPP, &len);
+	k = make_key(in, s, len, 0, 0);
+	if (!k)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	e.opp = rw_index_get(&in->opp_ids, k);
+	if (e.opp == RW_NONE)
+		return reject_value(t, rec, STG_OPP, "matches no deal in the opportunities");
+	s = cell(t, rec, STG_ENTERED, &len);
+	rc = date_value(t, rec, STG_ENTERED, s, len, &e.day, &bad);
+	if (rc || bad)
+		return rc;
+	rw_buf_reset(&in->row);
+	off = row_text(t, rec, STG_STAGE);
+	if (row_error(in))
+		return in->err->code;
+	e.stage = row_str(in, off);
+	if (rw_dataset_add_stage(in->ds, &e))
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Who and what a plan goal is about: a known rep and a SPEC metric. */
+static int plan_subject(struct table *t, const struct rw_csv_rec *rec,
+			struct rw_plan *p, int *bad)
+{
+	struct ingest *in = t->in;
+	size_t len;
+	const char *s = cell(t, rec, PLAN_REP, &len);
+	int rc, m;
+
+	*bad = 1;
+	rc = resolve_owner(in, s, len, &p->rep);
+	if (rc)
+		return rc;
+	if (p->rep == RW_NONE)
+		return reject_value(t, rec, PLAN_REP, "matches no rep");
+	s = cell(t, rec, PLAN_METRIC, &len);
+	if (!make_key(in, s, len, 1, 0))
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	m = rw_metric_find(in->key.data);
+	if (m < 0)
+		return reject_value(t, rec, PLAN_METRIC, "not a metric name of SPEC section 4");
+	p->metric = rw_metric_name((enum rw_metric)m);
+	*bad = 0;
+	return 0;
+}
+
+static int plan_numbers(struct table *t, const struct rw_csv_rec *rec,
+			struct rw_plan *p, int *bad)
+{
+	char dec = t->in->opts->decimal ? t->in->opts->decimal : '.';
+	char why[128];
+	size_t len;
+	const char *s = cell(t, rec, PLAN_TARGET, &len);
+
+	*bad = 1;
+	if (rw_parse_amount(s, len, dec, &p->target, why, sizeof(why)))
+		return reject_value(t, rec, PLAN_TARGET, why);
+	p->baseline = NAN;
+	s = cell(t, rec, PLAN_BASELINE, &len);
+	if (len && rw_parse_amount(s, len, dec, &p->baseline, why, sizeof(why)))
+		return reject_value(t, rec, PLAN_BASELINE, why);
+	*bad = 0;
+	return 0;
+}
+
+static int plan_row(struct table *t, const struct rw_csv_rec *rec)
+{
+	static const int req[] = { PLAN_ID, PLAN_REP, PLAN_START, PLAN_END,
+		PLAN_METRIC, PLAN_TARGET, -1 };
+	struct ingest *in = t->in;
+	struct rw_plan p = { .rep = RW_NONE };
+	const char *s;
+	size_t len, off;
+	int rc, bad;
+
+	rc = require(t, rec, req, &bad);
+	if (!rc && !bad)
+		rc = plan_subject(t, rec, &p, &bad);
+	if (!rc && !bad) {
+		s = cell(t, rec, PLAN_START, &len);
+		rc = date_value(t, rec, PLAN_START, s, len, &p.start, &bad);
+	}
+	if (!rc && !bad) {
+		s = cell(t, rec, PLAN_END, &len);
+		rc = date_value(t, rec, PLAN_END, s, len, &p.end, &bad);
+	}
+	if (!rc && !bad)
+		rc = plan_numbers(t, rec, &p, &bad);
+	if (rc || bad)
+		return rc;
+	if (p.end < p.start)
+		return reject_value(t, rec, PLAN_END, "end is before start");
+	rw_buf_reset(&in->row);
+	off = row_text(t, rec, PLAN_ID);
+	if (row_error(in))
+		return in->err->code;
+	p.id = row_str(in, off);
+	if (rw_dataset_add_plan(in->ds, &p))
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* ---- activities.csv ----------------------------------------------------- */
 
 /*
@@ -814,6 +1349,17 @@ static int unknown_act_owner(struct table *t, const struct rw_csv_rec *rec,
 	return 0;
 }
 
+/* [activity_types] first, then the built-in names. */
+static enum rw_act_type act_type(const struct ingest *in, const char *s,
+				 size_t len)
+{
+	if (in->act_map)
+		for (int a = 0; a < RW_NACTS; a++)
+			if (listed(in, RW_MAP_ACT, a, s, len))
+				return (enum rw_act_type)a;
+	return rw_parse_act_type(s, len);
+}
+
 /*
  * Activity ids are required but not checked for duplicates: that would
  * mean keeping every id, and memory must not grow with activities.
@@ -824,7 +1370,6 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	struct ingest *in = t->in;
 	uint32_t rep, opp = RW_NONE;
 	int32_t day;
-	char why[128];
 	size_t len;
 	const char *s;
 	int rc, bad;
@@ -833,8 +1378,9 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	if (rc || bad)
 		return rc;
 	s = cell(t, rec, ACT_DATE, &len);
-	if (rw_parse_date(s, len, in->opts->date_order, &day, why, sizeof(why)))
-		return reject_value(t, rec, ACT_DATE, why);
+	rc = date_value(t, rec, ACT_DATE, s, len, &day, &bad);
+	if (rc || bad)
+		return rc;
 	s = cell(t, rec, ACT_OPP, &len);
 	if (len) {
 		const char *k = make_key(in, s, len, 0, 0);
@@ -853,7 +1399,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	if (day > in->ds->settings.as_of)
 		in->stats->after_as_of++;
 	s = cell(t, rec, ACT_TYPE, &len);
-	rw_dataset_add_activity(in->ds, rep, opp, day, rw_parse_act_type(s, len));
+	rw_dataset_add_activity(in->ds, rep, opp, day, act_type(in, s, len));
 	return 0;
 }
 
@@ -866,85 +1412,335 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* SPEC section 2: too large a rejected share fails the whole run. */
+/* SPEC section 2: too large a rejected share of any file fails the run. */
 static int check_share(struct table *t)
 {
-	const struct rw_input_stats *st = t->st;
+	const struct rw_file_report *r = t->rep;
 	double share = t->in->opts->max_reject_share;
 	const char *rp = t->in->opts->rejects_path;
 
-	if (!st->rows_rejected || (double)st->rows_rejected <= share * (double)st->rows_read)
+	if (!r->rows_rejected || (double)r->rows_rejected <= share * (double)r->rows_read)
 		return 0;
 	rw_err_where(t->in->err, t->path, 0, 0);
 	return rw_err_set(t->in->err, RW_EINPUT,
 			  "%llu of %llu rows rejected (%.1f%%), over max_reject_share %g; see %s",
-			  (unsigned long long)st->rows_rejected,
-			  (unsigned long long)st->rows_read,
-			  100.0 * (double)st->rows_rejected / (double)st->rows_read,
+			  (unsigned long long)r->rows_rejected,
+			  (unsigned long long)r->rows_read,
+			  100.0 * (double)r->rows_rejected / (double)r->rows_read,
 			  share, rp ? rp : "the rejects file (none was asked for)");
 }
 
-/*
- * Read input f with the row handler, filling its stats.  A missing file is
- * an error when it is required or was named explicitly, else it is absent.
- */
-static int read_input(struct ingest *in, enum rw_input_file f,
-		      const struct col *cols,
-		      int (*row)(struct table *, const struct rw_csv_rec *))
+/* Add what file r gave to the stats of its input; several files of one
+ * input have their sizes and rows added and a digest of their digests. */
+static void add_stats(struct ingest *in, struct rw_file_report *r,
+		      const struct rw_csv_info *info)
+{
+	struct rw_input_stats *st = &in->stats->file[r->file];
+
+	if (!st->present) {
+		snprintf(st->path, sizeof(st->path), "%s", r->path);
+		memcpy(st->sha256, info->sha256, sizeof(st->sha256));
+	} else {
+		struct rw_sha256 c;
+
+		rw_sha256_init(&c);
+		rw_sha256_update(&c, st->sha256, 64);
+		rw_sha256_update(&c, info->sha256, 64);
+		rw_sha256_final_hex(&c, st->sha256);
+	}
+	st->present = 1;
+	st->size += info->size;
+	st->rows_read += r->rows_read;
+	st->rows_rejected += r->rows_rejected;
+	in->stats->skipped_rows += r->rows_skipped;
+}
+
+static int (*const row_fns[RW_NINPUTS])(struct table *, const struct rw_csv_rec *) = {
+	[RW_IN_REPS] = rep_row,
+	[RW_IN_OPPORTUNITIES] = opp_row,
+	[RW_IN_TARGETS] = target_row,
+	[RW_IN_ACTIVITIES] = act_row,
+	[RW_IN_STAGE_HISTORY] = stage_row,
+	[RW_IN_PLANS] = plan_row,
+};
+
+/* Read the file of report r (its input known) with its input's rows. */
+static int read_file(struct ingest *in, struct rw_file_report *r)
 {
 	const struct rw_ingest_opts *o = in->opts;
-	struct table t = { .in = in, .f = f, .cols = cols, .row = row };
-	struct rw_input_stats *st = &in->stats->file[f];
+	struct table *t;
 	struct rw_csv_info info;
-	struct stat sb;
-	char path[1024];
-	int n, rc;
+	int rc;
 
-	if (o->paths[f])
-		n = snprintf(path, sizeof(path), "%s", o->paths[f]);
-	else
-		n = snprintf(path, sizeof(path), "%s/%s", o->data_dir ? o->data_dir : ".",
-			     rw_input_name(f));
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return rw_err_set(in->err, RW_EINPUT, "path of %s too long", rw_input_name(f));
-	if (stat(path, &sb)) {
-		int required = f == RW_IN_OPPORTUNITIES || f == RW_IN_ACTIVITIES || o->paths[f];
-
-		if (errno == ENOENT && !required)
-			return 0;
-		rw_err_where(in->err, path, 0, 0);
-		return rw_err_set(in->err, errno == ENOENT ? RW_EINPUT : RW_EIO,
-				  "cannot read %s: %s", rw_input_name(f), strerror(errno));
-	}
-	snprintf(st->path, sizeof(st->path), "%s", path);
-	st->present = 1;
-	t.path = st->path;
-	t.name = base_name(st->path);
-	t.st = st;
-	rc = rw_csv_read(path, on_row, &t,
-			 o->show_progress ? t.name : NULL, &info, in->err);
-	st->size = info.size;
-	memcpy(st->sha256, info.sha256, sizeof(st->sha256));
+	/* The table is large (header names) and kept off the stack. */
+	t = rw_calloc(1, sizeof(*t));
+	if (!t)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	t->in = in;
+	t->f = (enum rw_input_file)r->file;
+	t->cols = rw_file_cols[r->file];
+	t->row = row_fns[r->file];
+	t->path = r->path;
+	t->name = base_name(r->path);
+	t->rep = r;
+	t->order = RW_DATE_AUTO;
+	rc = rw_csv_read_enc(r->path, o->encoding, on_row, t,
+			     o->show_progress ? t->name : NULL, &info, in->err);
+	add_stats(in, r, &info);
+	note_order(t);
 	if (!rc && info.records == 0) {
-		rw_err_where(in->err, path, 0, 0);
+		rw_err_where(in->err, r->path, 0, 0);
 		rc = rw_err_set(in->err, RW_EINPUT, "empty file: no header line");
 	}
-	return rc ? rc : check_share(&t);
+	if (!rc)
+		rc = check_share(t);
+	rw_free(t);
+	return rc;
+}
+
+/* ---- Finding the files ----------------------------------------------------- */
+
+static struct rw_file_report *add_file(struct ingest *in, const char *path,
+				       int file)
+{
+	struct rw_ingest_stats *st = in->stats;
+	struct rw_file_report *r;
+
+	if (st->nfiles == RW_MAX_FILES) {
+		fprintf(stderr, "repwatch: warning: %s: more than %d CSV files; this one is not read\n",
+			path, RW_MAX_FILES);
+		return NULL;
+	}
+	r = &st->files[st->nfiles++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->file = file;
+	return r;
+}
+
+/* What a header line is: the input and profile that map it best. */
+struct classify {
+	const struct rw_ingest_opts *opts;
+	int file;
+	struct rw_header_map hm;
+};
+
+static int classify_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
+{
+	static const enum rw_input_file order[] = { RW_IN_STAGE_HISTORY,
+		RW_IN_PLANS, RW_IN_TARGETS, RW_IN_REPS, RW_IN_ACTIVITIES,
+		RW_IN_OPPORTUNITIES };
+	struct classify *c = ctx;
+	struct rw_header_map hm;
+
+	(void)err;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!rw_profile_map(c->opts->profile, order[i], rec, &c->opts->map, &hm))
+			continue;
+		if (c->file < 0 || hm.score > c->hm.score) {
+			c->file = (int)order[i];
+			c->hm = hm;
+		}
+	}
+	return STOP;
+}
+
+/* Which input the CSV file r is, from its header; -1 (with a note) when
+ * it is none. */
+static int classify(struct ingest *in, struct rw_file_report *r)
+{
+	struct classify c = { .opts = in->opts, .file = -1 };
+	struct rw_csv_info info;
+	int rc;
+
+	rc = rw_csv_read_enc(r->path, in->opts->encoding, classify_row, &c, NULL,
+			     &info, in->err);
+	if (rc && rc != STOP)
+		return rc;
+	if (rc == STOP)
+		rw_err_clear(in->err);
+	r->file = c.file;
+	if (c.file < 0) {
+		snprintf(r->note, sizeof(r->note),
+			 "not read: its header matches no input of any profile%s",
+			 in->opts->map.n ? " or of the configuration" : "");
+	} else if (in->opts->paths[c.file]) {
+		snprintf(r->note, sizeof(r->note), "not read: a %s export, but --%.*s names the file to read",
+			 c.hm.label, (int)(strlen(rw_input_name((enum rw_input_file)c.file)) - 4),
+			 rw_input_name((enum rw_input_file)c.file));
+		r->file = -1;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_csv_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && !strcasecmp(name + n - 4, ".csv") && name[0] != '.';
+}
+
+/* The input whose canonical file name is name, or -1. */
+static int canonical_input(const char *name)
+{
+	for (int f = 0; f < RW_NINPUTS; f++)
+		if (!strcmp(name, rw_input_name((enum rw_input_file)f)))
+			return f;
+	return -1;
+}
+
+/* One CSV file of the data folder: a canonical name is its input, any
+ * other file is classified by its header. */
+static int scan_one(struct ingest *in, const char *dir, const char *name)
+{
+	const struct rw_ingest_opts *o = in->opts;
+	struct rw_file_report *r;
+	char path[1024];
+	struct stat sb;
+	int f, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &sb) || !S_ISREG(sb.st_mode))
+		return 0;
+	if (o->rejects_path && !strcmp(base_name(o->rejects_path), name)) {
+		struct stat rb;
+
+		if (!stat(o->rejects_path, &rb) && rb.st_dev == sb.st_dev &&
+		    rb.st_ino == sb.st_ino)
+			return 0;
+	}
+	for (int i = 0; i < in->stats->nfiles; i++) {
+		struct stat eb;
+
+		if (!stat(in->stats->files[i].path, &eb) && eb.st_dev == sb.st_dev &&
+		    eb.st_ino == sb.st_ino)
+			return 0;
+	}
+	f = canonical_input(name);
+	r = add_file(in, path, f);
+	if (!r)
+		return 0;
+	if (f >= 0 && o->paths[f]) {
+		r->file = -1;
+		snprintf(r->note, sizeof(r->note), "not read: --%.*s names the file to read",
+			 (int)(strlen(name) - 4), name);
+		return 0;
+	}
+	return f >= 0 ? 0 : classify(in, r);
+}
+
+/* Every CSV file of the data folder, in name order. */
+static int scan_dir(struct ingest *in, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	if (!d)
+		return 0;	/* the missing inputs say what is wrong */
+	while ((de = readdir(d))) {
+		if (!is_csv_name(de->d_name))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **p = rw_reallocarray(names, ncap, sizeof(*p));
+
+			if (!p) {
+				rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+				break;
+			}
+			names = p;
+			cap = ncap;
+		}
+		names[n] = rw_arena_strdup(in->arena, de->d_name);
+		if (!names[n]) {
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!rc && n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = scan_one(in, dir, names[i]);
+	rw_free(names);
+	return rc;
+}
+
+/*
+ * The files to read: those named on the command line (which must exist),
+ * then every CSV file of the data folder.
+ */
+static int find_files(struct ingest *in)
+{
+	const struct rw_ingest_opts *o = in->opts;
+	struct stat sb;
+
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		if (!o->paths[f])
+			continue;
+		if (stat(o->paths[f], &sb)) {
+			rw_err_where(in->err, o->paths[f], 0, 0);
+			return rw_err_set(in->err, errno == ENOENT ? RW_EINPUT : RW_EIO,
+					  "cannot read %s: %s", rw_input_name((enum rw_input_file)f),
+					  strerror(errno));
+		}
+		if (!add_file(in, o->paths[f], f))
+			return rw_err_set(in->err, RW_EINPUT, "too many input files");
+	}
+	return scan_dir(in, o->data_dir ? o->data_dir : ".");
+}
+
+/* A required input with no file: name the canonical file that is missing. */
+static int missing_input(struct ingest *in, enum rw_input_file f)
+{
+	const char *dir = in->opts->data_dir ? in->opts->data_dir : ".";
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rw_input_name(f));
+	rw_err_where(in->err, path, 0, 0);
+	return rw_err_set(in->err, RW_EINPUT,
+			  "cannot read %s: %s, and no other CSV file in %s is such an export",
+			  rw_input_name(f), strerror(ENOENT), dir);
+}
+
+static int read_input(struct ingest *in, enum rw_input_file f)
+{
+	int n = 0, rc = 0;
+
+	for (int i = 0; !rc && i < in->stats->nfiles; i++) {
+		if (in->stats->files[i].file != (int)f)
+			continue;
+		rc = read_file(in, &in->stats->files[i]);
+		n++;
+	}
+	if (!rc && !n && (f == RW_IN_OPPORTUNITIES ||
+			  (f == RW_IN_ACTIVITIES && in->opts->require_activities)))
+		rc = missing_input(in, f);
+	return rc;
 }
 
 static int ingest_all(struct ingest *in)
 {
-	int rc;
+	static const enum rw_input_file order[] = { RW_IN_REPS,
+		RW_IN_OPPORTUNITIES, RW_IN_TARGETS, RW_IN_STAGE_HISTORY,
+		RW_IN_PLANS };
+	int rc = find_files(in);
 
-	rc = read_input(in, RW_IN_REPS, rep_cols, rep_row);
-	if (!rc)
-		rc = read_input(in, RW_IN_OPPORTUNITIES, opp_cols, opp_row);
-	if (!rc)
-		rc = read_input(in, RW_IN_TARGETS, tgt_cols, target_row);
+	for (size_t i = 0; !rc && i < sizeof(order) / sizeof(order[0]); i++)
+		rc = read_input(in, order[i]);
 	if (!rc && rw_dataset_begin_activities(in->ds))
 		rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
 	if (!rc)
-		rc = read_input(in, RW_IN_ACTIVITIES, act_cols, act_row);
+		rc = read_input(in, RW_IN_ACTIVITIES);
 	return rc;
 }
 
@@ -960,6 +1756,9 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	int rc, rc2;
 
 	memset(stats, 0, sizeof(*stats));
+	snprintf(in.base, sizeof(in.base), "%s", opts->map.base_currency);
+	for (int i = 0; i < opts->map.n; i++)
+		in.act_map |= opts->map.e[i].kind == RW_MAP_ACT;
 	rw_buf_init(&in.out, RW_BUF_DEFAULT_MAX);
 	rw_buf_init(&in.key, RW_BUF_DEFAULT_MAX);
 	rw_buf_init(&in.row, RW_BUF_DEFAULT_MAX);
@@ -975,6 +1774,7 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	if (!rc)
 		rc = ingest_all(&in);
 	rc2 = rejects_close(&in);
+	snprintf(stats->base_currency, sizeof(stats->base_currency), "%s", in.base);
 	rw_index_release(&in.rep_ids);
 	rw_index_release(&in.rep_emails);
 	rw_index_release(&in.rep_names);

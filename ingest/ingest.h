@@ -7,8 +7,14 @@
  * A row that cannot be read goes to the rejects file (source file, line,
  * column, reason, raw record) and is never guessed at.
  *
- * Order of work: reps.csv, opportunities.csv, targets.csv, then
- * activities.csv streamed and folded into the dataset (see engine.h).
+ * Vendor exports (Salesforce, HubSpot, Pipedrive) are read through
+ * profiles that map their headers onto the canonical columns; a profile is
+ * picked from each file's header, or forced by name, and the configuration
+ * can map any other header (see docs/inputs.md).  Windows-1252 and UTF-16
+ * files are converted to UTF-8 with iconv.
+ *
+ * Order of work: reps, opportunities, targets, stage history, plans, then
+ * activities streamed and folded into the dataset (see engine.h).
  */
 #ifndef RW_INGEST_H
 #define RW_INGEST_H
@@ -25,21 +31,82 @@ enum rw_input_file {
 	RW_IN_OPPORTUNITIES,
 	RW_IN_TARGETS,
 	RW_IN_ACTIVITIES,
+	RW_IN_STAGE_HISTORY,
+	RW_IN_PLANS,
 	RW_NINPUTS
+};
+
+/* Text encoding of the inputs: AUTO is UTF-8 (validated), or UTF-16 when
+ * the file starts with a UTF-16 byte order mark. */
+enum rw_encoding { RW_ENC_AUTO, RW_ENC_UTF8, RW_ENC_CP1252, RW_ENC_UTF16 };
+
+/* ---- Configuration mapping (INI sections read by cli/config.c) -------- */
+
+#define RW_MAP_MAX 96
+#define RW_MAP_TEXT 256
+
+enum rw_map_kind {
+	RW_MAP_COLUMN,		/* [columns.FILE] canonical = Header, Other */
+	RW_MAP_VALUE,		/* [values.FILE] canonical = fixed value */
+	RW_MAP_WON,		/* [stages] won = A, B */
+	RW_MAP_LOST,		/* [stages] lost = ... */
+	RW_MAP_SKIP,		/* [stages] skip = ... (rows read, not used) */
+	RW_MAP_ACT,		/* [activity_types] meeting = Demo, ... */
+	RW_MAP_RATE		/* [currency] EUR = 1.08 */
+};
+
+struct rw_map_entry {
+	enum rw_map_kind kind;
+	int file;			/* enum rw_input_file (COLUMN, VALUE) */
+	int col;			/* canonical column (COLUMN, VALUE) or
+					 * enum rw_act_type (ACT) */
+	char text[RW_MAP_TEXT];		/* comma-separated names, a value, or
+					 * the currency code (RATE) */
+	double rate;			/* RATE: one unit in the base currency */
+	long line;			/* line in the configuration file */
+};
+
+struct rw_ingest_map {
+	struct rw_map_entry e[RW_MAP_MAX];
+	int n;
+	char base_currency[8];		/* [currency] base, "" when not set */
 };
 
 struct rw_ingest_opts {
 	const char *data_dir;	/* folder holding the canonical files */
 	const char *paths[RW_NINPUTS];	/* explicit paths; NULL = data_dir/<name> */
 	const char *rejects_path;	/* rejects CSV written here (NULL: none) */
-	enum rw_date_order date_order;	/* for slash dates; AUTO = M/D/YYYY */
+	enum rw_date_order date_order;	/* for slash dates; AUTO = detected
+					 * per file (docs/inputs.md) */
 	double max_reject_share;	/* SPEC default 0.05 */
 	int show_progress;		/* 1: progress on stderr */
 	char decimal;			/* amounts' decimal mark, '.' or ',' ('.') */
+	char profile[32];		/* forced profile name, "" = from header */
+	enum rw_encoding encoding;	/* AUTO unless the config says */
+	int require_activities;		/* 1: no activities export is an error */
+	struct rw_ingest_map map;	/* configuration mapping */
 };
 
 /* Fill *o with SPEC's defaults (data_dir ".", decimal '.'). */
 void rw_ingest_opts_default(struct rw_ingest_opts *o);
+
+/*
+ * One key of the configuration that belongs to ingest: section is
+ * "repwatch" (encoding, profile, require_activities), "columns.FILE",
+ * "values.FILE", "stages", "activity_types" or "currency" (FILE is
+ * opportunities, activities, reps, targets, stage_history or plans).
+ * Returns 0, RW_ECONFIG with err saying which key and why, or -1 (err
+ * untouched) when the section or the [repwatch] key is not ingest's.
+ */
+int rw_ingest_config_key(struct rw_ingest_opts *o, const char *section,
+			 const char *name, const char *value, long line,
+			 struct rw_err *err);
+
+/* 1 when section is one that rw_ingest_config_key() reads. */
+int rw_ingest_config_section(const char *section);
+
+/* Names of the known profiles, NULL-terminated ("canonical", ...). */
+const char *const *rw_profile_names(void);
 
 /* What was read from one input file, for the run summary and runs table. */
 struct rw_input_stats {
@@ -51,14 +118,35 @@ struct rw_input_stats {
 	uint64_t rows_rejected;
 };
 
+/* What `repwatch check` and the run summary say about one file read. */
+#define RW_MAX_FILES 32
+#define RW_SHOW_REJECTS 5
+
+struct rw_file_report {
+	char path[1024];
+	int file;			/* enum rw_input_file, or -1: not read */
+	char profile[32];		/* profile that read it */
+	char found[768];		/* "opp_id <- Deal - ID; ..." */
+	char missed[384];		/* canonical columns not found */
+	char dates[160];		/* date order used and why */
+	char note[256];			/* why it was not read, or a warning */
+	uint64_t rows_read, rows_rejected, rows_skipped;
+	int nrejects;			/* first rejects kept (<= RW_SHOW_REJECTS) */
+	char rejects[RW_SHOW_REJECTS][240];
+};
+
 struct rw_ingest_stats {
 	struct rw_input_stats file[RW_NINPUTS];
+	struct rw_file_report files[RW_MAX_FILES];	/* every CSV looked at */
+	int nfiles;
 	uint64_t unknown_owners;	/* distinct owners matching no rep: deal
 					 * owners became (unassigned) reps,
 					 * activity-only owners are skipped */
 	uint64_t unknown_opps;		/* activities naming an unknown deal */
 	uint64_t after_as_of;		/* rows dated after as_of, ignored */
 	uint64_t unknown_owner_acts;	/* activities skipped: owner is no rep */
+	uint64_t skipped_rows;		/* report footers and [stages] skip rows */
+	char base_currency[8];		/* amounts are in this currency */
 };
 
 /* Canonical file name of an input ("opportunities.csv", ...). */
@@ -81,8 +169,10 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 /*
  * Parse a date or date-time into days since 1970-01-01: ISO 8601
  * ("2026-02-11", "2026-02-11T16:14:25.000+0000", "2026-02-11 08:00:00Z"),
- * "M/D/YYYY" or "D/M/YYYY" by order (AUTO reads M/D) with an optional
- * " h:mm[:ss] [AM|PM]", and "D.M.YYYY".  Only the calendar date is used.
+ * "M/D/YYYY" or "D/M/YYYY" by order (AUTO reads M/D unless the first
+ * number is over 12) with an optional " h:mm[:ss] [AM|PM]", and
+ * "D.M.YYYY".  A two-digit year is 20YY for 00-69 and 19YY for 70-99.
+ * Only the calendar date is used.
  * Leading and trailing blanks are ignored.  Returns 0 and sets *day, or
  * -1 (*day untouched) with a reason in why[0..why_size).
  */
@@ -97,12 +187,28 @@ int rw_parse_date(const char *s, size_t len, enum rw_date_order order,
 int rw_parse_amount(const char *s, size_t len, char decimal, double *v,
 		    char *why, size_t why_size);
 
+/*
+ * What a date says about the day/month order: 0 nothing (ISO, dotted, or
+ * not a date), 1 a slash date that reads either way, 2 first number > 12
+ * (so D/M), 3 second number > 12 (so M/D).
+ */
+int rw_date_kind(const char *s, size_t len);
+
+/*
+ * rw_parse_amount() that also reports the currency written in the cell:
+ * "USD", "EUR", "GBP" for $, the euro and pound signs, or a three-letter
+ * code; cur[0] = '\0' when there is none.
+ */
+int rw_parse_amount_cur(const char *s, size_t len, char decimal, double *v,
+			char cur[4], char *why, size_t why_size);
+
 /* Normalise an activity type ("Call", "E-mail", "Demo", ...). */
 enum rw_act_type rw_parse_act_type(const char *s, size_t len);
 
 /*
  * Normalise a status or stage: "open", "won", "lost" in any case, or a
- * stage such as "Closed Won" / "Closed Lost".  Returns 0 and sets *st, or
+ * stage such as "Closed Won" / "Closed Lost" / HubSpot's "Closed: won" or
+ * "closedwon".  Returns 0 and sets *st, or
  * -1 when the text names no status (any other stage is open only when
  * the caller says so).
  */

@@ -6,6 +6,7 @@
 #define RW_INGEST_INT_H
 
 #include "../common/common.h"
+#include "ingest.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,8 +67,75 @@ int rw_csv_read(const char *path, rw_csv_row_fn row, void *ctx,
 		const char *progress, struct rw_csv_info *info,
 		struct rw_err *err);
 
+/* rw_csv_read() for a file in encoding enc (RW_ENC_AUTO: UTF-8, or UTF-16
+ * when the file starts with its byte order mark).  Bytes that are not
+ * valid in the encoding stop the file with RW_EINPUT naming the line and
+ * the byte offset. */
+int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
+		    void *ctx, const char *progress, struct rw_csv_info *info,
+		    struct rw_err *err);
+
 /* Append s[0..len) to b as one CSV cell, quoted (RFC 4180) when needed. */
 void rw_csv_cell(struct rw_buf *b, const char *s, size_t len);
+
+/* ---- Canonical columns and vendor profiles (profile.c) --------------- */
+
+#define RW_MAX_COLS 12
+#define RW_MAX_ALT 4
+
+/*
+ * A column of a canonical file: required 0 = optional, 1 = required, 2 =
+ * one of the group of 2s is required; date 1 when it holds dates.
+ */
+struct rw_col {
+	const char *name;
+	int required;
+	int date;
+};
+
+/* Canonical columns of each input, NULL-name terminated. */
+extern const struct rw_col *const rw_file_cols[RW_NINPUTS];
+
+enum { REP_ID, REP_NAME, REP_EMAIL, REP_TEAM, REP_MANAGER, REP_HIRE, REP_END };
+enum { OPP_ID, OPP_OWNER, OPP_CREATED, OPP_AMOUNT, OPP_STATUS, OPP_STAGE,
+       OPP_CLOSE, OPP_CURRENCY, OPP_IS_CLOSED, OPP_IS_WON };
+enum { TGT_REP, TGT_TEAM, TGT_PERIOD, TGT_TARGET, TGT_METRIC };
+enum { ACT_ID, ACT_OWNER, ACT_TYPE, ACT_DATE, ACT_OPP };
+enum { STG_OPP, STG_STAGE, STG_ENTERED };
+enum { PLAN_ID, PLAN_REP, PLAN_START, PLAN_END, PLAN_METRIC, PLAN_TARGET,
+       PLAN_BASELINE };
+
+/*
+ * How one file's header maps onto the canonical columns of its input:
+ * for column c, header fields map[c][0..nalt[c]) in order (the first that
+ * is not empty in a row gives the value), else the fixed value (from the
+ * profile or [values.FILE]), else nothing.
+ */
+struct rw_header_map {
+	const char *profile;		/* profile name */
+	const char *label;		/* "HubSpot calls export", ... */
+	int map[RW_MAX_COLS][RW_MAX_ALT];
+	int nalt[RW_MAX_COLS];
+	const char *fixed[RW_MAX_COLS];
+	int score;			/* header fields used */
+	char missing[96];		/* first required column not found */
+};
+
+/* Index of the input called name ("opportunities", "stage_history"). */
+int rw_input_find(const char *name);
+
+/*
+ * Map the header hdr of a file of input f with profile pname ("" = try
+ * every profile, canonical first, and keep the best).  Returns 1 and
+ * fills *hm when every required column is there; 0 otherwise, with
+ * hm->missing naming what the canonical (or forced) profile lacked.
+ */
+int rw_profile_map(const char *pname, enum rw_input_file f,
+		   const struct rw_csv_rec *hdr, const struct rw_ingest_map *cfg,
+		   struct rw_header_map *hm);
+
+/* 1 when name is a known profile. */
+int rw_profile_exists(const char *name);
 
 /* ---- String -> index hash table -------------------------------------- */
 

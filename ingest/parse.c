@@ -185,6 +185,27 @@ static int check_ymd(int y, int m, int d, int32_t *day, char *why, size_t ws)
 static const char date_forms[] =
 	"not a date (expected YYYY-MM-DD, M/D/YYYY or D.M.YYYY)";
 
+int rw_date_kind(const char *s, size_t len)
+{
+	struct cur c;
+	int a, b;
+
+	trim(&s, &len);
+	c.s = s;
+	c.len = len;
+	c.pos = 0;
+	if (len < 3 || !is_digit(s[0]) || (s[1] != '/' && s[2] != '/'))
+		return 0;
+	if (!cur_num(&c, 1, 2, &a) || !cur_eat(&c, '/') || !cur_num(&c, 1, 2, &b) ||
+	    !cur_eat(&c, '/'))
+		return 0;
+	if (a > 12 && b <= 12)
+		return 2;
+	if (b > 12 && a <= 12)
+		return 3;
+	return a <= 12 && b <= 12 ? 1 : 0;
+}
+
 int rw_parse_date(const char *s, size_t len, enum rw_date_order order,
 		  int32_t *day, char *why, size_t why_size)
 {
@@ -212,9 +233,14 @@ int rw_parse_date(const char *s, size_t len, enum rw_date_order order,
 	{
 		char sep = s[c.pos - 1];
 
-		if (!cur_num(&c, 1, 2, &b) || !cur_eat(&c, sep) ||
-		    !cur_num(&c, 4, 4, &z))
+		if (!cur_num(&c, 1, 2, &b) || !cur_eat(&c, sep))
 			return why_set(why, why_size, "%s", date_forms);
+		n = cur_num(&c, 2, 4, &z);
+		if (n != 2 && n != 4)
+			return why_set(why, why_size, "%s", date_forms);
+		/* Two-digit years pivot at 70 (as POSIX strptime's %y). */
+		if (n == 2)
+			z += z < 70 ? 2000 : 1900;
 		if (c.pos < len && (!cur_eat(&c, ' ') || parse_local_time(&c)))
 			return why_set(why, why_size, "bad time after the date");
 		/* D.M.YYYY is always day first; slashes follow the order, AUTO
@@ -229,20 +255,33 @@ int rw_parse_date(const char *s, size_t len, enum rw_date_order order,
 /* ---- Amounts ---------------------------------------------------------- */
 
 /* Skip a currency symbol ($, EUR sign, pound sign) or, when codes is set,
- * a three-letter upper-case code.  Returns bytes skipped. */
-static size_t skip_currency(const char *s, size_t len, int codes)
+ * a three-letter upper-case code, writing its code into cur.  Returns
+ * bytes skipped. */
+static size_t skip_currency(const char *s, size_t len, int codes, char cur[4])
 {
-	if (len >= 1 && s[0] == '$')
-		return 1;
-	if (len >= 3 && !memcmp(s, "\xe2\x82\xac", 3))
-		return 3;
-	if (len >= 2 && !memcmp(s, "\xc2\xa3", 2))
-		return 2;
-	if (codes && len >= 3 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z' &&
-	    (len == 3 || !(s[3] >= 'A' && s[3] <= 'Z')))
-		return 3;
-	return 0;
+	const char *code = NULL;
+	size_t k = 0;
+
+	if (len >= 1 && s[0] == '$') {
+		code = "USD";
+		k = 1;
+	} else if (len >= 3 && !memcmp(s, "\xe2\x82\xac", 3)) {
+		code = "EUR";
+		k = 3;
+	} else if (len >= 2 && !memcmp(s, "\xc2\xa3", 2)) {
+		code = "GBP";
+		k = 2;
+	} else if (codes && len >= 3 && s[0] >= 'A' && s[0] <= 'Z' &&
+		   s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z' &&
+		   (len == 3 || !(s[3] >= 'A' && s[3] <= 'Z'))) {
+		code = s;
+		k = 3;
+	}
+	if (code) {
+		memcpy(cur, code, 3);
+		cur[3] = '\0';
+	}
+	return k;
 }
 
 struct num {
@@ -310,7 +349,7 @@ static int scan_number(struct cur *c, char decimal, struct num *nm,
 }
 
 /* Sign and currency in either order before the number. */
-static int scan_prefix(struct cur *c, int *neg, int *cur_seen)
+static int scan_prefix(struct cur *c, int *neg, int *cur_seen, char cur[4])
 {
 	size_t k;
 	int signs = 0, pass;
@@ -321,7 +360,7 @@ static int scan_prefix(struct cur *c, int *neg, int *cur_seen)
 			c->pos++;
 			signs++;
 		}
-		k = *cur_seen ? 0 : skip_currency(c->s + c->pos, c->len - c->pos, 1);
+		k = *cur_seen ? 0 : skip_currency(c->s + c->pos, c->len - c->pos, 1, cur);
 		if (k) {
 			*cur_seen = 1;
 			c->pos += k;
@@ -335,12 +374,21 @@ static int scan_prefix(struct cur *c, int *neg, int *cur_seen)
 int rw_parse_amount(const char *s, size_t len, char decimal, double *v,
 		    char *why, size_t why_size)
 {
+	char cur[4];
+
+	return rw_parse_amount_cur(s, len, decimal, v, cur, why, why_size);
+}
+
+int rw_parse_amount_cur(const char *s, size_t len, char decimal, double *v,
+			char cur[4], char *why, size_t why_size)
+{
 	struct num nm = { .n = 0 };
 	struct cur c;
 	int neg = 0, paren = 0, cur_seen = 0, signs;
 	double x;
 	char *end;
 
+	cur[0] = '\0';
 	trim(&s, &len);
 	if (!len)
 		return why_set(why, why_size, "empty amount");
@@ -355,7 +403,7 @@ int rw_parse_amount(const char *s, size_t len, char decimal, double *v,
 	c.s = s;
 	c.len = len;
 	c.pos = 0;
-	signs = scan_prefix(&c, &neg, &cur_seen);
+	signs = scan_prefix(&c, &neg, &cur_seen, cur);
 	if (signs > 1 || (signs && paren))
 		return why_set(why, why_size, "more than one sign");
 	if (scan_number(&c, decimal, &nm, why, why_size))
@@ -366,7 +414,7 @@ int rw_parse_amount(const char *s, size_t len, char decimal, double *v,
 		while (cur_eat(&c, ' '))
 			;
 		k = skip_currency(s + c.pos, len - c.pos,
-				  c.pos > 0 && s[c.pos - 1] == ' ');
+				  c.pos > 0 && s[c.pos - 1] == ' ', cur);
 		c.pos += k;
 	}
 	if (c.pos < len)
@@ -381,8 +429,9 @@ int rw_parse_amount(const char *s, size_t len, char decimal, double *v,
 /* ---- Activity type and status ----------------------------------------- */
 
 /*
- * Lower-case s into out with '-' and '_' read as blanks and runs of blanks
- * collapsed to one space; keep_dash keeps '-'.  Returns -1 when too long.
+ * Lower-case s into out with '-', ':' and '_' read as blanks ("Closed: won"
+ * is "closed won") and runs of blanks collapsed to one space; keep_dash
+ * keeps '-' and ':'.  Returns -1 when too long.
  */
 static int norm_word(const char *s, size_t len, char *out, size_t size,
 		     int keep_dash)
@@ -394,7 +443,8 @@ static int norm_word(const char *s, size_t len, char *out, size_t size,
 	for (size_t i = 0; i < len; i++) {
 		char ch = lower(s[i]);
 
-		if (is_blank(ch) || ch == '_' || (ch == '-' && !keep_dash)) {
+		if (is_blank(ch) || ch == '_' ||
+		    ((ch == '-' || ch == ':') && !keep_dash)) {
 			space = 1;
 			continue;
 		}
@@ -424,7 +474,7 @@ enum rw_act_type rw_parse_act_type(const char *s, size_t len)
 	static const char *const emails[] = { "email", "e-mail", "mail",
 		"emails", "e-mails", NULL };
 	static const char *const meetings[] = { "meeting", "meetings", "demo",
-		"video call", "visit", NULL };
+		"video call", "visit", "event", "lunch", NULL };
 	char w[32];
 
 	if (norm_word(s, len, w, sizeof(w), 1))

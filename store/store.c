@@ -18,12 +18,6 @@
  * enum rw_input_file order.  They are part of the database contract, so
  * the store owns them rather than following whatever ingest prints.
  */
-static const char *const store_input_names[RW_NINPUTS] = {
-	[RW_IN_REPS] = "reps.csv",
-	[RW_IN_OPPORTUNITIES] = "opportunities.csv",
-	[RW_IN_TARGETS] = "targets.csv",
-	[RW_IN_ACTIVITIES] = "activities.csv",
-};
 
 int rw_store_dberr(struct rw_store *st, const char *what, struct rw_err *err)
 {
@@ -178,7 +172,7 @@ void rw_store_close(struct rw_store *st)
 static int store_input_index(const unsigned char *name)
 {
 	for (int f = 0; name && f < RW_NINPUTS; f++)
-		if (!strcmp((const char *)name, store_input_names[f]))
+		if (!strcmp((const char *)name, rw_input_name((enum rw_input_file)f)))
 			return f;
 	return -1;
 }
@@ -249,7 +243,7 @@ static int store_insert_inputs(struct rw_store *st, int64_t run_id,
 		if (!fs->present)
 			continue;
 		if (sqlite3_bind_int64(stmt, 1, run_id) ||
-		    sqlite3_bind_text(stmt, 2, store_input_names[f], -1, SQLITE_STATIC) ||
+		    sqlite3_bind_text(stmt, 2, rw_input_name((enum rw_input_file)f), -1, SQLITE_STATIC) ||
 		    bind_text_or_null(stmt, 3, fs->path) ||
 		    bind_u64(stmt, 4, fs->size) ||
 		    bind_text_or_null(stmt, 5, fs->sha256) ||

@@ -184,7 +184,10 @@ static void test_parse_date_slash_dot(void **state)
 	date_bad("13/2/2026", RW_DATE_MDY, "month 13");
 	date_bad("2/11/2026 13:00 PM", RW_DATE_AUTO, "bad time");
 	date_bad("2/11/2026 0:30 AM", RW_DATE_AUTO, "bad time");
-	date_bad("2/11/26", RW_DATE_AUTO, "not a date");
+	/* Two-digit years pivot at 70: 26 is 2026, 70 is 1970. */
+	assert_int_equal(date_ok("2/11/26", RW_DATE_AUTO), 20495);
+	assert_int_equal(date_ok("1/1/70", RW_DATE_AUTO), 0);
+	date_bad("2/11/126", RW_DATE_AUTO, "not a date");
 	date_bad("2/30/2026", RW_DATE_AUTO, "February 2026 has no day 30");
 	/* D.M.YYYY is day first whatever the slash order. */
 	assert_int_equal(date_ok("11.02.2026", RW_DATE_MDY), 20495);
@@ -613,12 +616,15 @@ static void check_full_targets(const struct rw_dataset *ds)
 
 static void check_full_stats(const struct rw_ingest_stats *st)
 {
-	static const uint64_t read[RW_NINPUTS] = { 4, 13, 6, 8 };
-	static const uint64_t rejected[RW_NINPUTS] = { 1, 5, 2, 1 };
-	static const char *const text[RW_NINPUTS] = { reps_csv, opps_csv,
-						      targets_csv, acts_csv };
+	static const uint64_t read[] = { 4, 13, 6, 8 };
+	static const uint64_t rejected[] = { 1, 5, 2, 1 };
+	static const char *const text[] = { reps_csv, opps_csv, targets_csv,
+					    acts_csv };
 
-	for (int f = 0; f < RW_NINPUTS; f++) {
+	/* stage_history.csv and plans.csv were not there. */
+	assert_int_equal(st->file[RW_IN_STAGE_HISTORY].present, 0);
+	assert_int_equal(st->file[RW_IN_PLANS].present, 0);
+	for (int f = 0; f <= RW_IN_ACTIVITIES; f++) {
 		char hex[65];
 
 		assert_int_equal(st->file[f].present, 1);
