@@ -6,8 +6,7 @@ CC       ?= cc
 PKGS     := gsl sqlite3 inih jansson
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
-            -Wstrict-prototypes -Wwrite-strings -Wvla -fno-common \
-            -Wno-unused-parameter
+            -Wstrict-prototypes -Wwrite-strings -Wvla -fno-common
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
