@@ -380,7 +380,8 @@ static int check_required(enum rw_input_file f, struct rw_header_map *hm,
 /*
  * Map hdr with profile p's export pf (pf NULL: canonical names).  The
  * configuration's [columns.FILE] names replace the profile's for a
- * column, and its [values.FILE] give a value when no column has one.
+ * column (the canonical name is still accepted after them), and its
+ * [values.FILE] give a value when no column has one.
  */
 static int map_with(const struct profile *p, const struct pfile *pf,
 		    enum rw_input_file f, const struct rw_csv_rec *hdr,
@@ -399,7 +400,7 @@ static int map_with(const struct profile *p, const struct pfile *pf,
 
 		if (e)
 			add_names(hm, c, e->text, ',', hdr);
-		else if (!pf)
+		if (!pf)	/* the canonical name is always understood too */
 			add_names(hm, c, cols[c].name, '|', hdr);
 		e = cfg_entry(cfg, RW_MAP_VALUE, f, c);
 		if (e)
