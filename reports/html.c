@@ -407,11 +407,8 @@ static void html_structural(FILE *fp, const struct rw_report_data *d,
 
 	fprintf(fp, "<h2>Team-wide findings</h2>\n");
 	for (size_t t = 0; t < s->nteams; t++) {
-		const char *manager = "";
+		const char *manager = rw_team_manager(d, s->teams[t]);
 
-		for (size_t i = 0; i < d->nreps; i++)
-			if (!strcmp(d->reps[i].team, s->teams[t]) && !*manager)
-				manager = d->reps[i].manager;
 		for (int k = 0; k < RW_NKEYS; k++) {
 			double med[RW_MAXP], c;
 			int n = s->np < d->trend_periods ? s->np : d->trend_periods;

@@ -133,11 +133,8 @@ static json_t *team_json(const struct rw_report_data *d, const struct rw_rseries
 			 size_t t, int *bad)
 {
 	json_t *o = json_object(), *band = json_object();
-	const char *manager = NULL;
+	const char *manager = rw_team_manager(d, s->teams[t]);
 
-	for (size_t i = 0; i < d->nreps && !manager; i++)
-		if (!strcmp(d->reps[i].team, s->teams[t]) && *d->reps[i].manager)
-			manager = d->reps[i].manager;
 	put(o, "team", text(s->teams[t]), bad);
 	put(o, "manager", str_or_null(manager), bad);
 	for (int k = 0; k < RW_NKEYS; k++) {

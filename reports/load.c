@@ -19,7 +19,7 @@ static int db_fail(sqlite3 *db, const char *path, const char *what,
 	return RW_EDB;
 }
 
-static double col_double(sqlite3_stmt *st, int i)
+double rw_col_double(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
@@ -31,8 +31,7 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
 	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-/* Duplicate column i as a heap string ("" for NULL); NULL when out of memory. */
-static char *col_strdup(sqlite3_stmt *st, int i)
+char *rw_col_strdup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	size_t n = t ? strlen((const char *)t) : 0;
@@ -165,12 +164,12 @@ static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 		r = &d->reps[d->nreps];
 		memset(r, 0, sizeof(*r));
 		d->nreps++;
-		r->id = col_strdup(st, 0);
-		r->name = col_strdup(st, 1);
-		r->team = col_strdup(st, 2);
-		r->manager = col_strdup(st, 3);
-		r->hire_date = col_strdup(st, 4);
-		r->end_date = col_strdup(st, 5);
+		r->id = rw_col_strdup(st, 0);
+		r->name = rw_col_strdup(st, 1);
+		r->team = rw_col_strdup(st, 2);
+		r->manager = rw_col_strdup(st, 3);
+		r->hire_date = rw_col_strdup(st, 4);
+		r->end_date = rw_col_strdup(st, 5);
 		if (!r->id || !r->name || !r->team || !r->manager || !r->hire_date ||
 		    !r->end_date) {
 			rc = SQLITE_NOMEM;
@@ -205,12 +204,12 @@ static int load_values(sqlite3_stmt *st, struct rw_report_data *d, struct rw_rre
 		return -1;
 	r->has_row = 1;
 	for (int k = 0; k < RW_NKEYS; k++)
-		r->v[k] = col_double(st, k);
-	r->won = col_double(st, RW_NKEYS);
-	r->lost = col_double(st, RW_NKEYS + 1);
-	r->lo = col_double(st, RW_NKEYS + 2);
-	r->hi = col_double(st, RW_NKEYS + 3);
-	r->quota = col_double(st, RW_NKEYS + 4);
+		r->v[k] = rw_col_double(st, k);
+	r->won = rw_col_double(st, RW_NKEYS);
+	r->lost = rw_col_double(st, RW_NKEYS + 1);
+	r->lo = rw_col_double(st, RW_NKEYS + 2);
+	r->hi = rw_col_double(st, RW_NKEYS + 3);
+	r->quota = rw_col_double(st, RW_NKEYS + 4);
 	return 0;
 }
 
@@ -236,18 +235,18 @@ static int load_trends(sqlite3_stmt *st, struct rw_report_data *d, struct rw_rre
 		if (rc != SQLITE_ROW)
 			return -1;
 		t->n = sqlite3_column_int(st, 0);
-		t->slope = col_double(st, 1);
-		t->p = col_double(st, 2);
-		ws = col_double(st, 3);
-		wp = col_double(st, 4);
+		t->slope = rw_col_double(st, 1);
+		t->p = rw_col_double(st, 2);
+		ws = rw_col_double(st, 3);
+		wp = rw_col_double(st, 4);
 		/* A ratio's trend is judged on the weighted fit when it has one. */
 		if (rw_keys[k].ratio && isfinite(ws) && isfinite(wp)) {
 			t->slope = ws;
 			t->p = wp;
 		}
-		t->change = col_double(st, 5);
+		t->change = rw_col_double(st, 5);
 		col_copy(st, 6, t->cp_period, sizeof(t->cp_period));
-		t->cp_size = col_double(st, 7);
+		t->cp_size = rw_col_double(st, 7);
 	}
 	return 0;
 }
@@ -331,4 +330,12 @@ void rw_report_data_free(struct rw_report_data *d)
 	}
 	rw_free(d->reps);
 	memset(d, 0, sizeof(*d));
+}
+
+const char *rw_team_manager(const struct rw_report_data *d, const char *team)
+{
+	for (size_t i = 0; i < d->nreps; i++)
+		if (!strcmp(d->reps[i].team, team) && *d->reps[i].manager)
+			return d->reps[i].manager;
+	return "";
 }

@@ -82,6 +82,13 @@ int rw_report_load(const struct rw_report_opts *opts, sqlite3 **dbp,
 		   struct rw_report_data *d, struct rw_err *err);
 void rw_report_data_free(struct rw_report_data *d);
 
+/* Column i of a result row as a double (NAN for NULL), and as a heap
+ * string ("" for NULL; NULL when out of memory). */
+double rw_col_double(sqlite3_stmt *st, int i);
+char *rw_col_strdup(sqlite3_stmt *st, int i);
+/* The first manager named among the team's reps, or "". */
+const char *rw_team_manager(const struct rw_report_data *d, const char *team);
+
 /*
  * Series for charts, JSON and assessments: the complete periods of the
  * grain up to the report's period (oldest first, at most RW_MAXP), each

@@ -14,25 +14,6 @@ static int fail(sqlite3 *db, const char *what, struct rw_err *err)
 	return rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-static double col_double(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static char *dup_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	size_t n = t ? strlen((const char *)t) : 0;
-	char *s = rw_malloc(n + 1);
-
-	if (s) {
-		if (n)
-			memcpy(s, t, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 int rw_rseries_team(const struct rw_rseries *s, const char *team)
 {
 	for (size_t i = 0; i < s->nteams; i++)
@@ -136,7 +117,7 @@ static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
 		if (r < 0 || p < 0)
 			continue;
 		for (int k = 0; k < RW_NKEYS; k++)
-			rw_rep_series(s, (size_t)r, k)[p] = col_double(st, 2 + k);
+			rw_rep_series(s, (size_t)r, k)[p] = rw_col_double(st, 2 + k);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read rep_metrics", err);
@@ -172,9 +153,9 @@ static int load_bands(sqlite3 *db, const struct rw_report_data *d,
 			if (strcmp(metric, rw_keys[k].column))
 				continue;
 			b = rw_band(s, (size_t)t, k) + 3 * p;
-			b[0] = col_double(st, 3);
-			b[1] = col_double(st, 4);
-			b[2] = col_double(st, 5);
+			b[0] = rw_col_double(st, 3);
+			b[1] = rw_col_double(st, 4);
+			b[2] = rw_col_double(st, 5);
 		}
 	}
 	sqlite3_finalize(st);
@@ -255,13 +236,13 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 			cap = nc;
 		}
 		x = &f[(*n)++];
-		x->rep_id = dup_text(st, 0);
-		x->team = dup_text(st, 1);
-		x->rule = dup_text(st, 2);
-		x->category = dup_text(st, 3);
-		x->severity = dup_text(st, 4);
-		x->message = dup_text(st, 5);
-		x->evidence = dup_text(st, 6);
+		x->rep_id = rw_col_strdup(st, 0);
+		x->team = rw_col_strdup(st, 1);
+		x->rule = rw_col_strdup(st, 2);
+		x->category = rw_col_strdup(st, 3);
+		x->severity = rw_col_strdup(st, 4);
+		x->message = rw_col_strdup(st, 5);
+		x->evidence = rw_col_strdup(st, 6);
 		if (!x->rep_id || !x->team || !x->rule || !x->category ||
 		    !x->severity || !x->message || !x->evidence) {
 			rc = SQLITE_NOMEM;
