@@ -449,6 +449,14 @@ static int read_blocks(struct reader *r, FILE *fp, char *block,
 		if (rc)
 			goto out;
 	}
+	/* libcsv would close a quoted field left open at the end of the file
+	 * and hand over whatever followed the quote as its value: refuse. */
+	if (!r->rc && r->p.quoted && r->p.pstate == 2 /* FIELD_BEGUN */) {
+		rc = rw_err_set(r->err, RW_EINPUT, "a quoted field opened in the record of line %ld "
+				"is not closed at the end of the file", r->rec_line);
+		rw_err_where(r->err, r->path, r->rec_line, 0);
+		goto out;
+	}
 	if (csv_fini(&r->p, on_field, on_record, r) && !r->rc) {
 		rc = rw_err_set(r->err, RW_EINPUT, "unterminated quoted field at end of file");
 		goto out;
