@@ -87,7 +87,7 @@ FLIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o)
 
 $(BF)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -g -O1 $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) -std=c11 -g -O1 $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BF)/librepwatch.a: $(FLIB_OBJ)
 	$(AR) rcs $@ $^
