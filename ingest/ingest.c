@@ -703,13 +703,13 @@ static int date_prepass(struct table *t, int c)
 	}
 	if (t->order != RW_DATE_AUTO)
 		return 0;
-	t->order = RW_DATE_MDY;
-	t->order_col = c;
-	t->order_line = 0;
-	fprintf(stderr, "repwatch: warning: %s: column \"%s\": no date in the %s tells day from month; read as M/D/YYYY (set date_order = dmy in the configuration if that is wrong)\n",
-		t->path, t->header[c],
-		t->f == RW_IN_ACTIVITIES ? "first rows of the file" : "file");
-	return 0;
+	/* Never a silent guess: 4/3/2026 is April or March. */
+	rw_err_set(in->err, RW_EINPUT, "column \"%s\": no date in the %s tells day from month "
+		   "(a value such as 4/3/2026 reads either way); set date_order = mdy or dmy "
+		   "in the configuration", t->header[c],
+		   t->f == RW_IN_ACTIVITIES ? "first 100,000 rows of the file" : "file");
+	rw_err_where(in->err, t->path, 0, c + 1);
+	return RW_EINPUT;
 }
 
 /*

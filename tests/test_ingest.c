@@ -657,6 +657,7 @@ static void test_ingest_full(void **state)
 	write_file(dir, "activities.csv", acts_csv);
 	opts_for(&o, dir, rej, sizeof(rej));
 	o.max_reject_share = 0.5;
+	o.date_order = RW_DATE_MDY;	/* "1/11/2026 3:00 PM" decides nothing */
 	rw_err_clear(&err);
 	if (rw_ingest_run(&o, ds, &st, &err))
 		fail_msg("ingest failed: %s: %s", err.file, err.msg);

@@ -77,6 +77,17 @@ printf 'opp_id,owner,created,stage,amount\nO1,R1,1/2/2026,open,1\nO2,R1,13/2/202
 "$RW" check --data "$TMP/amb" >"$TMP/amb.out" 2>&1
 check check_ambiguous_exit2 [ $? -eq 2 ]
 check check_ambiguous_names grep -q "amb/opportunities.csv:4: date column \"created\"" "$TMP/amb.out"
+# Only values that read either way (4/3/2026) and no date_order: exit 2,
+# naming the file and the column; never a guess.  With date_order it runs.
+mkdir -p "$TMP/amb2"
+cp $V/canonical/reps.csv $V/canonical/activities.csv "$TMP/amb2/"
+printf 'opp_id,owner,created,stage,amount\nO1,R1,4/3/2026,open,1\nO2,R1,5/6/2026,open,1\n' >"$TMP/amb2/opportunities.csv"
+"$RW" check --data "$TMP/amb2" >"$TMP/amb2.out" 2>&1
+check check_undecided_exit2 [ $? -eq 2 ]
+check check_undecided_names grep -q 'amb2/opportunities.csv.*column "created": no date in the file tells day from month' "$TMP/amb2.out"
+printf '[repwatch]\ndate_order = mdy\n' >"$TMP/mdy.ini"
+"$RW" check --data "$TMP/amb2" --config "$TMP/mdy.ini" >/dev/null 2>&1
+check check_undecided_with_order_exit0 [ $? -eq 0 ]
 
 # ---- Acceptance 3: the Maven CRM dataset ----------------------------------
 "$RW" run --config examples/maven.ini --data "$MAVEN" --db "$TMP/maven.db" \
