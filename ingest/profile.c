@@ -443,7 +443,8 @@ static int profile_map_one(const struct profile *p, enum rw_input_file f,
 		memset(hm, 0, sizeof(*hm));
 		hm->profile = p->name;
 		snprintf(hm->missing, sizeof(hm->missing),
-			 "that a %s export has", p->name);
+			 "no header of a %s export of this file (is the profile right for it?)",
+			 p->name);
 	}
 	return 0;
 }
@@ -456,12 +457,14 @@ int rw_profile_map(const char *pname, enum rw_input_file f,
 	int have = 0;
 
 	for (size_t i = 0; i < NPROFILES; i++) {
-		if (pname && *pname && strcasecmp(pname, profiles[i].name))
+		/* A forced profile still lets canonical files (a roster kept
+		 * by hand beside the CRM's exports) be read as they are. */
+		if (pname && *pname && strcasecmp(pname, profiles[i].name) && i != 0)
 			continue;
 		if (!profile_map_one(&profiles[i], f, hdr, cfg, &try)) {
 			/* The message names what the canonical or the forced
 			 * profile lacked. */
-			if (i == 0 || (pname && *pname))
+			if (i == 0 || (pname && *pname && strcasecmp(pname, profiles[0].name)))
 				*hm = try;
 			continue;
 		}
