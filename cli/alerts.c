@@ -98,7 +98,7 @@ fail:
 }
 
 void rw_run_deliver(struct rw_store *st, const char *alerts_path,
-		    const char *notify)
+		    const char *notify, int timeout_s)
 {
 	struct rw_pending *p = NULL;
 	struct rw_err err;
@@ -115,7 +115,7 @@ void rw_run_deliver(struct rw_store *st, const char *alerts_path,
 		goto out;
 	rc = deliver_file(alerts_path, text, len, &err);
 	if (!rc && notify)
-		rc = rw_notify_run(notify, text, len, &err);
+		rc = rw_notify_run(notify, text, len, timeout_s, &err);
 	if (!rc)
 		rc = rw_store_pending_clear(st, p, &err);
 out:

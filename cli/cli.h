@@ -68,7 +68,7 @@ int rw_run_rules_prepare(struct rw_config *c, struct rw_err *err);
  * notify command) and clear them; a failure is printed and leaves them
  * pending for the next run. */
 void rw_run_deliver(struct rw_store *st, const char *alerts_path,
-		    const char *notify);
+		    const char *notify, int timeout_s);
 /* The summary line "flags N (...), alerts new N, resolved N". */
 void rw_run_rules_summary(const struct rw_rules_out *out,
 			  const struct rw_alert_counts *c);

@@ -142,6 +142,12 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		c->rules_opts.repeat_days = (int)n;
 		return 0;
 	}
+	if (!strcasecmp(name, "notify_timeout_s")) {
+		if (parse_int(value, 1, 86400, &n))
+			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 1 to 86400", name, value);
+		c->rules_opts.notify_timeout_s = (int)n;
+		return 0;
+	}
 	if (!strcasecmp(name, "structural_margin")) {
 		if (parse_share(value, &c->rules_opts.structural_margin))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);

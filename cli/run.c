@@ -205,7 +205,7 @@ static int run_store(const struct run_args *a, const struct rw_dataset *ds,
 	rc = rw_store_commit_run(st, *run_id, finished, err);
 	if (rc)
 		goto out_rollback;
-	rw_run_deliver(st, a->alerts_path, a->notify);
+	rw_run_deliver(st, a->alerts_path, a->notify, a->cfg.rules_opts.notify_timeout_s);
 	goto out_close;
 
 out_rollback:

@@ -10,12 +10,15 @@
 #include "rules_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -130,29 +133,67 @@ static int split_words(char *buf, char **argv, int max)
 	return n;
 }
 
-/* Write all of text to fd; a reader that closes early is not an error of
- * ours (SIGPIPE is ignored by the caller), its exit status tells. */
-static void write_all(int fd, const char *text, size_t len)
+static long now_ms(void)
 {
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Write all of text to fd (non-blocking) by the deadline.  A reader that
+ * closes early is not an error of ours (SIGPIPE is ignored by the caller):
+ * its exit status tells.  Returns -1 only when the deadline passed.
+ */
+static int write_all(int fd, const char *text, size_t len, long deadline)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	while (len) {
 		ssize_t w = write(fd, text, len);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		text += w;
-		len -= (size_t)w;
+		if (w > 0) {
+			text += w;
+			len -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			long left = deadline - now_ms();
+
+			if (left <= 0)
+				return -1;
+			poll(&p, 1, (int)(left < 1000 ? left : 1000));
+		} else if (!(w < 0 && errno == EINTR)) {
+			return 0;
+		}
 	}
+	return 0;
 }
 
-static int notify_wait(pid_t pid, const char *cmd, struct rw_err *err)
+static int notify_wait(pid_t pid, const char *cmd, long deadline, int timeout_s,
+		       struct rw_err *err)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		struct timespec nap = { 0, 20 * 1000000 };
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
 			return rw_err_set(err, RW_EIO, "notifier \"%s\": wait failed: %s", cmd, strerror(errno));
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return rw_err_set(err, RW_EIO, "notifier \"%s\" still running after %d s: killed",
+					  cmd, timeout_s);
+		}
+		nanosleep(&nap, NULL);
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
@@ -160,9 +201,10 @@ static int notify_wait(pid_t pid, const char *cmd, struct rw_err *err)
 	return rw_err_set(err, RW_EIO, "notifier \"%s\" was killed by signal %d", cmd, WTERMSIG(status));
 }
 
-int rw_notify_run(const char *cmd, const char *text, size_t len,
+int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
 		  struct rw_err *err)
 {
+	long deadline = now_ms() + (long)timeout_s * 1000;
 	char buf[4096], *argv[64];
 	posix_spawn_file_actions_t fa;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
@@ -194,8 +236,8 @@ int rw_notify_run(const char *cmd, const char *text, size_t len,
 		return rw_err_set(err, RW_EIO, "notifier \"%s\" could not start: %s", cmd, strerror(rc));
 	}
 	sigaction(SIGPIPE, &ign, &old);
-	write_all(fds[1], text, len);
+	write_all(fds[1], text, len, deadline);	/* late: notify_wait kills it */
 	close(fds[1]);
 	sigaction(SIGPIPE, &old, NULL);
-	return notify_wait(pid, cmd, err);
+	return notify_wait(pid, cmd, deadline, timeout_s, err);
 }

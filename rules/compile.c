@@ -58,6 +58,7 @@ void rw_rules_opts_default(struct rw_rules_opts *o)
 {
 	o->repeat_days = 7;
 	o->structural_margin = 0.10;
+	o->notify_timeout_s = 60;
 }
 
 char *rules_strdup(const char *s)

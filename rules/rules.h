@@ -59,6 +59,7 @@ int rw_severity_find(const char *name);
 struct rw_rules_opts {
 	int repeat_days;		/* notify a firing alert again after this; 0 never */
 	double structural_margin;	/* SPEC section 5 margin (0.10) */
+	int notify_timeout_s;		/* a notifier still running is killed (60) */
 };
 
 void rw_rules_opts_default(struct rw_rules_opts *o);
@@ -226,9 +227,10 @@ char *rw_note_json(const struct rw_note *n);
  * Run the notifier command cmd (split on blanks into argv, no shell,
  * looked up in PATH) with text[0..len) on its standard input.  Returns 0
  * when it exited 0, or RW_EIO with what went wrong (could not start,
- * killed, exit status).
+ * killed, exit status, or still running after timeout_s seconds, when it
+ * is killed: a hanging notifier never holds up the nightly job).
  */
-int rw_notify_run(const char *cmd, const char *text, size_t len,
+int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
 		  struct rw_err *err);
 
 #endif
