@@ -67,6 +67,11 @@ REPLAYS  := $(addprefix $(BA)/replay_,$(FUZZERS))
 $(BA)/replay_%: $(BA)/obj/tests/fuzz/fuzz_%.o $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
+# The configuration harness also needs the CLI's configuration reader.
+$(BA)/replay_config: $(BA)/obj/tests/fuzz/fuzz_config.o $(BA)/obj/cli/config.o \
+		     $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
+
 test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen $(REPLAYS)
 	@bash tests/run.sh $(BA) $(TESTS)
 
@@ -93,6 +98,9 @@ $(BF)/librepwatch.a: $(FLIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BF)/fuzz_%: $(BF)/obj/tests/fuzz/fuzz_%.o $(BF)/librepwatch.a
+	$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+$(BF)/fuzz_config: $(BF)/obj/tests/fuzz/fuzz_config.o $(BF)/obj/cli/config.o $(BF)/librepwatch.a
 	$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 fuzz: $(addprefix $(BF)/fuzz_,$(FUZZERS))

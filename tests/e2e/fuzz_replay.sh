@@ -2,7 +2,7 @@
 # the harnesses under ASan + UBSan; the CSV edge-case suite of shared/data
 # goes through the ingest harness too.
 . "$(dirname "$0")/lib.sh"
-for h in date amount csv; do
+for h in date amount csv config; do
 	r=$BUILD/replay_$h
 	[ -x "$r" ] || { notok "fuzz_replay_$h" "no $r"; continue; }
 	files=(tests/fuzz/corpus/$h/*)
