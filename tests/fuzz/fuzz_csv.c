@@ -2,7 +2,10 @@
  * fuzz_csv.c - libFuzzer harness for the whole ingest path: the CSV
  * reader, header mapping, value parsers, owner resolution and rejects.
  * The first byte picks the file the rest becomes (reps, opportunities,
- * targets or activities); the other required files are small and valid.
+ * targets or activities: bits 0-1) and whether it keeps that file's
+ * canonical name or comes as "crm-export.csv" (bit 2), whose header alone
+ * must tell the vendor profile and the input; the other files are small
+ * and valid.
  * Any outcome is fine except a crash, a leak or a sanitizer report.
  */
 #include <stdint.h>
@@ -60,7 +63,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put("opportunities.csv", opps, sizeof(opps) - 1);
 	put("targets.csv", "rep_id,period,target\n", 21);
 	put("activities.csv", acts, sizeof(acts) - 1);
-	put(names[which], data + 1, size - 1);
+	if (data[0] & 4) {
+		put("crm-export.csv", data + 1, size - 1);
+	} else {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/crm-export.csv", dir);
+		unlink(path);
+		put(names[which], data + 1, size - 1);
+	}
 	rw_settings_default(&s);
 	s.as_of = rw_days_from_civil(2026, 3, 31);
 	ds = rw_dataset_new(&s);
