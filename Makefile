@@ -10,7 +10,7 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS     := -lcsv $(PKG_LIBS) -lm
+LIBS     := -lcsv $(PKG_LIBS) -lm -pthread
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
