@@ -58,16 +58,30 @@ void rw_baseline_of(double *v, size_t n, struct rw_baseline *b)
 	b->mad = quantile_sorted(v, k, 0.5);
 }
 
+/* Index of the first of sorted s[0..n) that is >= x (strict: > x). */
+static size_t bound(const double *s, size_t n, double x, int strict)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strict ? s[mid] <= x : s[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 double rw_percentile_rank(const double *s, size_t n, double x)
 {
-	size_t below = 0, equal = 0;
+	size_t below, equal;
 
 	if (!n || !isfinite(x))
 		return NAN;
-	for (size_t i = 0; i < n; i++) {
-		below += s[i] < x;
-		equal += s[i] == x;
-	}
+	below = bound(s, n, x, 0);
+	equal = bound(s, n, x, 1) - below;
 	return 100.0 * ((double)below + 0.5 * (double)equal) / (double)n;
 }
 
