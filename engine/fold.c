@@ -106,6 +106,7 @@ int rw_dataset_begin_activities(struct rw_dataset *ds)
 	f->nreps = ds->nreps;
 	f->nopps = ds->nopps;
 	f->as_of = ds->settings.as_of;
+	f->last_day = RW_NODAY;
 	fold_windows(f, &ds->settings);
 	n = f->nreps && f->row > SIZE_MAX / RW_FOLD_NTYPES / f->nreps ?
 	    0 : f->nreps * f->row * RW_FOLD_NTYPES;
@@ -172,9 +173,14 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 	}
 	ds->activities++;
 	if (type == RW_CALL || type == RW_EMAIL || type == RW_MEETING) {
+		if (day != f->last_day) {
+			for (int g = 0; g < RW_NGRAINS; g++)
+				f->last_k[g] = (int64_t)rw_period_of(g, day,
+						ds->settings.fiscal_start) - f->first[g];
+			f->last_day = day;
+		}
 		for (int g = 0; g < RW_NGRAINS; g++) {
-			int64_t k = (int64_t)rw_period_of(g, day,
-					ds->settings.fiscal_start) - f->first[g];
+			int64_t k = f->last_k[g];
 
 			if (k < 0 || k >= f->nper[g])
 				continue;
