@@ -21,7 +21,14 @@
 
 int rw_store_dberr(struct rw_store *st, const char *what, struct rw_err *err)
 {
-	rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+	int ec = sqlite3_errcode(st->db);
+
+	/* WAL needs to create files beside the database: say where to look. */
+	if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN)
+		rw_err_set(err, RW_EDB, "%s: %s (is the database or its folder read-only?)",
+			   what, sqlite3_errmsg(st->db));
+	else
+		rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
 	rw_err_where(err, st->path, 0, 0);
 	return RW_EDB;
 }

@@ -28,3 +28,21 @@ printf 'not a database\n' >"$TMP/junk.db"
 rc=$?
 check db_not_sqlite_exit [ "$rc" -ge 4 ]
 check db_not_sqlite_untouched [ "$(cat "$TMP/junk.db")" = "not a database" ]
+
+# A database on a read-only file system (a read-only bind mount; skipped
+# where this process may not mount): exit 4, a clear message, data intact.
+mkdir -p "$TMP/rw" "$TMP/ro"
+cp "$db" "$TMP/rw/r.db"
+ro_before=$(db_digest "$TMP/rw/r.db")
+if mount --bind "$TMP/rw" "$TMP/ro" 2>/dev/null && mount -o remount,bind,ro "$TMP/ro" 2>/dev/null; then
+	"$RW" run --data sample-data --db "$TMP/ro/r.db" --rejects "$TMP/rej.csv" --as-of $ASOF \
+		-q >/dev/null 2>"$TMP/ro.err"
+	rc=$?
+	umount "$TMP/ro"
+	check db_readonly_exit4 [ "$rc" -eq 4 ]
+	check db_readonly_message grep -q 'read-only' "$TMP/ro.err"
+	check db_readonly_intact [ "$(db_digest "$TMP/rw/r.db")" = "$ro_before" ]
+else
+	umount "$TMP/ro" 2>/dev/null
+	echo "# cannot mount read-only here; read-only database check skipped"
+fi
