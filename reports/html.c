@@ -318,10 +318,19 @@ void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p
 		if (*p->tr[k].cp_period && !strcmp(s->labels[i], p->tr[k].cp_period))
 			cp = i;
 	}
+	/* The values go into the chart's title (a tooltip, and what a screen
+	 * reader says), not into an element per point: a small DOM renders
+	 * fast. */
 	fprintf(fp, "<svg class=\"chart\" data-metric=\"%s\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
 		"<title>%s of ", rw_keys[k].column, W, H, W, H, rw_keys[k].title);
 	esc(fp, p->name);
+	for (int i = 0; i < s->np; i++) {
+		char val[48];
+
+		rw_fmt_value(rw_keys[k].kind, v[i], val, sizeof(val));
+		fprintf(fp, "%s %s %s", i ? "," : ":", s->labels[i], val);
+	}
 	fprintf(fp, "</title><text x=\"%d\" y=\"12\" font-weight=\"bold\">%s</text>",
 		ML, rw_keys[k].title);
 	if (!(sc.lo <= sc.hi) || s->np == 0) {
@@ -355,15 +364,13 @@ void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p
 			"stroke=\"#D55E00\" stroke-dasharray=\"2 2\"><title>shift from %s</title></line>",
 			sx(&sc, cp), sx(&sc, cp), MT, H - MB, s->labels[cp]);
 	lines(fp, &sc, v, 1, "fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\" class=\"rep-line\"");
+	/* Every point as a dot, all in one path (two half-circle arcs each). */
+	fprintf(fp, "<path class=\"points\" fill=\"#0072B2\" d=\"");
 	for (int i = 0; i < s->np; i++)
-		if (isfinite(v[i])) {
-			char val[48];
-
-			rw_fmt_value(rw_keys[k].kind, v[i], val, sizeof(val));
-			fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"#0072B2\">"
-				"<title>%s: %s</title></circle>", sx(&sc, i), sy(&sc, v[i]),
-				s->labels[i], val);
-		}
+		if (isfinite(v[i]))
+			fprintf(fp, "M%.1f %.1fm-2.2 0a2.2 2.2 0 1 0 4.4 0a2.2 2.2 0 1 0 -4.4 0",
+				sx(&sc, i), sy(&sc, v[i]));
+	fprintf(fp, "\"/>");
 	if (s->np)
 		fprintf(fp, "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" "
 			"text-anchor=\"end\">%s</text>", ML, H - 6, s->labels[0], W - MR,
