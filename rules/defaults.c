@@ -37,7 +37,7 @@ const char rw_rules_default_ini[] =
 	"role     = lagging\n"
 	"grain    = month\n"
 	"when     = win_rate_change <= -0.3 AND win_rate_slope < 0 AND win_rate_slope_p < 0.05\n"
-	"message  = Win rate down {win_rate_change:pct} over two quarters (now {win_rate:pct})\n"
+	"message  = Win rate {win_rate_change:pct} over two quarters (now {win_rate:pct})\n"
 	"\n"
 	"[rule revenue_decline]\n"
 	"category = pip_candidate\n"
@@ -45,7 +45,7 @@ const char rw_rules_default_ini[] =
 	"role     = lagging\n"
 	"grain    = month\n"
 	"when     = revenue_change <= -0.3 AND revenue_slope < 0 AND revenue_slope_p < 0.05\n"
-	"message  = Revenue down {revenue_change:pct} over two quarters\n"
+	"message  = Revenue {revenue_change:pct} over two quarters\n"
 	"\n"
 	"[rule low_followup]\n"
 	"category = pip_candidate\n"
@@ -89,7 +89,7 @@ const char rw_rules_default_ini[] =
 	"grain    = month\n"
 	"when     = followup_ratio_change <= -0.3 AND followup_ratio_slope < 0\n"
 	"  AND followup_ratio_slope_p < 0.05\n"
-	"message  = Follow-up ratio down {followup_ratio_change:pct} over two quarters\n"
+	"message  = Follow-up ratio {followup_ratio_change:pct} over two quarters\n"
 	"\n"
 	"[rule activity_drop]\n"
 	"category = early_warning\n"
@@ -129,7 +129,7 @@ const char rw_rules_default_ini[] =
 	"severity = info\n"
 	"grain    = month\n"
 	"when     = win_rate_change >= 0.3 AND win_rate_slope > 0 AND win_rate_slope_p < 0.05\n"
-	"message  = Win rate up {win_rate_change:pct} over two quarters (now {win_rate:pct})\n"
+	"message  = Win rate +{win_rate_change:pct} over two quarters (now {win_rate:pct})\n"
 	;
 
 struct defaults_reader {

@@ -4,7 +4,7 @@
 # where Chromium is absent.  Also: the JSON report against its schema.
 . "$(dirname "$0")/lib.sh"
 db=$TMP/r.db
-"$RW" run --data sample-data --db "$db" --as-of $ASOF -q 2>"$TMP/err"
+"$RW" run --data sample-data --db "$db" --as-of $ASOF -q >/dev/null 2>"$TMP/err"
 check html_setup_run [ $? -eq 0 ]
 "$RW" report --db "$db" --format html --out "$TMP/r.html" 2>>"$TMP/err"
 check html_report_exit0 [ $? -eq 0 ]
