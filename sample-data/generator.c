@@ -17,7 +17,7 @@
  *
  * Planted patterns (dates relative to the month M of --end; sample-data/
  * README.md lists them with what the metrics show):
- *   East       one rep declines from M-5: win rate to a third, follow-ups
+ *   East       one rep declines from M-4: win rate to a third, follow-ups
  *              to ~30%, touch gaps 2-3 times longer;
  *   West       every rep's win rate x0.6 from M-4 (a market shift);
  *   Central    one rep neglects open deals from M-4 (stale pipeline);
@@ -345,7 +345,7 @@ static const char *const subj_free_meeting[] = {
 
 enum pattern {
 	PAT_NONE,
-	PAT_DECLINE,	/* East: personal decline from M-5 */
+	PAT_DECLINE,	/* East: personal decline from M-4 */
 	PAT_STALE,	/* Central: neglected pipeline from M-4 */
 	PAT_NEWHIRE,	/* SMB: hired 45 days before --end */
 	PAT_DEPARTED,	/* SMB: left in M-6 */
@@ -430,12 +430,12 @@ static int moff(const struct gen *g, int32_t day)
 
 static double win_prob(const struct gen *g, const struct rep *r, int32_t day)
 {
-	static const double decline[] = { 1.0, 0.75, 0.55, 0.42, 0.33, 0.30 };
+	static const double decline[] = { 0.40, 0.35, 0.33, 0.31, 0.30 };
 	int k = moff(g, day);
 	double p = r->win;
 
-	if (r->pat == PAT_DECLINE && k >= -5)
-		p *= decline[k + 5 < 5 ? k + 6 : 5];
+	if (r->pat == PAT_DECLINE && k >= -4)
+		p *= decline[k + 4 < 4 ? k + 4 : 4];
 	if (r->pat == PAT_IMPROVER && k >= -6)
 		p = r->win + 0.07 * (k + 6);
 	if (r->team == WEST && k >= -4)
@@ -456,8 +456,8 @@ static double followup_prob(const struct gen *g, const struct rep *r, int32_t da
 {
 	int k = moff(g, day);
 
-	if (r->pat == PAT_DECLINE && k >= -5)
-		return k == -5 ? 0.5 : k == -4 ? 0.35 : 0.28;
+	if (r->pat == PAT_DECLINE && k >= -4)
+		return k == -4 ? 0.35 : 0.28;
 	return r->followup;
 }
 
@@ -465,8 +465,8 @@ static double gap_factor(const struct gen *g, const struct rep *r, int32_t day)
 {
 	int k = moff(g, day);
 
-	if (r->pat == PAT_DECLINE && k >= -5)
-		return k == -5 ? 1.8 : 2.8;
+	if (r->pat == PAT_DECLINE && k >= -4)
+		return 2.8;
 	if (r->pat == PAT_STALE && k >= -4)
 		return 2.0;
 	return 1.0;
@@ -921,7 +921,7 @@ static double day_weight(const struct gen *g, const struct rep *r, int32_t d, st
 	int k = moff(g, d);
 
 	w *= ramp(r, d);
-	if (r->pat == PAT_DECLINE && k >= -5)
+	if (r->pat == PAT_DECLINE && k >= -4)
 		w *= 0.6;
 	if (r->pat == PAT_STALE && k >= -4)
 		w *= 0.7;
