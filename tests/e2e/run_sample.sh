@@ -71,3 +71,12 @@ check baseline_company_row [ "$(q "SELECT COUNT(DISTINCT grain) FROM team_baseli
 # Projection only on the partial period.
 check projection_partial_only [ "$(q "SELECT COUNT(*) FROM rep_metrics WHERE partial=0 AND projected_revenue IS NOT NULL")" = 0 ]
 check projection_present [ "$(q "SELECT COUNT(*) FROM rep_metrics WHERE partial=1 AND grain='month' AND projected_revenue >= revenue")" -gt 30 ]
+# The planted decline (R003, a step in 2026-06): the stored change points
+# of its declining metrics fall within one month of it.
+cps=$(q "SELECT group_concat(cp_period) FROM rep_trends WHERE rep_id='R003' AND grain='month' AND metric IN ('followup_ratio','touch_gap_days') AND cp_period IS NOT NULL")
+ok_cp=1
+[ -n "$cps" ] || ok_cp=0
+for c in $(echo "$cps" | tr , ' '); do
+	case $c in 2026-05|2026-06|2026-07) ;; *) ok_cp=0 ;; esac
+done
+check changepoint_near_planted [ "$ok_cp" = 1 ]
