@@ -61,6 +61,7 @@ enum rw_metric {
 	RW_M_SALES_VELOCITY,
 	RW_M_PROJECTED_REVENUE,		/* partial period only */
 	RW_M_PROJECTED_ATTAINMENT,	/* partial period only */
+	RW_M_ICP_FIT_SHARE,	/* of deals created with a known icp_fit */
 	RW_NMETRICS
 };
 
@@ -140,6 +141,8 @@ struct rw_opp {
 	enum rw_status status;
 	double amount;		/* in the reporting currency */
 	const char *stage;	/* current stage or NULL */
+	int icp_fit;		/* ideal customer profile: 0 unknown, 1 fits,
+				 * 2 does not */
 };
 
 struct rw_target {

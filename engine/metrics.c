@@ -17,6 +17,7 @@ static const char *const metric_names[RW_NMETRICS] = {
 	"first_meetings", "followup_ratio", "touch_gap_days", "open_opps",
 	"pipeline_value", "stale_opps", "stale_share", "coverage",
 	"sales_velocity", "projected_revenue", "projected_attainment",
+	"icp_fit_share",
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
@@ -70,6 +71,7 @@ struct ctx {
 	int32_t *pstart, *pend, *eval;	/* per k: [S, E) and evaluation day D */
 	double *quota;		/* [rep][np + 1]; NAN when no target */
 	double *fq;		/* [rep][np]: deals qualifying for followup */
+	double *icpn;		/* [rep][np]: deals created with a known icp_fit */
 	struct keys cyc, gap;
 };
 
@@ -391,8 +393,13 @@ static int deal_flow(struct ctx *c, const struct rw_opp *o, double *row)
 	int32_t cd = closed_day(o, c->s->as_of);
 	int k = slot(c, o->created);
 
-	if (k >= 0)
+	if (k >= 0) {
 		row[(size_t)k * RW_NMETRICS + RW_M_OPPS_CREATED]++;
+		if (o->icp_fit) {
+			c->icpn[(size_t)o->rep * (size_t)c->np + (size_t)k]++;
+			row[(size_t)k * RW_NMETRICS + RW_M_ICP_FIT_SHARE] += o->icp_fit == 1;
+		}
+	}
 	k = slot(c, cd);
 	if (k < 0)
 		return 0;
@@ -491,7 +498,7 @@ static void row_init(double *row, int np)
 		RW_M_OPPS_CREATED, RW_M_WON, RW_M_LOST, RW_M_REVENUE,
 		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
 		RW_M_FOLLOWUP_RATIO, RW_M_OPEN_OPPS, RW_M_PIPELINE_VALUE,
-		RW_M_STALE_OPPS, RW_M_COVERAGE,
+		RW_M_STALE_OPPS, RW_M_COVERAGE, RW_M_ICP_FIT_SHARE,
 	};
 
 	for (size_t i = 0; i < (size_t)np * RW_NMETRICS; i++)
@@ -506,6 +513,7 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 {
 	const double *q = c->quota + (size_t)r * ((size_t)c->np + 1);
 	const double *fq = c->fq + (size_t)r * (size_t)c->np;
+	const double *icpn = c->icpn + (size_t)r * (size_t)c->np;
 
 	for (int k = 0; k < c->np; k++) {
 		double *v = row + (size_t)k * RW_NMETRICS;
@@ -519,6 +527,7 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 		v[RW_M_ATTAINMENT] = q[k] > 0 ? v[RW_M_REVENUE] / q[k] : NAN;
 		v[RW_M_FOLLOWUP_RATIO] = fq[k] > 0 ?
 					 v[RW_M_FOLLOWUP_RATIO] / fq[k] : NAN;
+		v[RW_M_ICP_FIT_SHARE] = icpn[k] > 0 ? v[RW_M_ICP_FIT_SHARE] / icpn[k] : NAN;
 		v[RW_M_STALE_SHARE] = v[RW_M_OPEN_OPPS] > 0 ?
 				      v[RW_M_STALE_OPPS] / v[RW_M_OPEN_OPPS] : NAN;
 		v[RW_M_COVERAGE] = q[k + 1] > 0 ? v[RW_M_COVERAGE] / q[k + 1] : NAN;
@@ -709,7 +718,8 @@ static int is_weighted(int m)
 {
 	return m == RW_M_WIN_RATE || m == RW_M_AVG_DEAL_SIZE ||
 	       m == RW_M_CYCLE_DAYS || m == RW_M_ATTAINMENT ||
-	       m == RW_M_FOLLOWUP_RATIO || m == RW_M_STALE_SHARE;
+	       m == RW_M_FOLLOWUP_RATIO || m == RW_M_STALE_SHARE ||
+	       m == RW_M_ICP_FIT_SHARE;
 }
 
 /* Weight of a ratio metric's point: its denominator. */
@@ -728,6 +738,8 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
 		return c->fq[(size_t)r * (size_t)c->np + (size_t)k];
 	case RW_M_STALE_SHARE:
 		return v[RW_M_OPEN_OPPS];
+	case RW_M_ICP_FIT_SHARE:
+		return c->icpn[(size_t)r * (size_t)c->np + (size_t)k];
 	default:
 		return 0;
 	}
@@ -805,10 +817,11 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 	c->res->trends[g] = rw_calloc(nr * RW_NMETRICS + 1, sizeof(struct rw_trend));
 	c->quota = rw_calloc(nr * (np + 1) + 1, sizeof(*c->quota));
 	c->fq = rw_calloc(nr * np + 1, sizeof(*c->fq));
+	c->icpn = rw_calloc(nr * np + 1, sizeof(*c->icpn));
 	c->pstart = rw_calloc(np, sizeof(*c->pstart));
 	c->pend = rw_calloc(np, sizeof(*c->pend));
 	c->eval = rw_calloc(np, sizeof(*c->eval));
-	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq ||
+	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq || !c->icpn ||
 	    !c->pstart || !c->pend || !c->eval)
 		return RW_ENOMEM;
 	for (int k = 0; k < c->np; k++) {
@@ -826,10 +839,11 @@ static void grain_release(struct ctx *c)
 {
 	rw_free(c->quota);
 	rw_free(c->fq);
+	rw_free(c->icpn);
 	rw_free(c->pstart);
 	rw_free(c->pend);
 	rw_free(c->eval);
-	c->quota = c->fq = NULL;
+	c->quota = c->fq = c->icpn = NULL;
 	c->pstart = c->pend = c->eval = NULL;
 }
 

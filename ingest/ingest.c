@@ -1073,6 +1073,17 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	rc = opp_currency(t, rec, cur, &o->amount, bad);
 	if (rc || *bad)
 		return rc;
+	if (has_col(t, OPP_ICP_FIT)) {
+		int fit;
+
+		s = cell(t, rec, OPP_ICP_FIT, &len);
+		fit = len ? flag_value(s, len) : -2;
+		if (fit == -1) {
+			*bad = 1;
+			return reject_value(t, rec, OPP_ICP_FIT, "not a yes/no value");
+		}
+		o->icp_fit = fit == -2 ? 0 : fit ? 1 : 2;
+	}
 	rw_buf_reset(&t->in->row);
 	id = row_text(t, rec, OPP_ID);
 	stage = row_text(t, rec, OPP_STAGE);
@@ -1087,7 +1098,8 @@ static int same_opp(const struct rw_opp *a, const struct rw_opp *b)
 {
 	return a->rep == b->rep && a->created == b->created &&
 	       a->closed == b->closed && a->status == b->status &&
-	       a->amount == b->amount && same_str(a->stage, b->stage);
+	       a->amount == b->amount && a->icp_fit == b->icp_fit &&
+	       same_str(a->stage, b->stage);
 }
 
 static int opp_row(struct table *t, const struct rw_csv_rec *rec)

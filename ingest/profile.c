@@ -27,7 +27,7 @@ static const struct rw_col opp_cols[] = {
 	{ "opp_id", 1, 0 }, { "owner", 1, 0 }, { "created", 1, 1 },
 	{ "amount", 1, 0 }, { "status", 2, 0 }, { "stage", 2, 0 },
 	{ "close_date", 0, 1 }, { "currency", 0, 0 }, { "is_closed", 2, 0 },
-	{ "is_won", 0, 0 }, { NULL, 0, 0 },
+	{ "is_won", 0, 0 }, { "icp_fit", 0, 0 }, { NULL, 0, 0 },
 };
 
 static const struct rw_col tgt_cols[] = {

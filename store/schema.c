@@ -61,6 +61,7 @@ static const char schema_v1[] =
 	" stale_opps INTEGER, stale_share REAL,"
 	" coverage REAL, sales_velocity REAL,"
 	" projected_revenue REAL, projected_attainment REAL,"
+	" icp_fit_share REAL,"
 	/* Each metric's robust z-score and percentile within its team. */
 	" opps_created_z REAL, opps_created_pct REAL, won_z REAL,"
 	" won_pct REAL, lost_z REAL, lost_pct REAL, win_rate_z REAL,"
@@ -82,6 +83,7 @@ static const char schema_v1[] =
 	" sales_velocity_z REAL, sales_velocity_pct REAL,"
 	" projected_revenue_z REAL, projected_revenue_pct REAL,"
 	" projected_attainment_z REAL, projected_attainment_pct REAL,"
+	" icp_fit_share_z REAL, icp_fit_share_pct REAL,"
 	" period_start TEXT,"
 	" period_end TEXT,"
 	" run_id INTEGER REFERENCES runs(run_id),"

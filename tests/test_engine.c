@@ -330,7 +330,7 @@ static int add_reps_and_deals(struct rw_dataset *ds)
 	for (size_t i = 0; i < sizeof(deals) / sizeof(deals[0]); i++) {
 		struct rw_opp o = { deals[i].id, deals[i].rep, deals[i].created,
 				    deals[i].closed, deals[i].st,
-				    deals[i].amount, NULL };
+				    deals[i].amount, NULL, 0 };
 
 		if (rw_dataset_add_opp(ds, &o, NULL))
 			return -1;
@@ -828,7 +828,7 @@ static void test_baseline_eligibility(void **state)
 		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
 		for (int j = 0; j < jan[r] + feb[r]; j++) {
 			struct rw_opp o = { id, r, j < jan[r] ? D(2024, 1, 9) : D(2024, 2, 9),
-					    RW_NODAY, RW_OPEN, 10, NULL };
+					    RW_NODAY, RW_OPEN, 10, NULL, 0 };
 
 			snprintf(id, sizeof(id), "o%d", n++);
 			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
@@ -880,7 +880,7 @@ static void test_shrinkage_small_sample(void **state)
 		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
 		for (int j = 0; j < closed[r]; j++) {
 			struct rw_opp o = { id, r, D(2024, 2, 1), D(2024, 2, 20),
-					    j < won[r] ? RW_WON : RW_LOST, 10, NULL };
+					    j < won[r] ? RW_WON : RW_LOST, 10, NULL, 0 };
 
 			snprintf(id, sizeof(id), "o%d", n++);
 			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
@@ -967,7 +967,7 @@ static void test_conversions(void **state)
 	assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
 	for (size_t i = 0; i < 5; i++) {
 		struct rw_opp o = { deals[i].id, 0, deals[i].created, deals[i].closed,
-				    deals[i].st, 100, NULL };
+				    deals[i].st, 100, NULL, 0 };
 
 		assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
 	}
@@ -1027,8 +1027,8 @@ static void test_conversions(void **state)
 	assert_non_null(ds);
 	assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
 	{
-		struct rw_opp o1 = { "o1", 0, D(2024, 1, 5), RW_NODAY, RW_OPEN, 1, "Negotiate" };
-		struct rw_opp o2 = { "o2", 0, D(2024, 1, 9), D(2024, 2, 1), RW_WON, 1, "closed won" };
+		struct rw_opp o1 = { "o1", 0, D(2024, 1, 5), RW_NODAY, RW_OPEN, 1, "Negotiate", 0 };
+		struct rw_opp o2 = { "o2", 0, D(2024, 1, 9), D(2024, 2, 1), RW_WON, 1, "closed won", 0 };
 
 		assert_int_equal(rw_dataset_add_opp(ds, &o1, NULL), 0);
 		assert_int_equal(rw_dataset_add_opp(ds, &o2, NULL), 0);
@@ -1039,6 +1039,41 @@ static void test_conversions(void **state)
 	assert_true(e == 2 && r == 2);
 	rw_results_conv(res, 0, RW_MONTH, 0, 2, &e, &r);
 	assert_true(e == 2 && r == 1);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * icp_fit_share: of the deals created in a period whose icp_fit is known,
+ * the share that fit.  January: a fits, b does not, c unknown -> 1/2.
+ * February: only an unknown -> NULL, not 0.
+ */
+static void test_icp_fit_share(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_rep rep = { "A", NULL, NULL, "East", NULL, RW_NODAY, RW_NODAY, 0 };
+	const int fit[] = { 1, 2, 0, 0 };
+	const int32_t created[] = { D(2024, 1, 3), D(2024, 1, 4), D(2024, 1, 5), D(2024, 2, 5) };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	char id[16];
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		struct rw_opp o = { id, 0, created[i], RW_NODAY, RW_OPEN, 10, NULL, fit[i] };
+
+		snprintf(id, sizeof(id), "x%d", i);
+		assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 0, RW_M_ICP_FIT_SHARE), 0.5);
+	ASSERT_NULL_VALUE(rw_results_value(res, 0, RW_MONTH, 1, RW_M_ICP_FIT_SHARE));
+	assert_string_equal(rw_metric_name(RW_M_ICP_FIT_SHARE), "icp_fit_share");
 	rw_results_free(res);
 	rw_dataset_free(ds);
 }
@@ -1066,7 +1101,7 @@ static struct rw_results *monthly_wins(const int wins[6], struct rw_dataset **ds
 	for (int m = 0; m < 6; m++) {
 		for (int j = 0; j < wins[m]; j++) {
 			struct rw_opp o = { id, 0, D(2024, m + 1, 1),
-					    D(2024, m + 1, 10), RW_WON, 1000, NULL };
+					    D(2024, m + 1, 10), RW_WON, 1000, NULL, 0 };
 
 			snprintf(id, sizeof(id), "t%d", n++);
 			assert_int_equal(rw_dataset_add_opp(*dsp, &o, NULL), 0);
@@ -1231,6 +1266,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_eligibility),
 		cmocka_unit_test(test_shrinkage_small_sample),
 		cmocka_unit_test(test_conversions),
+		cmocka_unit_test(test_icp_fit_share),
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
 		cmocka_unit_test(test_fold_does_not_allocate),

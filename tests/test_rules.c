@@ -174,7 +174,7 @@ static struct rw_dataset *for_dataset(void)
 		snprintf(rid, sizeof(rid), "%c", 'A' + r);
 		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
 		for (int j = 0; j < 2; j++) {
-			struct rw_opp o = { id, r, 0, 0, RW_WON, 100, NULL };
+			struct rw_opp o = { id, r, 0, 0, RW_WON, 100, NULL, 0 };
 
 			if (!months[r][j])
 				continue;

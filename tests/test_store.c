@@ -316,7 +316,7 @@ static struct rw_dataset *small_dataset_fs(int32_t as_of, int with_b,
 		assert_int_equal(rw_dataset_add_rep(ds, &rb, NULL), 0);
 	for (size_t i = 0; i < ndeals; i++) {
 		struct rw_opp o = { deals[i].id, deals[i].rep, deals[i].created,
-				    deals[i].closed, deals[i].st, deals[i].amount, NULL };
+				    deals[i].closed, deals[i].st, deals[i].amount, NULL, 0 };
 
 		assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
 	}
@@ -362,7 +362,7 @@ static struct rw_dataset *big_dataset(uint32_t nreps, int hist)
 			struct rw_opp o = { id, r, created,
 					    created + 10 + (int32_t)(j * 13 % 50),
 					    (enum rw_status)(j % 3),
-					    100.0 * (j + 1) + r, NULL };
+					    100.0 * (j + 1) + r, NULL, 0 };
 
 			snprintf(id, sizeof(id), "o%u.%u", r, j);
 			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
@@ -826,7 +826,7 @@ static void test_trend_change_point_label(void **state)
 	for (int m = 0; m < 6; m++) {
 		for (int j = 0; j < wins[m]; j++) {
 			struct rw_opp o = { id, 0, D(2024, m + 1, 1),
-					    D(2024, m + 1, 10), RW_WON, 1000, NULL };
+					    D(2024, m + 1, 10), RW_WON, 1000, NULL, 0 };
 
 			snprintf(id, sizeof(id), "t%d", n++);
 			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);

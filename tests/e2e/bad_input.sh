@@ -77,3 +77,17 @@ check help_exit0 [ $? -eq 0 ]
 check report_help_exit0 [ $? -eq 0 ]
 "$RW" report --db "$TMP/none.db" 2>/dev/null
 check report_no_db_fails [ $? -ge 4 ]
+
+# The optional icp_fit column: yes/no flags give icp_fit_share (of the deals
+# created in the month with a known value, the share that fit: 2 of 3 in
+# January); an unreadable flag is a rejects entry naming the column.
+mkdir -p "$TMP/icp"
+cp "$d/reps.csv" "$d/activities.csv" "$TMP/icp/"
+printf 'opp_id,owner,created,status,amount,icp_fit\nI1,R1,2026-01-05,open,10,yes\nI2,R1,2026-01-06,open,10,no\nI3,R1,2026-01-07,open,10,\nI4,R1,2026-01-08,open,10,TRUE\nI5,R1,2026-01-09,open,10,maybe\n' >"$TMP/icp/opportunities.csv"
+"$RW" run --data "$TMP/icp" --db "$TMP/icp.db" --rejects "$TMP/icp.rej" --as-of 2026-03-01 --config /dev/null -q >/dev/null 2>&1
+check icp_fit_run [ $? -eq 2 ]	# 1 of 5 rejected is over max_reject_share
+printf '[repwatch]\nmax_reject_share = 0.5\n' >"$TMP/icp.ini"
+"$RW" run --data "$TMP/icp" --db "$TMP/icp.db" --rejects "$TMP/icp.rej" --as-of 2026-03-01 --config "$TMP/icp.ini" -q >/dev/null 2>&1
+check icp_fit_run_ok [ $? -eq 0 ]
+check icp_fit_reject grep -q '^opportunities.csv,6,icp_fit,' "$TMP/icp.rej"
+check icp_fit_share [ "$(sqlite3 "$TMP/icp.db" "SELECT round(icp_fit_share, 4) FROM rep_metrics WHERE rep_id='R1' AND grain='month' AND period='2026-01'")" = 0.6667 ]
