@@ -97,20 +97,6 @@ struct ingest {
 
 /* ---- Cells -------------------------------------------------------------- */
 
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && blank((*s)[*n - 1]))
-		(*n)--;
-}
 
 /*
  * Trimmed value of column c in rec: the first of its header fields that is
@@ -130,11 +116,11 @@ static const char *cell(const struct table *t, const struct rw_csv_rec *rec,
 		s = rec->fields[i];
 		n = rec->lens[i];
 		/* trim(), written out: this is the hottest loop of a run. */
-		while (n && blank(*s)) {
+		while (n && rw_blank(*s)) {
 			s++;
 			n--;
 		}
-		while (n && blank(s[n - 1]))
+		while (n && rw_blank(s[n - 1]))
 			n--;
 		if (n) {
 			*len = n;
@@ -300,7 +286,7 @@ static const char *make_key(struct ingest *in, const char *s, size_t len,
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (collapse && blank(c)) {
+		if (collapse && rw_blank(c)) {
 			space = 1;
 			continue;
 		}
@@ -464,7 +450,7 @@ static void header_name(const struct rw_csv_rec *rec, size_t i, char *out,
 	const char *s = rec->fields[i];
 	size_t n = rec->lens[i];
 
-	trim(&s, &n);
+	rw_trim(&s, &n);
 	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), s);
 }
 
@@ -569,7 +555,7 @@ static int is_footer(const struct rw_csv_rec *rec)
 	}
 	if (!s)
 		return 0;
-	trim(&s, &n);
+	rw_trim(&s, &n);
 	for (int k = 0; starts[k]; k++) {
 		size_t m = strlen(starts[k]);
 
@@ -868,7 +854,7 @@ static int listed(const struct ingest *in, enum rw_map_kind kind, int col,
 			size_t n = end ? (size_t)(end - p) : strlen(p);
 			const char *q = p;
 
-			trim(&q, &n);
+			rw_trim(&q, &n);
 			if (n == len && !strncasecmp(q, s, n))
 				return 1;
 			if (!end)

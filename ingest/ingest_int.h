@@ -157,4 +157,13 @@ uint32_t rw_index_get(const struct rw_index *t, const char *key);
 /* Insert or replace; returns 0 or RW_ENOMEM (table unchanged). */
 int rw_index_put(struct rw_index *t, const char *key, uint32_t val);
 
+/* Blank: space, tab, CR, LF (inline: the reader's hottest test). */
+static inline int rw_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trim blanks off both ends of s[0..*len) (parse.c). */
+void rw_trim(const char **s, size_t *len);
+
 #endif

@@ -4,6 +4,7 @@
  * returns a value or says why it cannot; nothing is guessed.
  */
 #include "ingest.h"
+#include "ingest_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,11 +20,6 @@ static const char *const month_names[12] = {
 	"August", "September", "October", "November", "December",
 };
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -34,13 +30,13 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static void trim(const char **s, size_t *len)
+void rw_trim(const char **s, size_t *len)
 {
-	while (*len && is_blank(**s)) {
+	while (*len && rw_blank(**s)) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len && is_blank((*s)[*len - 1]))
+	while (*len && rw_blank((*s)[*len - 1]))
 		(*len)--;
 }
 
@@ -190,7 +186,7 @@ int rw_date_kind(const char *s, size_t len)
 	struct cur c;
 	int a, b;
 
-	trim(&s, &len);
+	rw_trim(&s, &len);
 	c.s = s;
 	c.len = len;
 	c.pos = 0;
@@ -212,7 +208,7 @@ int rw_parse_date(const char *s, size_t len, enum rw_date_order order,
 	struct cur c;
 	int a, b, z, n;
 
-	trim(&s, &len);
+	rw_trim(&s, &len);
 	if (!len)
 		return why_set(why, why_size, "empty date");
 	c.s = s;
@@ -389,7 +385,7 @@ int rw_parse_amount_cur(const char *s, size_t len, char decimal, double *v,
 	char *end;
 
 	cur[0] = '\0';
-	trim(&s, &len);
+	rw_trim(&s, &len);
 	if (!len)
 		return why_set(why, why_size, "empty amount");
 	if (s[0] == '(') {
@@ -397,7 +393,7 @@ int rw_parse_amount_cur(const char *s, size_t len, char decimal, double *v,
 			return why_set(why, why_size, "unbalanced parenthesis");
 		s++;
 		len -= 2;
-		trim(&s, &len);
+		rw_trim(&s, &len);
 		paren = neg = 1;
 	}
 	c.s = s;
@@ -439,11 +435,11 @@ static int norm_word(const char *s, size_t len, char *out, size_t size,
 	size_t n = 0;
 	int space = 0;
 
-	trim(&s, &len);
+	rw_trim(&s, &len);
 	for (size_t i = 0; i < len; i++) {
 		char ch = lower(s[i]);
 
-		if (is_blank(ch) || ch == '_' ||
+		if (rw_blank(ch) || ch == '_' ||
 		    ((ch == '-' || ch == ':') && !keep_dash)) {
 			space = 1;
 			continue;

@@ -259,31 +259,17 @@ int rw_profile_exists(const char *name)
 
 /* ---- Header matching -------------------------------------------------- */
 
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && blank((*s)[*n - 1]))
-		(*n)--;
-}
 
 /* Header field named name[0..n) (trimmed, any case), or -1; the first of
  * repeated names wins. */
 static int header_find(const struct rw_csv_rec *hdr, const char *name, size_t n)
 {
-	trim(&name, &n);
+	rw_trim(&name, &n);
 	for (size_t i = 0; i < hdr->nfields; i++) {
 		const char *s = hdr->fields[i];
 		size_t len = hdr->lens[i];
 
-		trim(&s, &len);
+		rw_trim(&s, &len);
 		if (len == n && !strncasecmp(s, name, n))
 			return (int)i;
 	}
