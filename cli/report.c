@@ -136,22 +136,46 @@ static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 	return rw_exit_code(rc);
 }
 
-int rw_cmd_report(int argc, char **argv)
+/*
+ * Parse the options of `report` or `assess` into *ro and *out; foreign is
+ * the one option the command does not take.  Returns -1 to go on, else
+ * the exit code (--help, a usage error).
+ */
+static int parse_doc_args(const char *cmd, int argc, char **argv, int foreign,
+			  const char *usage, struct rw_report_opts *ro,
+			  const char **out)
 {
-	struct rw_report_opts ro;
-	const char *out = NULL;
 	int opt, rc;
 
-	rw_report_opts_default(&ro);
+	rw_report_opts_default(ro);
+	*out = NULL;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (opt == OPT_DAYS)
-			opt = '?';	/* an assessment option */
-		rc = common_opt("report", opt, argv, &ro, &out, report_usage);
+		if (opt == foreign) {
+			for (const struct option *o = long_opts; o->name; o++)
+				if (o->val == foreign)
+					fprintf(stderr, "repwatch: %s: --%s is not an option of %s "
+						"(see repwatch %s --help)\n", cmd, o->name, cmd, cmd);
+			return RW_EXIT_USAGE;
+		}
+		rc = common_opt(cmd, opt, argv, ro, out, usage);
 		if (rc >= 0)
 			return rc;
 	}
+	return -1;
+}
+
+int rw_cmd_report(int argc, char **argv)
+{
+	struct rw_report_opts ro;
+	const char *out;
+	int rc;
+
+	/* --plan-days is an assessment option. */
+	rc = parse_doc_args("report", argc, argv, OPT_DAYS, report_usage, &ro, &out);
+	if (rc >= 0)
+		return rc;
 	if (optind < argc) {
 		fprintf(stderr, "repwatch: report: unexpected argument \"%s\"\n", argv[optind]);
 		return RW_EXIT_USAGE;
@@ -162,19 +186,13 @@ int rw_cmd_report(int argc, char **argv)
 int rw_cmd_assess(int argc, char **argv)
 {
 	struct rw_report_opts ro;
-	const char *out = NULL;
-	int opt, rc;
+	const char *out;
+	int rc;
 
-	rw_report_opts_default(&ro);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (opt == OPT_TEAM)
-			opt = '?';	/* the rep's own team is used */
-		rc = common_opt("assess", opt, argv, &ro, &out, assess_usage);
-		if (rc >= 0)
-			return rc;
-	}
+	/* No --team: the rep's own team is used. */
+	rc = parse_doc_args("assess", argc, argv, OPT_TEAM, assess_usage, &ro, &out);
+	if (rc >= 0)
+		return rc;
 	if (optind != argc - 1) {
 		fprintf(stderr, "repwatch: assess: name one rep (see repwatch assess --help)\n");
 		return RW_EXIT_USAGE;
