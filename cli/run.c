@@ -257,7 +257,7 @@ static double elapsed_s(const struct timespec *t0)
 
 static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 			const struct rw_ingest_stats *stats, int64_t run_id,
-			const char *report, double secs)
+			double secs)
 {
 	char day[16];
 	size_t unassigned = 0;
@@ -301,8 +301,6 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 	if (stats->unknown_opps)
 		fprintf(stderr, "  activities naming an unknown deal: %llu (counted for the rep, not for any deal)\n",
 			(unsigned long long)stats->unknown_opps);
-	if (report)
-		fprintf(stderr, "  report: %s\n", report);
 }
 
 int rw_cmd_run(int argc, char **argv)
@@ -356,9 +354,10 @@ int rw_cmd_run(int argc, char **argv)
 			goto out;
 	}
 	if (!a.quiet) {
-		run_summary(&a, ds, &stats, run_id, a.report_dir ? report : NULL,
-			    elapsed_s(&t0));
+		run_summary(&a, ds, &stats, run_id, elapsed_s(&t0));
 		rw_run_rules_summary(ro, &ac);
+		if (a.report_dir)
+			fprintf(stderr, "  report: %s\n", report);
 	}
 out:
 	if (rc) {
