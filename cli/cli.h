@@ -73,6 +73,7 @@ void rw_run_deliver(struct rw_store *st, const char *alerts_path,
 void rw_run_rules_summary(const struct rw_rules_out *out,
 			  const struct rw_alert_counts *c);
 int rw_cmd_assess(int argc, char **argv);
+int rw_cmd_merge(int argc, char **argv);
 
 /* Parse "YYYY-MM-DD" strictly; 0 and *day, or -1. */
 int rw_parse_iso_day(const char *s, int32_t *day);

@@ -19,6 +19,7 @@ static const char usage[] =
 	"  report    write a trend report from the database\n"
 	"  alerts    list the alerts kept in the database\n"
 	"  assess    write the data section of an improvement plan for one rep\n"
+	"  merge     combine the databases of a run split with run --shard\n"
 	"  help      show this text; 'repwatch <command> --help' for a command\n"
 	"  version   print the version\n"
 	"\n"
@@ -105,6 +106,8 @@ int main(int argc, char **argv)
 		rc = rw_cmd_alerts(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "assess"))
 		rc = rw_cmd_assess(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "merge"))
+		rc = rw_cmd_merge(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		rc = RW_EXIT_OK;

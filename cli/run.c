@@ -39,6 +39,8 @@ static const char run_usage[] =
 	"                        instead of standard output\n"
 	"  --notify CMD          also pipe them to CMD (split on blanks, no shell);\n"
 	"                        on failure they stay pending for the next run\n"
+	"  --shard I/N           only the teams whose name hashes to I mod N\n"
+	"                        (combine the shards with repwatch merge)\n"
 	"  -q, --quiet           no summary\n"
 	"  -h, --help            this text\n"
 	"\n"
@@ -61,7 +63,7 @@ struct run_args {
 enum {
 	OPT_REPS = 256, OPT_OPPS, OPT_TARGETS, OPT_ACTS, OPT_REJECTS,
 	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
-	OPT_NOTIFY, OPT_ALERTS
+	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD
 };
 
 static const struct option run_options[] = {
@@ -78,6 +80,7 @@ static const struct option run_options[] = {
 	{ "activities", required_argument, NULL, OPT_ACTS },
 	{ "fail-on-alert", no_argument, NULL, OPT_FAIL_ON_ALERT },
 	{ "notify", required_argument, NULL, OPT_NOTIFY },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "alerts", required_argument, NULL, OPT_ALERTS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -93,6 +96,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 {
 	const char *paths[RW_NINPUTS] = { 0 };
 	const char *as_of = NULL, *data = NULL, *rejects = NULL, *profile = NULL;
+	const char *shard = NULL;
 	int opt;
 
 	a->db_path = "repwatch.db";
@@ -116,6 +120,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_FAIL_ON_ALERT: a->fail_on_alert = 1; break;
 		case OPT_NOTIFY: a->notify = optarg; break;
 		case OPT_ALERTS: a->alerts_path = optarg; break;
+		case OPT_SHARD: shard = optarg; break;
 		default:
 			return rw_err_set(err, RW_EUSAGE, "run: unknown or incomplete option \"%s\" (see repwatch run --help)", argv[optind - 1]);
 		}
@@ -128,6 +133,16 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		return err->code;
 	if (as_of && rw_parse_iso_day(as_of, &a->cfg.settings.as_of))
 		return rw_err_set(err, RW_EUSAGE, "--as-of: \"%s\" is not a date YYYY-MM-DD", as_of);
+	if (shard) {
+		unsigned long si, sn;
+		char tail;
+
+		if (sscanf(shard, "%lu/%lu%c", &si, &sn, &tail) != 2 || sn < 1 ||
+		    sn > 100000 || si >= sn)
+			return rw_err_set(err, RW_EUSAGE, "--shard: \"%s\" is not I/N with 0 <= I < N", shard);
+		a->cfg.settings.shard_i = (uint32_t)si;
+		a->cfg.settings.shard_n = (uint32_t)sn;
+	}
 	if (data)
 		a->cfg.ingest.data_dir = data;
 	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))

@@ -232,4 +232,21 @@ void rw_settings_default(struct rw_settings *s)
 	s->ramp_days = 90;
 	s->fiscal_start = 1;
 	s->stage_order = NULL;
+	s->shard_i = s->shard_n = 0;
+}
+
+uint32_t rw_team_hash(const char *team)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)team; *p; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int rw_in_shard(const struct rw_settings *s, const char *team)
+{
+	return !s->shard_n || rw_team_hash(team) % s->shard_n == s->shard_i;
 }

@@ -114,7 +114,18 @@ struct rw_settings {
 	int fiscal_start;	/* first month of fiscal year, 1-12 (1) */
 	const char *stage_order;	/* "A, B, C" for conversions; NULL:
 					 * derived from stage history */
+	uint32_t shard_i, shard_n;	/* a run of the teams hashing to shard_i
+					 * mod shard_n; shard_n 0: all teams */
 };
+
+/*
+ * Sharding by team (SPEC section 8): FNV-1a (32 bits) over the bytes of
+ * the team name; a team belongs to shard rw_team_hash(team) % n.  Stable
+ * across machines and versions: the hash is part of the contract.
+ */
+uint32_t rw_team_hash(const char *team);
+/* 1 when a rep of team belongs to the run's shard (always when unsharded). */
+int rw_in_shard(const struct rw_settings *s, const char *team);
 
 /* SPEC defaults; as_of is set to today (UTC). */
 void rw_settings_default(struct rw_settings *s);
@@ -197,7 +208,8 @@ struct rw_dataset {
 	size_t nplans, plans_cap;
 	struct rw_dataset_fold *fold;	/* NULL before begin_activities */
 	uint64_t activities;		/* activities folded */
-	uint64_t activities_ignored;	/* outside the window or after as_of */
+	uint64_t activities_ignored;	/* after as_of, or an invalid owner */
+	uint64_t activities_other_shard;	/* of reps in other shards */
 };
 
 /* New empty dataset with a copy of *s.  NULL when out of memory. */

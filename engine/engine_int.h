@@ -35,6 +35,7 @@ struct rw_dataset_fold {
 	int32_t *before;		/* last touch day < clip, or RW_NODAY */
 	size_t *word_off;		/* per deal + 1: first word in bits */
 	uint64_t *bits;
+	unsigned char *keep;		/* [rep] in the run's shard; NULL: all */
 	int32_t last_day;		/* the day last folded, RW_NODAY at first, */
 	int64_t last_k[RW_NGRAINS];	/* and its slot in each window: exports
 					 * come mostly in date order */

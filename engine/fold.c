@@ -35,6 +35,7 @@ void rw_fold_free(struct rw_dataset_fold *f)
 	rw_free(f->before);
 	rw_free(f->word_off);
 	rw_free(f->bits);
+	rw_free(f->keep);
 	rw_free(f);
 }
 
@@ -119,6 +120,14 @@ int rw_dataset_begin_activities(struct rw_dataset *ds)
 	f->word_off = rw_calloc(f->nopps + 1, sizeof(*f->word_off));
 	if (!f->counts || !f->meet1 || !f->meet2 || !f->before || !f->word_off)
 		goto out_free;
+	if (ds->settings.shard_n) {
+		/* A shard folds only its teams' activities: the bulk of a run. */
+		f->keep = rw_calloc(f->nreps + 1, 1);
+		if (!f->keep)
+			goto out_free;
+		for (size_t r = 0; r < f->nreps; r++)
+			f->keep[r] = (unsigned char)rw_in_shard(&ds->settings, ds->reps[r].team);
+	}
 	if (fold_layout_touches(f, ds))
 		goto out_free;
 	ds->fold = f;
@@ -169,6 +178,10 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 
 	if (!f || day == RW_NODAY || day > f->as_of || rep >= f->nreps) {
 		ds->activities_ignored++;
+		return;
+	}
+	if (f->keep && !f->keep[rep]) {
+		ds->activities_other_shard++;
 		return;
 	}
 	ds->activities++;

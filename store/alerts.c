@@ -51,6 +51,8 @@ static int write_flags(struct rw_store *st, const struct rw_dataset *ds,
 		const struct rw_flag *f = &out->flags[i];
 		const struct rw_rep *rep = &ds->reps[f->rep];
 
+		if (!rw_in_shard(&ds->settings, rep->team))
+			continue;	/* another shard's rep */
 		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
 		    bind_text(stmt, 2, rep->id) || bind_text(stmt, 3, rep->team) ||
 		    bind_text(stmt, 4, f->rule) ||
@@ -79,6 +81,8 @@ static int write_plans(struct rw_store *st, const struct rw_dataset *ds,
 		const struct rw_plan_score *sc = &out->plans[i];
 		const struct rw_plan *p = &ds->plans[sc->plan];
 
+		if (!rw_in_shard(&ds->settings, ds->reps[p->rep].team))
+			continue;
 		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
 		    bind_text(stmt, 2, p->id) || bind_text(stmt, 3, ds->reps[p->rep].id) ||
 		    bind_text(stmt, 4, p->metric) || bind_num(stmt, 5, sc->baseline) ||
@@ -283,6 +287,8 @@ static int flags_update(struct rw_store *st, struct alert_stmts *s,
 			.grain = n.grain, .period = f->period, .message = f->message,
 		};
 
+		if (!rw_in_shard(&ds->settings, rep->team))
+			continue;
 		if (alert_update(s, &n, &row, 1, f->severity, ds->settings.as_of,
 				 repeat_days, c))
 			return -1;
@@ -337,13 +343,17 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 
 		for (int i = 0; i < 6; i++)
 			f[i] = col_dup(firing, i, &oom);
+		rep = f[1] ? rep_by_id(ds, f[1]) : NULL;
+		/* A shard resolves its own reps' alerts; shard 0 also those of
+		 * reps no longer on any roster. */
+		if (rep ? !rw_in_shard(&ds->settings, rep->team) : ds->settings.shard_i != 0)
+			goto next;
 		if (!oom && f[0] && f[1] && !flagged(ds, out, f[0], f[1])) {
 			struct alert_row row = { .rule = f[0], .rep = f[1], .category = f[2],
 						 .grain = f[3], .period = f[4], .message = f[5] };
 			struct rw_note n = { .rule = f[0], .category = f[2], .rep = f[1],
 					     .grain = f[3], .period = f[4], .message = msg };
 
-			rep = rep_by_id(ds, f[1]);
 			if (rep) {
 				n.rep_name = rep->name;
 				n.team = rep->team;
@@ -354,6 +364,7 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 					 repeat_days, c))
 				rc = rw_store_dberr(st, "cannot update alerts", err);
 		}
+next:
 		if (oom && !rc)
 			rc = rw_err_set(err, RW_ENOMEM, "out of memory updating alerts");
 		for (int i = 0; i < 6; i++)

@@ -27,6 +27,8 @@ static const char schema_v1[] =
 	" fiscal_start INTEGER,"
 	" history_periods INTEGER,"
 	" trend_periods INTEGER,"
+	" ramp_days INTEGER,"
+	" shard_i INTEGER, shard_n INTEGER,"
 	" inputs TEXT);\n"
 	"CREATE TABLE run_inputs("
 	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"

@@ -112,4 +112,13 @@ void rw_pending_free(struct rw_pending *p);	/* NULL is a no-op */
 int rw_store_list_alerts(const char *path, const char *state, FILE *fp,
 			 struct rw_err *err);
 
+/*
+ * Combine the databases of one night's shards (`run --shard I/N`) into
+ * out_path in one transaction (merge.c).  Refuses shards of different
+ * as_of, configuration, shard count or schema, naming both.  started is
+ * the merge's ISO timestamp.  Returns 0 or an RW_E* code.
+ */
+int rw_store_merge(const char *out_path, const char *const *shards, int n,
+		   int busy_ms, const char *started, struct rw_err *err);
+
 #endif

@@ -75,7 +75,8 @@ static int write_settings(struct rw_store *st, const struct rw_settings *s,
 {
 	static const char sql[] =
 		"UPDATE runs SET fiscal_start = ?1, history_periods = ?2,"
-		" trend_periods = ?3 WHERE run_id = ?4";
+		" trend_periods = ?3, ramp_days = ?5, shard_i = ?6, shard_n = ?7"
+		" WHERE run_id = ?4";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -86,6 +87,9 @@ static int write_settings(struct rw_store *st, const struct rw_settings *s,
 	    sqlite3_bind_int(stmt, 2, s->history_periods) ||
 	    sqlite3_bind_int(stmt, 3, s->trend_periods) ||
 	    sqlite3_bind_int64(stmt, 4, st->run_id) ||
+	    sqlite3_bind_int(stmt, 5, s->ramp_days) ||
+	    sqlite3_bind_int64(stmt, 6, s->shard_i) ||
+	    sqlite3_bind_int64(stmt, 7, s->shard_n) ||
 	    sqlite3_step(stmt) != SQLITE_DONE)
 		rc = rw_store_dberr(st, "cannot record the run's settings", err);
 	sqlite3_finalize(stmt);
@@ -111,6 +115,8 @@ static int write_reps(struct rw_store *st, const struct rw_dataset *ds,
 	for (size_t r = 0; r < ds->nreps; r++) {
 		const struct rw_rep *p = &ds->reps[r];
 
+		if (!rw_in_shard(&ds->settings, p->team))
+			continue;	/* another shard's rep */
 		if (sqlite3_bind_text(stmt, 1, p->id, -1, SQLITE_STATIC) ||
 		    bind_opt_text(stmt, 2, p->name) ||
 		    bind_opt_text(stmt, 3, p->email) ||
@@ -227,6 +233,8 @@ static int write_metrics(struct rw_store *st, const struct rw_dataset *ds,
 		for (int k = 0; k < n && !rc; k++) {
 			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
 			for (uint32_t r = 0; r < ds->nreps; r++) {
+				if (!rw_in_shard(&ds->settings, ds->reps[r].team))
+					continue;
 				if (metrics_row(stmt, res, &ds->reps[r], r,
 						(enum rw_grain)g, k, &pk, st->run_id)) {
 					rc = rw_store_dberr(st, "cannot write rep_metrics", err);
@@ -291,6 +299,8 @@ static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
 	if (rc)
 		return rc;
 	for (uint32_t r = 0; r < ds->nreps && !rc; r++) {
+		if (!rw_in_shard(&ds->settings, ds->reps[r].team))
+			continue;
 		for (int g = 0; g < RW_NGRAINS && !rc; g++) {
 			for (int m = 0; m < RW_NMETRICS; m++) {
 				const struct rw_trend *t = rw_results_trend(res, r,
@@ -338,6 +348,10 @@ static int write_baselines(struct rw_store *st, const struct rw_dataset *ds,
 		for (int k = 0; k < n && !rc; k++) {
 			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
 			for (size_t t = 0; t < nt && !rc; t++) {
+				/* A shard writes its teams; merge computes "*". */
+				if (ds->settings.shard_n &&
+				    (t == nt - 1 || !rw_in_shard(&ds->settings, rw_results_team_name(res, t))))
+					continue;
 				for (int m = 0; m < RW_NMETRICS; m++) {
 					const struct rw_baseline *b =
 						rw_results_baseline(res, t, (enum rw_grain)g, k,
@@ -393,6 +407,8 @@ static int write_conversions(struct rw_store *st, const struct rw_dataset *ds,
 		for (int k = 0; k < n && !rc; k++) {
 			period_key_fill(&pk, res, &ds->settings, (enum rw_grain)g, k);
 			for (uint32_t r = 0; r < ds->nreps && !rc; r++) {
+				if (!rw_in_shard(&ds->settings, ds->reps[r].team))
+					continue;
 				for (size_t i = 0; i < nc; i++) {
 					double e, h;
 
