@@ -301,6 +301,15 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 	}
 	fprintf(stderr, "  reps %zu (%zu unassigned), opportunities %zu, activities folded %llu\n",
 		ds->nreps, unassigned, ds->nopps, (unsigned long long)ds->activities);
+	if (ds->settings.shard_n) {
+		size_t mine = 0;
+
+		for (size_t i = 0; i < ds->nreps; i++)
+			mine += (size_t)rw_in_shard(&ds->settings, ds->reps[i].team);
+		fprintf(stderr, "  shard %u/%u: %zu reps of its teams stored; %llu activities of other shards not folded\n",
+			(unsigned)ds->settings.shard_i, (unsigned)ds->settings.shard_n, mine,
+			(unsigned long long)ds->activities_other_shard);
+	}
 	fprintf(stderr, "  periods: %d weeks, %d months, %d quarters (last one partial)\n",
 		ds->settings.history_periods + 1, ds->settings.history_periods + 1,
 		ds->settings.history_periods + 1);
