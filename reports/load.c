@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* Record the connection's current error as RW_EDB. */
-static int db_fail(sqlite3 *db, const char *path, const char *what,
-		   struct rw_err *err)
+int rw_db_fail(sqlite3 *db, const char *path, const char *what,
+	       struct rw_err *err)
 {
 	rw_err_set(err, RW_EDB, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 	rw_err_where(err, path, 0, 0);
@@ -55,7 +55,7 @@ static int load_run(sqlite3 *db, const struct rw_report_opts *o,
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, o->db_path, "cannot read runs", err);
+		return rw_db_fail(db, o->db_path, "cannot read runs", err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		d->run_id = sqlite3_column_int64(st, 0);
@@ -69,7 +69,7 @@ static int load_run(sqlite3 *db, const struct rw_report_opts *o,
 		rc = rw_err_set(err, RW_EDB, "the database holds no completed run");
 		rw_err_where(err, o->db_path, 0, 0);
 	} else {
-		rc = db_fail(db, o->db_path, "cannot read runs", err);
+		rc = rw_db_fail(db, o->db_path, "cannot read runs", err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -90,11 +90,11 @@ static int load_period(sqlite3 *db, const struct rw_report_opts *o,
 	int rc;
 
 	if (sqlite3_prepare_v2(db, o->period ? given : latest, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, o->db_path, "cannot read rep_metrics", err);
+		return rw_db_fail(db, o->db_path, "cannot read rep_metrics", err);
 	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    (o->period && sqlite3_bind_text(st, 2, o->period, -1, SQLITE_STATIC) != SQLITE_OK)) {
 		sqlite3_finalize(st);
-		return db_fail(db, o->db_path, "cannot read rep_metrics", err);
+		return rw_db_fail(db, o->db_path, "cannot read rep_metrics", err);
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -108,7 +108,7 @@ static int load_period(sqlite3 *db, const struct rw_report_opts *o,
 			rc = rw_err_set(err, RW_EDB, "the database holds no complete %s", d->grain);
 		rw_err_where(err, o->db_path, 0, 0);
 	} else {
-		rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+		rc = rw_db_fail(db, o->db_path, "cannot read rep_metrics", err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -143,11 +143,11 @@ static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, o->db_path, "cannot read reps", err);
+		return rw_db_fail(db, o->db_path, "cannot read reps", err);
 	if ((o->team ? sqlite3_bind_text(st, 1, o->team, -1, SQLITE_STATIC)
 		     : sqlite3_bind_null(st, 1)) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return db_fail(db, o->db_path, "cannot read reps", err);
+		return rw_db_fail(db, o->db_path, "cannot read reps", err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *end = sqlite3_column_text(st, 5);
@@ -180,7 +180,7 @@ static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 	if (rc == SQLITE_NOMEM)
 		return rw_err_set(err, RW_ENOMEM, "out of memory reading reps");
 	if (rc != SQLITE_DONE)
-		return db_fail(db, o->db_path, "cannot read reps", err);
+		return rw_db_fail(db, o->db_path, "cannot read reps", err);
 	return 0;
 }
 
@@ -273,10 +273,10 @@ static int load_rep_rows(sqlite3 *db, const struct rw_report_opts *o,
 	}
 	if (sqlite3_prepare_v2(db, b.data, -1, &vs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, tsql, -1, &ts, NULL) != SQLITE_OK)
-		rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+		rc = rw_db_fail(db, o->db_path, "cannot read rep_metrics", err);
 	for (size_t i = 0; !rc && i < d->nreps; i++)
 		if (load_values(vs, d, &d->reps[i]) || load_trends(ts, d, &d->reps[i]))
-			rc = db_fail(db, o->db_path, "cannot read rep_metrics", err);
+			rc = rw_db_fail(db, o->db_path, "cannot read rep_metrics", err);
 	sqlite3_finalize(vs);
 	sqlite3_finalize(ts);
 	rw_buf_release(&b);
@@ -302,10 +302,10 @@ int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 	}
 	*dbp = db;
 	if (sqlite3_busy_timeout(db, 5000) != SQLITE_OK)
-		return db_fail(db, o->db_path, "cannot set busy timeout", err);
+		return rw_db_fail(db, o->db_path, "cannot set busy timeout", err);
 	/* One read transaction: a run committing meanwhile is not half-seen. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, o->db_path, "cannot read database", err);
+		return rw_db_fail(db, o->db_path, "cannot read database", err);
 	rc = load_run(db, o, d, err);
 	if (!rc)
 		rc = load_period(db, o, d, err);

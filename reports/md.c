@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#define ALPHA RW_ALPHA
 
 /* ▲ ▼ for a significant rise or fall, → for none, · for no trend. */
 const char *rw_arrow(const struct rw_rtrend *t)
@@ -32,7 +31,7 @@ static void md_header(FILE *fp, const struct rw_report_data *d)
 		"slope significant at p < %.2f; weighted by closed deals for "
 		"ratios), \xe2\x86\x92 no significant trend, \xc2\xb7 fewer than 3 "
 		"periods. \xe2\x80\x94 means no data (for example no closed deal, "
-		"so no win rate).\n\n", ALPHA);
+		"so no win rate).\n\n", RW_ALPHA);
 }
 
 static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)
@@ -214,7 +213,7 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		"the window against the first, the same change of the team's "
 		"median (of its eligible reps, from team_baselines), and the "
 		"period where a mean shift began.\n\n",
-		ALPHA, d->trend_periods, d->grain);
+		RW_ALPHA, d->trend_periods, d->grain);
 	for (size_t i = 0; i < d->nreps; i++) {
 		const struct rw_rrep *r = &d->reps[i];
 		int any = 0;

@@ -82,6 +82,11 @@ int rw_report_load(const struct rw_report_opts *opts, sqlite3 **dbp,
 		   struct rw_report_data *d, struct rw_err *err);
 void rw_report_data_free(struct rw_report_data *d);
 
+/* Record the connection's current error as RW_EDB ("what: message"),
+ * at path when given; returns RW_EDB. */
+int rw_db_fail(sqlite3 *db, const char *path, const char *what,
+	       struct rw_err *err);
+
 /* Column i of a result row as a double (NAN for NULL), and as a heap
  * string ("" for NULL; NULL when out of memory). */
 double rw_col_double(sqlite3_stmt *st, int i);

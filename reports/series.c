@@ -9,11 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-static int fail(sqlite3 *db, const char *what, struct rw_err *err)
-{
-	return rw_err_set(err, RW_EDB, "%s: %s", what, sqlite3_errmsg(db));
-}
-
 int rw_rseries_team(const struct rw_rseries *s, const char *team)
 {
 	for (size_t i = 0; i < s->nteams; i++)
@@ -51,12 +46,12 @@ static int load_labels(sqlite3 *db, const struct rw_report_data *d,
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(db, "cannot read rep_metrics", err);
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
 	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, d->period_start, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 3, RW_MAXP) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(db, "cannot read rep_metrics", err);
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < RW_MAXP) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
@@ -65,7 +60,7 @@ static int load_labels(sqlite3 *db, const struct rw_report_data *d,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return fail(db, "cannot read rep_metrics", err);
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
 	for (int i = 0; i < n / 2; i++) {
 		char t[32];
 
@@ -97,7 +92,7 @@ static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
 	rw_buf_release(&b);
 	if (rc != SQLITE_OK || sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(db, "cannot read rep_metrics", err);
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
 	}
 	char last[256] = "";
 	long r = -1;
@@ -120,7 +115,7 @@ static int load_rep_values(sqlite3 *db, const struct rw_report_data *d,
 			rw_rep_series(s, (size_t)r, k)[p] = rw_col_double(st, 2 + k);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read rep_metrics", err);
+	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read rep_metrics", err);
 }
 
 static int load_bands(sqlite3 *db, const struct rw_report_data *d,
@@ -137,7 +132,7 @@ static int load_bands(sqlite3 *db, const struct rw_report_data *d,
 		return 0;
 	if (sqlite3_bind_text(st, 1, d->grain, -1, SQLITE_STATIC) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(db, "cannot read team_baselines", err);
+		return rw_db_fail(db, NULL, "cannot read team_baselines", err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *team = (const char *)sqlite3_column_text(st, 0);
@@ -159,7 +154,7 @@ static int load_bands(sqlite3 *db, const struct rw_report_data *d,
 		}
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read team_baselines", err);
+	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_baselines", err);
 }
 
 int rw_report_load_series(sqlite3 *db, const struct rw_report_data *d,
@@ -219,7 +214,7 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 		return 0;	/* no rules layer in this database: no flags */
 	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(db, "cannot read flags", err);
+		return rw_db_fail(db, NULL, "cannot read flags", err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rw_rflag *x;
@@ -253,7 +248,7 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 	*flags = f;
 	if (rc == SQLITE_NOMEM)
 		return rw_err_set(err, RW_ENOMEM, "out of memory reading flags");
-	return rc == SQLITE_DONE ? 0 : fail(db, "cannot read flags", err);
+	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read flags", err);
 }
 
 void rw_rflags_free(struct rw_rflag *f, size_t n)
