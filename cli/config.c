@@ -149,7 +149,7 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		return 0;
 	}
 	if (!strcasecmp(name, "structural_margin")) {
-		if (parse_share(value, &c->rules_opts.structural_margin))
+		if (parse_share(value, &c->settings.structural_margin))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);
 		return 0;
 	}

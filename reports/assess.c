@@ -112,8 +112,9 @@ static void judge(struct assessment *a, int plan_days)
 		a->declined[k] = rw_declined((enum rw_key)k, &p->tr[k]);
 		a->low[k] = isfinite(a->pct[k]) &&
 			    (rw_keys[k].up_is_good ? a->pct[k] < 25 : a->pct[k] > 75);
+		/* The engine's team finding is the one definition. */
 		a->structural[k] = a->declined[k] &&
-			rw_team_wide((enum rw_key)k, p->tr[k].change, a->team_change[k]);
+			rw_report_finding(d, p->team, rw_keys[k].column) != NULL;
 		a->ndeclined += a->declined[k];
 		a->nstructural += a->structural[k];
 		if (!a->declined[k] && !a->low[k])

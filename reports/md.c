@@ -149,6 +149,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		const double *v = rw_rep_series(ss, ri, k) + first;
 		double med[RW_MAXP], tchg;
 		char s[64], c[48], tc[48];
+		const struct rw_rfinding *f;
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
@@ -182,9 +183,10 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		} else {
 			fprintf(fp, " \xe2\x80\x94 |\n");
 		}
-		if (rw_team_wide((enum rw_key)k, t->change, tchg)) {
-			fprintf(fp, "|  | *the team's median %s moved about as much: "
-				"likely a team-wide cause, not this rep alone* |", rw_keys[k].title);
+		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+			fprintf(fp, "|  | *the %s team shifted on %s from %s (%d of %d reps): "
+				"a team finding, not this rep alone* |", r->team, rw_keys[k].title,
+				f->since, f->reps_down, f->reps);
 			for (int i = 0; i < n + 4; i++)
 				fprintf(fp, " |");
 			fputc('\n', fp);

@@ -57,7 +57,6 @@ int rw_severity_find(const char *name)
 void rw_rules_opts_default(struct rw_rules_opts *o)
 {
 	o->repeat_days = 7;
-	o->structural_margin = 0.10;
 	o->notify_timeout_s = 60;
 }
 
@@ -117,20 +116,6 @@ int rp_col_find(const char *name, size_t len)
 			return i;
 	}
 	return -1;
-}
-
-int rw_metric_up_is_good(int m)
-{
-	switch (m) {
-	case RW_M_LOST:
-	case RW_M_CYCLE_DAYS:
-	case RW_M_TOUCH_GAP_DAYS:
-	case RW_M_STALE_OPPS:
-	case RW_M_STALE_SHARE:
-		return 0;
-	default:
-		return 1;
-	}
 }
 
 /* ---- Definitions ------------------------------------------------------ */
@@ -298,6 +283,9 @@ int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
 
 	if (rs->compiled)
 		return rw_err_set(err, RW_EINTERNAL, "rule %s: rules already compiled", rule);
+	/* Team findings' alerts and notifications go by this name. */
+	if (!strcasecmp(rule, RW_TEAM_RULE))
+		return rw_err_set(err, RW_ECONFIG, "rule %s: the name is reserved for team findings", rule);
 	r = rule_get(rs, rule, err);
 	if (!r)
 		return err->code;

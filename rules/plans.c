@@ -142,7 +142,7 @@ static void score_one(const struct rw_dataset *ds, const struct rw_results *res,
 	if (isfinite(sc->baseline) && sc->target != sc->baseline)
 		up = sc->target > sc->baseline;
 	else
-		up = m >= 0 ? rw_metric_up_is_good(m) : 1;
+		up = m >= 0 ? rw_metric_up_is_good((enum rw_metric)m) : 1;
 	rw_plan_status_of(sc, as_of, p->start, p->end, up);
 	/* Regression: within three months after the end, the metric fell
 	 * back past the baseline in the bad direction. */

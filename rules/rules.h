@@ -58,7 +58,6 @@ int rw_severity_find(const char *name);
 /* Settings of the [repwatch] section that the rules use. */
 struct rw_rules_opts {
 	int repeat_days;		/* notify a firing alert again after this; 0 never */
-	double structural_margin;	/* SPEC section 5 margin (0.10) */
 	int notify_timeout_s;		/* a notifier still running is killed (60) */
 };
 
@@ -148,12 +147,39 @@ struct rw_plan_score {
 void rw_plan_status_of(struct rw_plan_score *sc, int32_t as_of, int32_t start,
 		       int32_t end, int up);
 
+/*
+ * The notification of one team finding (SPEC section 5): category
+ * structural, no rep, addressed to the team's manager.  Its alert key is
+ * (RW_TEAM_RULE, "TEAM/metric").
+ */
+struct rw_team_flag {
+	size_t finding;			/* index of rw_results_finding() */
+	const char *team;		/* the dataset's string */
+	const char *manager;		/* the dataset's string, or NULL */
+	const char *metric;		/* rw_metric_name() */
+	enum rw_severity severity;
+	char since[32];			/* label of the first period after it */
+	const char *grain;		/* rw_grain_name() of the finding */
+	double change, p;		/* as rw_team_finding's */
+	int reps, reps_down;
+	char *key;			/* "TEAM/metric" (owned) */
+	char *message;			/* owned */
+	char *values;			/* JSON object (owned) */
+};
+
+/* The rule name of team findings in alerts and notifications; a
+ * configured rule may not take it. */
+#define RW_TEAM_RULE "team_shift"
+
 struct rw_rules_out {
 	struct rw_flag *flags;
 	size_t nflags;
+	struct rw_team_flag *teams;	/* one per team finding in the shard */
+	size_t nteams;
 	struct rw_plan_score *plans;
 	size_t nplans;
 	size_t per_category[RW_NCATS];
+	size_t folded;			/* rep flags folded into team findings */
 };
 
 /*

@@ -55,10 +55,6 @@ struct rw_rules {
 	char denied[160];	/* what the authorizer refused */
 };
 
-/* Whether a larger value of metric m is better (win_rate) or worse
- * (touch_gap_days). */
-int rw_metric_up_is_good(int m);
-
 /* Fill rp for the periods of each grain the rules judge.  0 or code. */
 int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
 	       const struct rw_results *res, struct rw_err *err);
@@ -66,14 +62,6 @@ int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
 /* Score every plan goal of ds into out->plans; 0 or RW_ENOMEM. */
 int rules_score_plans(const struct rw_dataset *ds, const struct rw_results *res,
 		      struct rw_rules_out *out, struct rw_err *err);
-
-/*
- * SPEC section 5's structural test: the team's median moved the bad way by
- * at least margin, and the rep no more than margin beyond it.  Changes are
- * relative (-0.3 = down 30%); up_good as rw_metric_up_is_good().
- */
-int rw_rules_structural(double rep_change, double team_change, int up_good,
-			double margin);
 
 /* Copy of s made with rw_malloc, or NULL. */
 char *rules_strdup(const char *s);

@@ -232,25 +232,6 @@ static void test_for_consecutive(void **state)
 	assert_int_equal(flags_for(1, "ABC"), 3);
 }
 
-/* ---- Structural test ---------------------------------------------------- */
-
-static void test_structural(void **state)
-{
-	(void)state;
-	/* Team -40%, rep -45%: 0.45 <= 0.40 + 0.10, team moved >= 0.10. */
-	assert_true(rw_rules_structural(-0.45, -0.40, 1, 0.10));
-	/* Rep fell less than the team: still the team's problem. */
-	assert_true(rw_rules_structural(-0.20, -0.40, 1, 0.10));
-	/* Rep -74%, team -40%: 0.74 > 0.50, personal. */
-	assert_false(rw_rules_structural(-0.74, -0.40, 1, 0.10));
-	/* Team flat (-5% < margin): personal whatever the rep did. */
-	assert_false(rw_rules_structural(-0.06, -0.05, 1, 0.10));
-	/* Up is bad for touch gaps: team +30%, rep +35% is structural. */
-	assert_true(rw_rules_structural(0.35, 0.30, 0, 0.10));
-	assert_false(rw_rules_structural(0.35, -0.30, 0, 0.10));
-	assert_false(rw_rules_structural(NAN, -0.30, 1, 0.10));
-}
-
 /* ---- Plan status -------------------------------------------------------- */
 
 /*
@@ -375,7 +356,6 @@ int main(void)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_for_consecutive),
-		cmocka_unit_test(test_structural),
 		cmocka_unit_test(test_plan_status),
 		cmocka_unit_test(test_alert_transitions),
 		cmocka_unit_test(test_note_json),
