@@ -17,7 +17,8 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 MODULES  := common ingest engine rules store reports
-LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+GEN_SRC  := build/gen/default_ini.c
+LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c)) $(GEN_SRC)
 CLI_SRC  := $(wildcard cli/*.c)
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
@@ -32,6 +33,15 @@ DEPS      := $(shell find $(B) -name '*.d' 2>/dev/null)
 
 .PHONY: all test deps demo clean sample valgrind bench fuzz
 all: $(B)/repwatch $(B)/rwgen
+
+# The shipped rules as a C string, from rules/default.ini (the one source).
+$(GEN_SRC): rules/default.ini
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from rules/default.ini by the Makefile: edit that file. */'; \
+	  echo 'extern const char rw_rules_default_ini[];'; \
+	  echo 'const char rw_rules_default_ini[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo '\t"";'; } >$@.tmp && mv $@.tmp $@
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
