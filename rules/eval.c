@@ -53,6 +53,14 @@ static int rule_run(struct eval *ev, size_t i, struct rw_err *err)
 
 	if (klo < 0)
 		return 0;
+	/* On the last day of a period the projection is the actual: the
+	 * complete-period rules judge it from tomorrow on, so a partial-period
+	 * rule says nothing tonight (never two alerts for one shortfall). */
+	if (ru->partial && ev->ds->settings.as_of ==
+	    rw_period_end((enum rw_grain)ru->grain,
+			  rw_results_first_period(ev->res, (enum rw_grain)ru->grain) + kt,
+			  ev->ds->settings.fiscal_start) - 1)
+		return 0;
 	if (sqlite3_bind_int(ru->stmt, 1, ru->grain) ||
 	    sqlite3_bind_int(ru->stmt, 2, klo) || sqlite3_bind_int(ru->stmt, 3, kt))
 		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
