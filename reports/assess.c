@@ -335,6 +335,8 @@ static void assess_md(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, ". Data as of %s (run %lld); latest complete %s %s.\n\n",
 		a->d->as_of, (long long)a->d->run_id, a->d->grain, a->d->period);
+	if (a->d->no_activities)
+		fprintf(fp, "%s\n\n", rw_no_activity_note(a->d));
 	md_summary(fp, a);
 	md_current(fp, a);
 	md_history(fp, a);

@@ -328,6 +328,35 @@ static int load_findings(sqlite3 *db, struct rw_report_data *d, struct rw_err *e
 	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_findings", err);
 }
 
+/* Did the run read an activity export?  (run_inputs lists what it read.) */
+static int load_inputs(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT COUNT(*) FROM run_inputs WHERE run_id = ?1 AND file = 'activities.csv'";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
+	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		d->no_activities = sqlite3_column_int64(st, 0) == 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rw_db_fail(db, NULL, "cannot read run_inputs", err);
+}
+
+const char *rw_no_activity_note(const struct rw_report_data *d)
+{
+	return d->no_activities ?
+		"This run had no activity export: calls, e-mails, meetings, follow-up, "
+		"touch gap and stale deals show \xe2\x80\x94 (no activity export), and no "
+		"rule read them." : "";
+}
+
 const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
 					    const char *team, const char *metric)
 {
@@ -370,6 +399,8 @@ int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 		rc = load_rep_rows(db, o, d, err);
 	if (!rc)
 		rc = load_findings(db, d, err);
+	if (!rc)
+		rc = load_inputs(db, d, err);
 	return rc;
 }
 

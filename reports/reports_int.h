@@ -79,7 +79,13 @@ struct rw_report_data {
 	size_t nleft;		/* departed before the period; not shown */
 	struct rw_rfinding *findings;	/* the run's team findings */
 	size_t nfindings;
+	int no_activities;	/* 1: the run read no activity export, so
+				 * every activity-based metric is NULL */
 };
+
+/* The sentence that says why activity metrics show a dash, once per
+ * report, or "" when the run had an activity export. */
+const char *rw_no_activity_note(const struct rw_report_data *d);
 
 /* The run's finding of team on metric (a column name), or NULL. */
 const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
