@@ -112,6 +112,7 @@ static void test_compile_errors(void **state)
 	assert_int_equal(compile_one("random() > 0", &err), RW_ECONFIG);
 	assert_non_null(strstr(err.msg, "random"));
 	assert_int_equal(compile_one("load_extension('x') = 1", &err), RW_ECONFIG);
+
 }
 
 static void test_config_errors(void **state)
@@ -294,6 +295,10 @@ static void test_plan_status(void **state)
 	assert_int_equal(plan_at(91, 0.30, NAN, &sc), RW_PLAN_PASSED);
 	assert_float_equal(sc.elapsed, 1.0, 1e-12);
 	assert_int_equal(plan_at(91, 0.29, NAN, &sc), RW_PLAN_FAILED);
+	/* Ended with no measure of the metric (NaN current): unknown, since
+	 * nothing says the target was missed. */
+	assert_int_equal(plan_at(91, NAN, NAN, &sc), RW_PLAN_UNKNOWN);
+	assert_int_equal(plan_at(91, NAN, 0.5, &sc), RW_PLAN_UNKNOWN);
 	assert_int_equal(plan_at(-1, NAN, NAN, &sc), RW_PLAN_NOT_STARTED);
 	assert_string_equal(rw_plan_status_name(RW_PLAN_OFF_TRACK), "off_track");
 
