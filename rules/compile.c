@@ -552,6 +552,22 @@ int rules_budget_error(struct rw_rules *rs, const struct rw_rule *ru,
 	return RW_ECONFIG;
 }
 
+int rw_rules_check_history(const struct rw_rules *rs, int history_periods,
+			   struct rw_err *err)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rw_rule *r = &rs->rules[i];
+
+		if (r->for_n <= history_periods)
+			continue;
+		rw_err_set(err, RW_ECONFIG, "rule %s: for %d is more periods than history_periods (%d) keeps; it could never hold", r->name, r->for_n, history_periods);
+		if (rs->where[0])
+			rw_err_where(err, rs->where, r->line, 0);
+		return RW_ECONFIG;
+	}
+	return 0;
+}
+
 int rw_rules_set_where(struct rw_rules *rs, const char *rule, const char *file,
 		       long line, struct rw_err *err)
 {

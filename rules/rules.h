@@ -88,6 +88,14 @@ int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
 int rw_rules_set_where(struct rw_rules *rs, const char *rule, const char *file,
 		       long line, struct rw_err *err);
 
+/*
+ * Refuse a rule whose `for` asks for more periods than the history keeps
+ * (history_periods complete periods per grain): it could never hold.
+ * Returns 0 or RW_ECONFIG naming the rule (and its file and line).
+ */
+int rw_rules_check_history(const struct rw_rules *rs, int history_periods,
+			   struct rw_err *err);
+
 /* Number of rules defined so far. */
 size_t rw_rules_count(const struct rw_rules *rs);
 
