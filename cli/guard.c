@@ -162,6 +162,12 @@ int rw_guard_check(const struct rw_guard *g, const char *out, const char *what,
 		return rc;
 	have_name = !resolve_name(out, name, sizeof(name));
 	have_stat = !stat(out, &sb);
+	/* /dev/stdout may resolve to a regular file when standard output is
+	 * redirected; renaming onto it would replace the link in /dev. */
+	if (have_name && (!strncmp(name, "/dev/", 5) || !strncmp(name, "/proc/", 6))) {
+		rw_err_set(err, RW_EUSAGE, "%s %s is a device; outputs are regular files (use - for standard output)", what, out);
+		return RW_EUSAGE;
+	}
 	for (int i = 0; i < g->n; i++) {
 		const struct rw_guard_file *f = &g->f[i];
 

@@ -91,6 +91,8 @@ check clobber_report_dir_db_kept [ "$(sha256sum <"$TMP/rd/repwatch-report.md")" 
 mkfifo "$TMP/fifo"
 refused clobber_out_fifo "--out $TMP/fifo is a FIFO" "$RW" report --db "$db" --out "$TMP/fifo"
 refused clobber_out_device "--out /dev/null is a device" "$RW" report --db "$db" --out /dev/null
+refused clobber_out_dev_stdout "--out /dev/stdout is a device" sh -c 'exec "$1" report --db "$2" --out /dev/stdout >"$3"' sh "$RW" "$db" "$TMP/redirected.md"
+check clobber_dev_stdout_intact [ -L /dev/stdout ] || [ -e /dev/stdout ]
 refused clobber_alerts_fifo "--alerts $TMP/fifo is a FIFO" "$RW" run --data "$D" --db "$db" --as-of $ASOF --alerts "$TMP/fifo"
 "$RW" report --db "$db" --out - >"$TMP/stdout.md" 2>/dev/null
 check clobber_out_dash_stdout [ $? -eq 0 ] && check clobber_out_dash_written [ -s "$TMP/stdout.md" ]
