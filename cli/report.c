@@ -132,6 +132,9 @@ static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 	rw_err_clear(&err);
 	if (!out || !strcmp(out, "-")) {
 		rc = fn(ro, stdout, &err);
+		/* The writers know the stream, not its name. */
+		if (rc == RW_EIO)
+			rw_err_where(&err, "(standard output)", 0, 0);
 		goto out;
 	}
 	rw_guard_init(&g);
@@ -143,6 +146,8 @@ static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 	if (rc)
 		goto out;
 	rc = fn(ro, at.fp, &err);
+	if (rc == RW_EIO)
+		rw_err_where(&err, out, 0, 0);
 	if (rc)
 		rw_atomic_abort(&at);
 	else

@@ -530,6 +530,8 @@ static int run_report(const struct run_args *a, char *out, size_t size,
 	ro.db_path = a->db_path;
 	ro.format = RW_FMT_MD;
 	rc = rw_report_write(&ro, at.fp, err);
+	if (rc == RW_EIO)
+		rw_err_where(err, out, 0, 0);
 	if (rc) {
 		rw_atomic_abort(&at);
 		return rc;
