@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define RW_GUARD_MAX 64
+#define RW_GUARD_MAX 1024	/* a data folder of many CSV files */
 #define RW_GUARD_PATH 4096
 
 struct rw_guard_file {
@@ -29,7 +29,8 @@ struct rw_guard_file {
 	int exists;			/* dev and ino are valid */
 };
 
-/* The protected files of one command; caller-owned, no release needed. */
+/* The protected files of one command; caller-owned, no release needed.
+ * Several megabytes: allocate it, never put it on the stack. */
 struct rw_guard {
 	struct rw_guard_file f[RW_GUARD_MAX];
 	int n;

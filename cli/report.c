@@ -124,7 +124,7 @@ static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 						FILE *, struct rw_err *),
 		     const struct rw_report_opts *ro)
 {
-	struct rw_guard g;
+	struct rw_guard *g;
 	struct rw_atomic at;
 	struct rw_err err;
 	int rc;
@@ -137,10 +137,16 @@ static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 			rw_err_where(&err, "(standard output)", 0, 0);
 		goto out;
 	}
-	rw_guard_init(&g);
-	rc = rw_guard_add_db(&g, ro->db_path, &err);
+	g = rw_calloc(1, sizeof(*g));
+	if (!g) {
+		rc = rw_err_set(&err, RW_ENOMEM, "out of memory");
+		goto out;
+	}
+	rw_guard_init(g);
+	rc = rw_guard_add_db(g, ro->db_path, &err);
 	if (!rc)
-		rc = rw_guard_check(&g, out, "--out", &err);
+		rc = rw_guard_check(g, out, "--out", &err);
+	rw_free(g);
 	if (!rc)
 		rc = rw_atomic_open(&at, out, &err);
 	if (rc)

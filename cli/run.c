@@ -272,7 +272,7 @@ static int run_protect(const struct run_args *a, struct rw_guard *g,
 		       struct rw_err *err)
 {
 	const char *dir = a->cfg.ingest.data_dir ? a->cfg.ingest.data_dir : ".";
-	struct rw_guard one;
+	struct rw_guard *one;
 	struct dirent *de;
 	char path[RW_GUARD_PATH];
 	DIR *d;
@@ -289,16 +289,22 @@ static int run_protect(const struct run_args *a, struct rw_guard *g,
 	d = opendir(dir);
 	if (!d)
 		return 0;	/* ingest says what is missing */
-	rw_guard_init(&one);
-	rc = rw_guard_add(&one, a->rejects, err);
+	one = rw_calloc(1, sizeof(*one));
+	if (!one) {
+		closedir(d);
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	}
+	rw_guard_init(one);
+	rc = rw_guard_add(one, a->rejects, err);
 	while (!rc && (de = readdir(d))) {
 		if (!run_csv_name(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (rw_guard_check(&one, path, "", NULL) && run_is_old_rejects(path))
+		if (rw_guard_check(one, path, "", NULL) && run_is_old_rejects(path))
 			continue;
 		rc = rw_guard_add(g, path, err);
 	}
+	rw_free(one);
 	closedir(d);
 	return rc;
 }
