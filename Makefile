@@ -82,6 +82,13 @@ $(BA)/replay_config: $(BA)/obj/tests/fuzz/fuzz_config.o $(BA)/obj/cli/config.o \
 		     $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
+# The output guard lives in cli/ (no library of its own).
+$(BA)/test_guard: $(BA)/obj/tests/test_guard.o $(BA)/obj/cli/guard.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(B)/test_guard: $(B)/obj/tests/test_guard.o $(B)/obj/cli/guard.o $(B)/librepwatch.a
+	$(CC) -g -o $@ $^ $(TEST_LIBS) $(LIBS)
+
 test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen $(REPLAYS)
 	@bash tests/run.sh $(BA) $(TESTS)
 

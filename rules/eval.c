@@ -64,15 +64,19 @@ static int rule_run(struct eval *ev, size_t i, struct rw_err *err)
 	if (sqlite3_bind_int(ru->stmt, 1, ru->grain) ||
 	    sqlite3_bind_int(ru->stmt, 2, klo) || sqlite3_bind_int(ru->stmt, 3, kt))
 		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+	rules_budget_start(ev->rs);
 	while ((rc = sqlite3_step(ru->stmt)) == SQLITE_ROW) {
 		sqlite3_int64 r = sqlite3_column_int64(ru->stmt, 0);
 
 		if (r >= 0 && (size_t)r < ev->ds->nreps && h[r] < 255)
 			h[r]++;
 	}
+	if (rc != SQLITE_DONE)
+		rc = rules_budget_error(ev->rs, ru, err);
+	sqlite3_progress_handler(ev->rs->db, 0, NULL, NULL);
 	sqlite3_reset(ru->stmt);
 	if (rc != SQLITE_DONE)
-		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+		return rc;
 	for (size_t r = 0; r < ev->ds->nreps; r++)
 		h[r] = h[r] == ru->for_n;
 	return 0;

@@ -79,6 +79,22 @@ void rw_rules_free(struct rw_rules *rs);	/* NULL is a no-op */
 int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
 		 const char *value, struct rw_err *err);
 
+/*
+ * Record that the `when` of rule `rule` (created on first use) is at line
+ * of file, so that its compile and evaluation errors can name them.
+ * Returns 0, or RW_ECONFIG/RW_ENOMEM as rw_rules_set().
+ */
+int rw_rules_set_where(struct rw_rules *rs, const char *rule, const char *file,
+		       long line, struct rw_err *err);
+
+/*
+ * Refuse a rule whose `for` asks for more periods than the history keeps
+ * (history_periods complete periods per grain): it could never hold.
+ * Returns 0 or RW_ECONFIG naming the rule (and its file and line).
+ */
+int rw_rules_check_history(const struct rw_rules *rs, int history_periods,
+			   struct rw_err *err);
+
 /* Number of rules defined so far. */
 size_t rw_rules_count(const struct rw_rules *rs);
 

@@ -38,8 +38,12 @@ check rules_no_pending [ "$(q "SELECT COUNT(*) FROM alerts WHERE pending IS NOT 
 check rules_same_night_exit0 [ $? -eq 0 ]
 check rules_same_night_silent [ ! -s "$TMP/n2" ]
 
-# Run as of 2026-04-30, before R003's decline: the alert resolves.
-"$RW" run --data sample-data --db "$db" --as-of 2026-04-30 >"$TMP/n3" 2>"$TMP/e3"
+# A night on which R003's deals are gone (no win rate to judge): the alert
+# resolves.  (A run as of an earlier day needs --replay, which leaves
+# alerts alone, so going back in time no longer resolves anything.)
+mkdir "$TMP/nor003" && cp sample-data/*.csv "$TMP/nor003/"
+awk -F, '$2 != "R003"' sample-data/opportunities.csv >"$TMP/nor003/opportunities.csv"
+"$RW" run --data "$TMP/nor003" --db "$db" --as-of $ASOF >"$TMP/n3" 2>"$TMP/e3"
 check rules_resolved_exit0 [ $? -eq 0 ]
 check rules_resolved_r003 grep -q '"event":"resolved","rule":"win_rate_decline".*"rep":"R003"' "$TMP/n3"
 check rules_resolved_state [ "$(q "SELECT state FROM alerts WHERE rule='win_rate_decline' AND rep_id='R003'")" = resolved ]
