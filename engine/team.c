@@ -20,10 +20,13 @@
  *     of the night are then adjusted across its metrics by
  *     Benjamini-Hochberg (a team's family does not depend on which other
  *     teams share the run, so a shard finds what the whole run finds);
- *   - a finding needs adjusted p < RW_TEAM_ALPHA, at least RW_TEAM_MIN_REPS
- *     reps, two thirds of them moving the bad way (a sign of "most of the
- *     team"), and the typical rep's relative change (the median) beyond
- *     structural_margin.
+ *   - a finding needs adjusted p < RW_TEAM_ALPHA (a false discovery rate
+ *     of 10% among a team's findings: a team finding withholds no one's
+ *     pay, while a missed one sends its reps personal flags), at least
+ *     RW_TEAM_MIN_REPS reps, two thirds of them moving the bad way (a sign
+ *     of "most of the team"), and the typical rep's relative change (the
+ *     median) of RW_TEAM_MIN_CHANGE or more: smaller drifts (a few percent
+ *     fewer e-mails after a tool change) are not worth the manager's note.
  * A rep moved with the finding when its own relative change at the split
  * is no more than structural_margin worse than the team's.
  */
@@ -38,7 +41,8 @@
 #define RW_TEAM_MIN_BEFORE 3
 #define RW_TEAM_MIN_AFTER 2
 #define RW_TEAM_MIN_REPS 4
-#define RW_TEAM_ALPHA 0.05
+#define RW_TEAM_ALPHA 0.10
+#define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
 #define RW_TEAM_MAXP 256	/* periods searched at most */
 
 int rw_metric_up_is_good(enum rw_metric m)
@@ -58,7 +62,9 @@ int rw_metric_up_is_good(enum rw_metric m)
 /*
  * The metrics a team can shift on: results and the behaviour behind them.
  * Interval bounds, shrunk rates, quota and the projection are derived
- * from these and would only repeat a finding.
+ * from these and would only repeat a finding; coverage and pipeline value
+ * move with every quota change and every quarter's pipeline cycle, which
+ * are policy and season, not a shift in how the team sells.
  */
 static int judged_metric(enum rw_metric m)
 {
@@ -76,8 +82,6 @@ static int judged_metric(enum rw_metric m)
 	case RW_M_FOLLOWUP_RATIO:
 	case RW_M_TOUCH_GAP_DAYS:
 	case RW_M_STALE_SHARE:
-	case RW_M_COVERAGE:
-	case RW_M_PIPELINE_VALUE:
 		return 1;
 	default:
 		return 0;
@@ -159,8 +163,9 @@ static double rep_mean(const struct rw_results *res, const struct rw_dataset *ds
 	return n >= 2 ? s / sw : NAN;
 }
 
-/* Each member's change at split s into w->d (bad direction positive) and
- * w->rel (relative, signed as the metric moves); returns how many are
+/* Each member's relative change at split s into w->rel (signed as the
+ * metric moves) and w->d (the same, the bad direction positive); a rep
+ * whose level before is not positive has none.  Returns how many are
  * defined. */
 static size_t split_changes(const struct rw_results *res, const struct rw_dataset *ds,
 			    struct twork *w, enum rw_grain g, enum rw_metric m,
@@ -174,10 +179,12 @@ static size_t split_changes(const struct rw_results *res, const struct rw_datase
 		double b = rep_mean(res, ds, w->members[i], g, m, s, K);
 
 		w->d[i] = w->rel[i] = NAN;
-		if (!isfinite(a) || !isfinite(b))
+		if (!isfinite(a) || !isfinite(b) || !(a > 0))
 			continue;
-		w->d[i] = up ? a - b : b - a;
-		w->rel[i] = a != 0 ? b / a - 1 : NAN;
+		/* Relative, so that a big rep's revenue does not outweigh a
+		 * small one's: the question is whether most reps moved. */
+		w->rel[i] = b / a - 1;
+		w->d[i] = up ? -w->rel[i] : w->rel[i];
 		n++;
 	}
 	return n;
@@ -318,13 +325,13 @@ static int team_test(const struct rw_results *res, const struct rw_dataset *ds,
 	return isfinite(f->p);
 }
 
-/* A shift big and broad enough to be the team's (p judged later). */
-static int team_shift(const struct rw_team_finding *f, double margin)
+/* A shift big and broad enough to be the team's (p judged apart). */
+static int team_shift(const struct rw_team_finding *f)
 {
 	double bad = rw_metric_up_is_good(f->metric) ? -f->change : f->change;
 
 	return f->reps >= RW_TEAM_MIN_REPS && 3 * f->reps_down >= 2 * f->reps &&
-	       isfinite(bad) && bad >= margin;
+	       isfinite(bad) && bad >= RW_TEAM_MIN_CHANGE;
 }
 
 void rw_bh_adjust(const double *p, size_t n, double *q)
@@ -437,7 +444,7 @@ int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds
 		for (size_t i = 0; i < ncand && !rc; i++) {
 			cand[i].p = q[i];
 			if (q[i] < RW_TEAM_ALPHA &&
-			    team_shift(&cand[i], ds->settings.structural_margin))
+			    team_shift(&cand[i]))
 				rc = finding_push(res, &cand[i], &cap);
 		}
 	}

@@ -465,25 +465,23 @@ static const char *team_manager(const struct eval *ev, size_t t)
 	return best;
 }
 
-static int team_flag_make(struct eval *ev, size_t i, struct rw_err *err)
+/* The row of finding i for the team_findings table. */
+static struct rw_team_flag *team_row(struct eval *ev, size_t i, struct rw_err *err)
 {
 	const struct rw_team_finding *f = rw_results_finding(ev->res, i);
 	struct rw_rules_out *out = ev->out;
 	struct rw_team_flag *tf, *p;
-	const char *team = rw_results_team_name(ev->res, f->team);
-	struct rw_buf b;
-	json_t *v;
 
-	if (!rw_in_shard(&ev->ds->settings, team))
-		return 0;
 	p = rw_reallocarray(out->teams, out->nteams + 1, sizeof(*p));
-	if (!p)
-		return rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
+	if (!p) {
+		rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
+		return NULL;
+	}
 	out->teams = p;
 	tf = &out->teams[out->nteams++];
 	memset(tf, 0, sizeof(*tf));
 	tf->finding = i;
-	tf->team = team;
+	tf->team = rw_results_team_name(ev->res, f->team);
 	tf->manager = team_manager(ev, f->team);
 	tf->metric = rw_metric_name(f->metric);
 	tf->grain = rw_grain_name(f->grain);
@@ -494,23 +492,66 @@ static int team_flag_make(struct eval *ev, size_t i, struct rw_err *err)
 	tf->severity = RW_SEV_WARNING;
 	rw_period_label(f->grain, f->since, ev->ds->settings.fiscal_start,
 			tf->since, sizeof(tf->since));
-	rw_buf_init(&b, 0);
-	rw_buf_addf(&b, "%s/%s", team, tf->metric);
-	tf->key = rw_buf_detach(&b, NULL);
-	rw_buf_release(&b);
-	rw_buf_init(&b, 0);
-	rw_buf_addf(&b, "Team %s: %s %+.0f%% since %s for %d of its %d reps - a team-wide shift for %s, not a personal one",
-		    team, tf->metric, 100 * f->change, tf->since, f->reps_down, f->reps,
-		    tf->manager ? tf->manager : "the team's manager");
-	tf->message = rw_buf_detach(&b, NULL);
-	rw_buf_release(&b);
-	v = json_pack("{s:s, s:s, s:o, s:o, s:i, s:i}", "metric", tf->metric,
-		      "since", tf->since, "change", json_num(f->change),
-		      "p", json_num(f->p), "reps", f->reps, "reps_down", f->reps_down);
-	tf->values = json_take(v);
-	if (!tf->key || !tf->message || !tf->values)
-		return rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
-	out->per_category[RW_CAT_STRUCTURAL]++;
+	return tf;
+}
+
+/*
+ * One row per finding, and one notification per team (SPEC section 5:
+ * notified once to the manager): the team's first row carries the
+ * message and values of all its findings.  The engine lists a team's
+ * findings one after another.
+ */
+static int team_flags_make(struct eval *ev, struct rw_err *err)
+{
+	size_t n = rw_results_finding_count(ev->res), i = 0;
+
+	while (i < n) {
+		size_t t = rw_results_finding(ev->res, i)->team, first = ev->out->nteams, j;
+		const char *team = rw_results_team_name(ev->res, t);
+		struct rw_team_flag *head;
+		struct rw_buf b;
+		json_t *v = json_object();
+
+		if (!rw_in_shard(&ev->ds->settings, team)) {
+			json_decref(v);
+			while (i < n && rw_results_finding(ev->res, i)->team == t)
+				i++;
+			continue;
+		}
+		rw_buf_init(&b, 0);
+		rw_buf_addf(&b, "Team %s shifted together:", team);
+		for (j = i; j < n && rw_results_finding(ev->res, j)->team == t; j++) {
+			struct rw_team_flag *tf = team_row(ev, j, err);
+			json_t *m;
+
+			if (!tf) {
+				json_decref(v);
+				rw_buf_release(&b);
+				return err->code;
+			}
+			rw_buf_addf(&b, "%s %s %+.0f%% since %s (%d of %d reps)", j > i ? ";" : "",
+				    tf->metric, 100 * tf->change, tf->since, tf->reps_down, tf->reps);
+			m = json_pack("{s:s, s:o, s:o, s:i, s:i}", "since", tf->since,
+				      "change", json_num(tf->change), "p", json_num(tf->p),
+				      "reps", tf->reps, "reps_down", tf->reps_down);
+			if (!v || !m || json_object_set_new(v, tf->metric, m)) {
+				json_decref(v);
+				v = NULL;
+			}
+		}
+		head = &ev->out->teams[first];
+		rw_buf_addf(&b, " - a team-wide matter for %s, not a personal one",
+			    head->manager ? head->manager : "the team's manager");
+		head->notify = 1;
+		head->key = rules_strdup(team);
+		head->message = rw_buf_detach(&b, NULL);
+		rw_buf_release(&b);
+		head->values = json_take(v);
+		if (!head->key || !head->message || !head->values)
+			return rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
+		ev->out->per_category[RW_CAT_STRUCTURAL]++;
+		i = j;
+	}
 	return 0;
 }
 
@@ -604,8 +645,8 @@ int rw_rules_evaluate(struct rw_rules *rs, const struct rw_rules_opts *o,
 		rc = rule_run(&ev, i, err);
 	for (uint32_t r = 0; r < ds->nreps && !rc; r++)
 		rc = rep_flags(&ev, r, err);
-	for (size_t i = 0; i < rw_results_finding_count(res) && !rc; i++)
-		rc = team_flag_make(&ev, i, err);
+	if (!rc)
+		rc = team_flags_make(&ev, err);
 	if (!rc)
 		rc = rules_score_plans(ds, res, ev.out, err);
 	for (size_t i = 0; !rc && i < ev.out->nplans; i++)

@@ -164,9 +164,11 @@ void rw_plan_status_of(struct rw_plan_score *sc, int32_t as_of, int32_t start,
 		       int32_t end, int up);
 
 /*
- * The notification of one team finding (SPEC section 5): category
- * structural, no rep, addressed to the team's manager.  Its alert key is
- * (RW_TEAM_RULE, "TEAM/metric").
+ * One team finding (SPEC section 5), a row of team_findings.  The first row
+ * of each team (notify = 1) is also the team's notification: category
+ * structural, no rep, addressed to the manager, its message and values
+ * covering every metric the team shifted on; its alert key is
+ * (RW_TEAM_RULE, TEAM).
  */
 struct rw_team_flag {
 	size_t finding;			/* index of rw_results_finding() */
@@ -178,9 +180,10 @@ struct rw_team_flag {
 	const char *grain;		/* rw_grain_name() of the finding */
 	double change, p;		/* as rw_team_finding's */
 	int reps, reps_down;
-	char *key;			/* "TEAM/metric" (owned) */
-	char *message;			/* owned */
-	char *values;			/* JSON object (owned) */
+	int notify;			/* 1: the team's notification */
+	char *key;			/* the team (owned), when notify */
+	char *message;			/* owned, when notify */
+	char *values;			/* JSON object (owned), when notify */
 };
 
 /* The rule name of team findings in alerts and notifications; a

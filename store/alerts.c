@@ -324,7 +324,7 @@ static int flags_update(struct rw_store *st, struct alert_stmts *s,
 	return 0;
 }
 
-/* Team findings are alerts too, keyed (RW_TEAM_RULE, "TEAM/metric"):
+/* Team findings are alerts too, one per team, keyed (RW_TEAM_RULE, TEAM):
  * notified once when found, again when resolved, never per rep. */
 static int teams_update(struct alert_stmts *s, const struct rw_dataset *ds,
 			const struct rw_rules_out *out, int repeat_days,
@@ -332,13 +332,18 @@ static int teams_update(struct alert_stmts *s, const struct rw_dataset *ds,
 {
 	for (size_t i = 0; i < out->nteams; i++) {
 		const struct rw_team_flag *t = &out->teams[i];
-		struct rw_note n = {
+		struct rw_note n;
+		struct alert_row row;
+
+		if (!t->notify)
+			continue;
+		n = (struct rw_note){
 			.rule = RW_TEAM_RULE, .category = rw_category_name(RW_CAT_STRUCTURAL),
 			.rep = "", .team = t->team, .manager = t->manager,
 			.grain = t->grain, .period = t->since, .values = t->values,
 			.message = t->message,
 		};
-		struct alert_row row = {
+		row = (struct alert_row){
 			.rule = RW_TEAM_RULE, .rep = t->key, .category = n.category,
 			.grain = n.grain, .period = t->since, .message = t->message,
 		};
@@ -356,7 +361,7 @@ static int flagged(const struct rw_dataset *ds, const struct rw_rules_out *out,
 {
 	if (!strcmp(rule, RW_TEAM_RULE)) {
 		for (size_t i = 0; i < out->nteams; i++)
-			if (!strcmp(out->teams[i].key, rep))
+			if (out->teams[i].notify && !strcmp(out->teams[i].key, rep))
 				return 1;
 		return 0;
 	}
@@ -383,29 +388,6 @@ static char *col_dup(sqlite3_stmt *stmt, int i, int *oom)
 	return p;
 }
 
-/* The team of a team finding's key "TEAM/metric" into out; 0, or -1 when
- * the key has no such form or does not fit. */
-static int team_of_key(const char *key, char *out, size_t size)
-{
-	const char *slash = strrchr(key, '/');
-
-	if (!slash || (size_t)(slash - key) >= size)
-		return -1;
-	memcpy(out, key, (size_t)(slash - key));
-	out[slash - key] = '\0';
-	return 0;
-}
-
-/* 1 when the team of key "TEAM/metric" belongs to the run's shard. */
-static int team_key_in_shard(const struct rw_dataset *ds, const char *key)
-{
-	char team[512];
-
-	if (team_of_key(key, team, sizeof(team)))
-		return ds->settings.shard_i == 0;
-	return rw_in_shard(&ds->settings, team);
-}
-
 /* Resolve every firing alert this run did not flag. */
 static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 			const struct rw_dataset *ds, const struct rw_rules_out *out,
@@ -420,7 +402,7 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 		return rc;
 	while (!rc && sqlite3_step(firing) == SQLITE_ROW) {
 		int oom = 0, team;
-		char *f[6], msg[600], tname[512];
+		char *f[6], msg[600];
 		const struct rw_rep *rep;
 
 		for (int i = 0; i < 6; i++)
@@ -429,7 +411,7 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 		rep = f[1] && !team ? rep_by_id(ds, f[1]) : NULL;
 		/* A shard resolves its own reps' and teams' alerts; shard 0 also
 		 * those of reps no longer on any roster. */
-		if (team ? !team_key_in_shard(ds, f[1]) :
+		if (team ? !rw_in_shard(&ds->settings, f[1]) :
 		    rep ? !rw_in_shard(&ds->settings, rep->team) : ds->settings.shard_i != 0)
 			goto next;
 		if (!oom && f[0] && f[1] && !flagged(ds, out, f[0], f[1])) {
@@ -445,7 +427,7 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 			}
 			if (team) {
 				n.rep = "";
-				n.team = team_of_key(f[1], tname, sizeof(tname)) ? NULL : tname;
+				n.team = f[1];
 			}
 			snprintf(msg, sizeof(msg), "Resolved: %s", f[5] ? f[5] : f[0]);
 			if (alert_update(s, &n, &row, 0, RW_SEV_INFO, ds->settings.as_of,

@@ -1204,17 +1204,18 @@ static void test_bh_adjust(void **state)
  * with nine complete months kept, the splits tried are April..August (at
  * least three months before and two after): five candidates.
  *   T: the team's mean steps from 6 to 2.8 at June, so since = June.
- *      Revenue changes (thousands, bad = down positive) d = 2, 3, 3, 4, 4:
- *      mean 3.2, variance 2.8 / 4 = 0.7, t = 3.2 / sqrt(0.7 / 5) =
- *      8.55236 with 4 d.o.f.  Student t with 4 d.o.f. has the closed form
- *      F(t) = 1/2 + (3/4) x (1 - x^2 / 3), x = t / sqrt(t^2 + 4), so the
- *      one-sided p is 0.00051309 and, times 5 splits, 0.0025655.  The
- *      family adjusted is T's metrics: deals created moved exactly as
- *      revenue (one deal a win), the rest are flat or undefined, so
- *      Benjamini-Hochberg over two equal p-values leaves 0.0025655.
- *      Relative changes -0.5,
- *      -0.6, -0.5, -0.5714, -0.5: median -0.5; 5 of 5 reps down.
- *   U: d = 0, 0, 0, 0, 4: one rep of five went down; no finding, and U5's
+ *      Each rep's relative change b/a - 1 is -0.5, -0.6, -0.5, -4/7, -0.5,
+ *      so d (bad = down positive) = 0.5, 0.6, 0.5, 0.571429, 0.5: mean
+ *      0.5342857, sum of squares 0.0092245, t = 0.5342857 /
+ *      sqrt(0.0092245 / 4 / 5) = 24.8781 with 4 d.o.f.  Student t with 4
+ *      d.o.f. has the closed form F(t) = 1/2 + (3/4) x (1 - x^2 / 3),
+ *      x = t / sqrt(t^2 + 4), so the one-sided p is 7.74797e-6 and,
+ *      times 5 splits, 3.87399e-5.  The family adjusted is T's metrics:
+ *      deals created moved exactly as revenue (one deal a win), the rest
+ *      are flat or undefined, so Benjamini-Hochberg over two equal
+ *      p-values leaves 3.87399e-5.  Median relative change -0.5; 5 of 5
+ *      reps down.
+ *   U: d = 0, 0, 0, 0, 0.8: one rep of five went down; no finding, and U5's
  *      decline stays its own.
  * With structural_margin 0.05, T1 (-50%) moved with its team; T2 (-60%,
  * 0.60 > 0.50 + 0.05) fell beyond it.
@@ -1269,7 +1270,7 @@ static void test_team_findings(void **state)
 	assert_int_equal(f->reps, 5);
 	assert_int_equal(f->reps_down, 5);
 	assert_float_equal(f->change, -0.5, 1e-12);
-	assert_float_equal(f->p, 0.0025654580, 1e-8);
+	assert_float_equal(f->p, 3.8739871e-5, 1e-10);
 	assert_true(rw_results_moved_with_team(res, ds, 0, RW_M_REVENUE));
 	assert_false(rw_results_moved_with_team(res, ds, 1, RW_M_REVENUE));
 	assert_float_equal(rw_results_finding_rep_change(res, ds, (size_t)i, 1), -0.6, 1e-12);

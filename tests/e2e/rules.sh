@@ -27,7 +27,7 @@ check rules_r035_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R035
 check rules_r025_recognition_only [ "$(q "SELECT group_concat(DISTINCT category) FROM flags WHERE rep_id='R025'")" = recognition ]
 check rules_r034_departed_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R034'")" = 0 ]
 # Notifications: one NDJSON line per new alert, SPEC's keys.
-nflags=$(q "SELECT (SELECT COUNT(*) FROM flags) + (SELECT COUNT(*) FROM team_findings)")
+nflags=$(q "SELECT (SELECT COUNT(*) FROM flags) + (SELECT COUNT(DISTINCT team) FROM team_findings)")
 check rules_notifications_count [ "$(wc -l <"$TMP/n1")" -eq "$nflags" ]
 keys=$(head -1 "$TMP/n1" | sed 's/"/\n/g' | grep -E '^(event|rule|category|severity|rep|rep_name|team|manager|grain|period|values|message|first_seen|state)$' | sort -u | wc -l)
 check rules_notification_keys [ "$keys" -eq 14 ]
@@ -87,6 +87,7 @@ done
 check rules_bad_nothing_written [ "$(db_digest "$db")" = "$before" ]
 check rules_bad_runs_table_intact [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" = 3 ]
 
-# --fail-on-alert: new critical alerts give exit 3 (missed_quota is critical).
-"$RW" run --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
+# --fail-on-alert: new critical alerts give exit 3 (R003's win rate is 8%).
+printf '[rule low]\ncategory = early_warning\nseverity = critical\ngrain = month\nwhen = win_rate < 0.2\n' >"$TMP/crit.ini"
+"$RW" run --config "$TMP/crit.ini" --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
 check rules_fail_on_alert_exit3 [ $? -eq 3 ]
