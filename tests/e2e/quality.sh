@@ -1,0 +1,95 @@
+# Alert quality, short version (3 seeds; `make quality` runs 10): every
+# rwgen scenario is run and scored against its planted truth, and each
+# figure compared with bench/quality/floors (enforce 0: reported, not failed).
+# Before that, the instrument itself: rwgen's sample bytes are unchanged and
+# the planted truth is in the data, measured here with sqlite3 on the CSVs.
+. "$(dirname "$0")/lib.sh"
+gen=build/rwgen		# make test builds it; the generator is not sanitized
+if [ ! -x "$gen" ] || [ ! -x "$RW" ]; then
+	notok quality_built "$gen or $RW missing"
+	exit 0
+fi
+
+# make sample still writes the bytes whose sums sample-data/README.md lists.
+"$gen" --seed 42 --out "$TMP/sample" 2>/dev/null
+sums=$(grep -E '^[0-9a-f]{64}  [a-z]+\.csv$' sample-data/README.md | sort -k2)
+check quality_sample_unchanged [ "$(cd "$TMP/sample" && sha256sum *.csv | sort -k2)" = "$sums" ]
+check quality_sample_no_truth [ ! -e "$TMP/sample/truth.csv" ]
+
+keep=$TMP/keep
+RW=$RW RWGEN=$gen RAW=$TMP/raw KEEP=$keep bash bench/quality/score.sh 1 2 3 >"$TMP/score" 2>"$TMP/err"
+check quality_score_exit0 [ $? -eq 0 ]
+sed 's/^/# /' "$TMP/err" "$TMP/score" | grep -v '^# quality '
+
+# Every scenario of every seed printed its night, and the truth holds the
+# planted reps it promises (so a figure of 0 means "not flagged", never
+# "not there").
+check quality_all_nights [ "$(grep -c '^night' "$TMP/raw")" -eq 24 ]
+planted() { awk -F'\t' -v p="$1" '$1 == "truth" && $6 == p' "$TMP/raw" | wc -l; }
+check quality_truth_decliners [ "$(planted personal_decline)" -eq 24 ]	# 4 a company: decline, deals_only
+check quality_truth_team_drop [ "$(planted team_drop)" -eq 21 ]		# one team of 7, 3 seeds
+check quality_truth_pairs [ "$(planted new_hire)$(planted departed)$(planted low_volume)$(planted improver_on_plan)" = 6666 ]
+check quality_deals_only_no_activities [ ! -e "$keep/deals_only.1/data/activities.csv" ]
+check quality_same_seed_same_bytes cmp -s "$keep/decline.1/data/opportunities.csv" "$keep/deals_only.1/data/opportunities.csv"
+
+# The planted decline is there: pooled over the 12 decliners, the win rate
+# of deals closed from the month after the start is at most 0.6 of the
+# rate in the six months before (planted: x0.3..0.5), and the follow-up
+# share of first meetings drops by 0.25 or more (planted 0.78..0.92 ->
+# 0.25..0.45).  In the null company, the 6 months before the last complete
+# one and the 6 before those agree within 0.04 (no drift: ~2000 deals each).
+load() { # load DIR: the CSVs into $TMP/chk.db, owners resolved (README's query)
+	rm -f "$TMP/chk.db"
+	sqlite3 "$TMP/chk.db" <<SQL
+.import --csv $1/reps.csv reps
+.import --csv $1/opportunities.csv opps
+.import --csv $1/activities.csv acts
+.import --csv $1/truth.csv truth
+CREATE TABLE own AS SELECT rep_id AS k, rep_id FROM reps
+  UNION SELECT email, rep_id FROM reps UNION SELECT lower(name), rep_id FROM reps;
+CREATE TABLE o AS SELECT opp_id, (SELECT rep_id FROM own WHERE k = lower(owner) OR k = owner)
+  AS rep, created, close_date, status FROM opps;
+CREATE TABLE a AS SELECT CASE type WHEN 'demo' THEN 'meeting' ELSE type END AS type, date, opp_id FROM acts;
+SQL
+}
+for s in 1 2 3; do
+	load "$keep/decline.$s/data"
+	sqlite3 -separator ' ' "$TMP/chk.db" "
+	  SELECT SUM(status = 'won' AND close_date < since), SUM(close_date < since),
+	         SUM(status = 'won' AND close_date >= date(since, '+1 month')),
+	         SUM(close_date >= date(since, '+1 month'))
+	  FROM o JOIN truth t ON t.rep_id = o.rep
+	  WHERE planted = 'personal_decline' AND status <> 'open' AND close_date >= date(since, '-6 months');
+	  WITH fm AS (SELECT opp_id, MIN(date) AS first FROM a WHERE type = 'meeting' AND opp_id <> ''
+	              GROUP BY opp_id)
+	  SELECT SUM(fu AND first < since), SUM(first < since), SUM(fu AND first >= date(since, '+1 month')),
+	         SUM(first >= date(since, '+1 month'))
+	  FROM (SELECT fm.first, t.since, EXISTS (SELECT 1 FROM a WHERE a.opp_id = fm.opp_id AND type = 'meeting'
+	          AND date > first AND julianday(date) - julianday(first) <= 30) AS fu
+	        FROM fm JOIN o USING (opp_id) JOIN truth t ON t.rep_id = o.rep
+	        WHERE planted = 'personal_decline' AND first >= date(since, '-6 months')
+	          AND julianday(first) + 30 <= julianday((SELECT MAX(date) FROM a)));"
+done >"$TMP/decl"
+awk '{ wb += $1; nb += $2; wa += $3; na += $4; getline; fb += $1; mb += $2; fa += $3; ma += $4 }
+     END { printf "%.3f %.3f %.3f %.3f\n", wb / nb, wa / na, fb / mb, fa / ma }' "$TMP/decl" >"$TMP/decl.r"
+sed 's/^/# decliners: win rate before, after; follow-up before, after: /' "$TMP/decl.r"
+read -r wb wa fb fa <"$TMP/decl.r"
+check quality_planted_decline_win awk -v b="$wb" -v a="$wa" 'BEGIN { exit !(a <= 0.6 * b) }'
+check quality_planted_decline_followup awk -v b="$fb" -v a="$fa" 'BEGIN { exit !(a <= b - 0.25) }'
+
+for s in 1 2 3; do
+	load "$keep/null.$s/data"
+	end=$(sqlite3 "$TMP/chk.db" "SELECT MAX(close_date) FROM o WHERE status <> 'open'")
+	sqlite3 -separator ' ' "$TMP/chk.db" "
+	  WITH m(last) AS (SELECT date('$end', 'start of month'))
+	  SELECT SUM(status = 'won' AND close_date >= date(last, '-12 months') AND close_date < date(last, '-6 months')),
+	         SUM(close_date >= date(last, '-12 months') AND close_date < date(last, '-6 months')),
+	         SUM(status = 'won' AND close_date >= date(last, '-6 months') AND close_date < last),
+	         SUM(close_date >= date(last, '-6 months') AND close_date < last)
+	  FROM o, m WHERE status <> 'open'"
+done >"$TMP/null"
+read -r nb na <<<"$(awk '{ wb += $1; nb += $2; wa += $3; na += $4 } END { printf "%.3f %.3f\n", wb / nb, wa / na }' "$TMP/null")"
+echo "# null companies: win rate 12..7 months back $nb, 6..1 months back $na"
+check quality_null_stationary awk -v b="$nb" -v a="$na" 'BEGIN { exit !(a - b < 0.04 && b - a < 0.04) }'
+
+bash bench/quality/check.sh "$TMP/score"
