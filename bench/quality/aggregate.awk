@@ -17,8 +17,9 @@ $1 == "rep" {
 	sc = $2; key = sc SUBSEP $3; planted = $6
 	pip = $7 > 0; nonrec = $8 > 0; lag = $9 > 0; act = $10 > 0; any = $11 > 0
 	if (sc != "deals_only") {
-		if (planted == "personal_decline") { dec++; tp += pip }
-		else fp += pip
+		seeds[$3] = 1
+		if (planted == "personal_decline") { dec++; tp += pip; sdec[$3]++; stp[$3] += pip }
+		else { fp += pip; sfp[$3] += pip }
 	}
 	if (planted == "none") {
 		none[key]++; nonef[key] += nonrec
@@ -56,14 +57,22 @@ END {
 	runfail = 0
 	for (sc in failed) if (sc != "deals_only") runfail += failed[sc]
 	prec = ratio(tp, tp + fp); rec = ratio(tp, dec)
+	# per seed, for the medians: precision where the seed had a PIP flag
+	np = 0; nr = 0
+	for (sd in seeds) {
+		if (stp[sd] + sfp[sd] > 0) sp[++np] = stp[sd] / (stp[sd] + sfp[sd])
+		if (sdec[sd] > 0) sr[++nr] = stp[sd] / sdec[sd]
+	}
+	pmed = median(sp, np); if (pmed != "NA") pmed = sprintf("%.3f", pmed)
+	rmed = median(sr, nr); if (rmed != "NA") rmed = sprintf("%.3f", rmed)
 	tdrop = ratio(dropfound, drops)
 	doflags = failed["deals_only"] > 0 ? "NA" : doact
 	for (st in status) plans = plans sprintf(" %s %d", st, status[st])
 
 	printf "Alert quality: %d seeds, %d nights (team_findings table %s)\n\n", nseeds, n, has_tf ? "present" : "absent: no team finding counted"
 	printf "%-34s %-12s %s\n", "figure", "value", "counted over"
-	printf "%-34s %-12s %s\n", "PIP precision (personal decline)", prec, sprintf("%d true, %d other PIP reps (all scenarios but deals-only)", tp, fp)
-	printf "%-34s %-12s %s\n", "PIP recall (personal decline)", rec, sprintf("%d of %d planted decliners", tp, dec)
+	printf "%-34s %-12s %s\n", "PIP precision (personal decline)", prec, sprintf("%d true, %d other PIP reps, all scenarios but deals-only; seed median %s", tp, fp, pmed)
+	printf "%-34s %-12s %s\n", "PIP recall (personal decline)", rec, sprintf("%d of %d planted decliners; seed median %s", tp, dec, rmed)
 	printf "%-34s %-12s %s\n", "false-alarm rate, mean per night", far, sprintf("median %s, max %.3f over %d nights", farmed, mx, n)
 	printf "%-34s %-12s %s\n", "false team findings per night", n ? sprintf("%.2f", tfsum / n) : "NA", "findings on teams with no team-wide drop"
 	printf "%-34s %-12s %s\n", "null company: flagged reps/night", nullmean, sprintf("of 35 reps, %d nights, median %s", m, median(nl, m))

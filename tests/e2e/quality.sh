@@ -38,6 +38,11 @@ check quality_same_seed_same_bytes cmp -s "$keep/decline.1/data/opportunities.cs
 # share of first meetings drops by 0.25 or more (planted 0.78..0.92 ->
 # 0.25..0.45).  In the null company, the 6 months before the last complete
 # one and the 6 before those agree within 0.04 (no drift: ~2000 deals each).
+# near A B TOL / atmost A FACTOR B: numbers only (an empty or failed query
+# must fail the check, not compare as NaN).
+num='^[0-9]+(\.[0-9]+)?$'
+near() { [[ $1 =~ $num && $2 =~ $num ]] && awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { exit !(a - b < t && b - a < t) }'; }
+atmost() { [[ $1 =~ $num && $3 =~ $num ]] && awk -v a="$1" -v f="$2" -v b="$3" 'BEGIN { exit !(b > 0 && a <= f * b) }'; }
 load() { # load DIR: the CSVs into $TMP/chk.db, owners resolved (README's query)
 	rm -f "$TMP/chk.db"
 	sqlite3 "$TMP/chk.db" <<SQL
@@ -74,8 +79,26 @@ awk '{ wb += $1; nb += $2; wa += $3; na += $4; getline; fb += $1; mb += $2; fa +
      END { printf "%.3f %.3f %.3f %.3f\n", wb / nb, wa / na, fb / mb, fa / ma }' "$TMP/decl" >"$TMP/decl.r"
 sed 's/^/# decliners: win rate before, after; follow-up before, after: /' "$TMP/decl.r"
 read -r wb wa fb fa <"$TMP/decl.r"
-check quality_planted_decline_win awk -v b="$wb" -v a="$wa" 'BEGIN { exit !(a <= 0.6 * b) }'
-check quality_planted_decline_followup awk -v b="$fb" -v a="$fa" 'BEGIN { exit !(a <= b - 0.25) }'
+check quality_planted_decline_win atmost "$wa" 0.6 "$wb"
+check quality_planted_decline_followup atmost "$fa" 1 "$(awk -v b="$fb" 'BEGIN { print b - 0.25 }')"
+
+# The team-wide drop is there: pooled over the dropped teams, deals closed
+# from the drop's month on won at most 0.7 of the rate of the six months
+# before (planted x0.6); the other teams within 0.04 of their own before.
+for s in 1 2 3; do
+	load "$keep/team_drop.$s/data"
+	sqlite3 -separator ' ' "$TMP/chk.db" "
+	  WITH d(ds) AS (SELECT MIN(since) FROM truth WHERE planted = 'team_drop')
+	  SELECT t.planted = 'team_drop', SUM(status = 'won' AND close_date < ds), SUM(close_date < ds),
+	         SUM(status = 'won' AND close_date >= ds), SUM(close_date >= ds)
+	  FROM o JOIN truth t ON t.rep_id = o.rep, d
+	  WHERE status <> 'open' AND close_date >= date(ds, '-6 months') GROUP BY 1 ORDER BY 1"
+done >"$TMP/drop"
+read -r ob oa db da <<<"$(awk '{ k = $1; wb[k] += $2; nb[k] += $3; wa[k] += $4; na[k] += $5 }
+  END { printf "%.3f %.3f %.3f %.3f\n", wb[0] / nb[0], wa[0] / na[0], wb[1] / nb[1], wa[1] / na[1] }' "$TMP/drop")"
+echo "# team drop: dropped teams' win rate before $db, after $da; other teams $ob, $oa"
+check quality_planted_team_drop atmost "$da" 0.7 "$db"
+check quality_team_drop_others_flat near "$oa" "$ob" 0.04
 
 for s in 1 2 3; do
 	load "$keep/null.$s/data"
@@ -90,6 +113,13 @@ for s in 1 2 3; do
 done >"$TMP/null"
 read -r nb na <<<"$(awk '{ wb += $1; nb += $2; wa += $3; na += $4 } END { printf "%.3f %.3f\n", wb / nb, wa / na }' "$TMP/null")"
 echo "# null companies: win rate 12..7 months back $nb, 6..1 months back $na"
-check quality_null_stationary awk -v b="$nb" -v a="$na" 'BEGIN { exit !(a - b < 0.04 && b - a < 0.04) }'
+check quality_null_stationary near "$na" "$nb" 0.04
+
+# The floor check can fail: an enforced floor missed, or a figure absent.
+printf 'quality run_failures 2\n' | bash bench/quality/check.sh - >"$TMP/miss" 2>&1
+echo "exit $?" >>"$TMP/miss"
+misses() { grep -q '^not ok quality_run_failures: 2, target <= 0' "$TMP/miss" &&
+	grep -q '^not ok quality_pip_recall: no figure' "$TMP/miss" && grep -q '^exit 1$' "$TMP/miss"; }
+check quality_check_enforces misses
 
 bash bench/quality/check.sh "$TMP/score"
