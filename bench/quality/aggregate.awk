@@ -54,8 +54,11 @@ END {
 	m = 0; s = 0
 	for (k in landed) { split(k, p, SUBSEP); if (p[1] == "null") { nl[++m] = nullf[k]; s += nullf[k] } }
 	nullmean = m ? sprintf("%.2f", s / m) : "NA"
-	runfail = 0
+	# a night that printed nothing at all (night.sh died) is a failure too
+	runfail = 0; seen = 0
 	for (sc in failed) if (sc != "deals_only") runfail += failed[sc]
+	for (sc in nights) seen += nights[sc]
+	if (expect > seen) runfail += expect - seen
 	prec = ratio(tp, tp + fp); rec = ratio(tp, dec)
 	# per seed, for the medians: precision where the seed had a PIP flag
 	np = 0; nr = 0

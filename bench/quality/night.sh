@@ -26,7 +26,7 @@ opt=(--scenario "$sc")
 mkdir -p "$dir"
 if ! "$gen" --seed "$seed" --end "$end" --months 21 --reps 35 "${opt[@]}" \
 	--out "$data" 2>"$dir/gen.err"; then
-	echo "night$T$sc$T$seed${T}gen$T0${T}0"
+	echo "night$T$sc$T$seed${T}gen${T}0${T}0"
 	exit 0
 fi
 "$rw" run --data "$data" --db "$db" --as-of "$end" -q >/dev/null 2>"$dir/run.err"

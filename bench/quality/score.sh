@@ -48,4 +48,4 @@ for seed in "${seeds[@]}"; do
 done >"$work/all.lines"
 [ -n "${RAW:-}" ] && cp "$work/all.lines" "$RAW"
 
-awk -F'\t' -v nseeds=${#seeds[@]} -f "$here/aggregate.awk" "$work/all.lines"
+awk -F'\t' -v nseeds=${#seeds[@]} -v expect=$((${#seeds[@]} * ${#scenarios[@]})) -f "$here/aggregate.awk" "$work/all.lines"
