@@ -69,7 +69,7 @@ END {
 	pmed = median(sp, np); if (pmed != "NA") pmed = sprintf("%.3f", pmed)
 	rmed = median(sr, nr); if (rmed != "NA") rmed = sprintf("%.3f", rmed)
 	tdrop = ratio(dropfound, drops)
-	doflags = failed["deals_only"] > 0 ? "NA" : doact
+	doflags = failed["deals_only"] > 0 || ok["deals_only"] == 0 ? "NA" : doact
 	for (st in status) plans = plans sprintf(" %s %d", st, status[st])
 
 	printf "Alert quality: %d seeds, %d nights (team_findings table %s)\n\n", nseeds, n, has_tf ? "present" : "absent: no team finding counted"

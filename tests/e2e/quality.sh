@@ -16,6 +16,90 @@ sums=$(grep -E '^[0-9a-f]{64}  [a-z]+\.csv$' sample-data/README.md | sort -k2)
 check quality_sample_unchanged [ "$(cd "$TMP/sample" && sha256sum *.csv | sort -k2)" = "$sums" ]
 check quality_sample_no_truth [ ! -e "$TMP/sample/truth.csv" ]
 
+# The scorer on a database whose answers are known: a stand-in rwgen writes
+# a truth.csv, a stand-in repwatch a database of two runs (only the last one
+# counts), and night.sh's lines must be exactly those worked out by hand.
+cat >"$TMP/fakegen" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
+mkdir -p "$out"
+printf 'rep_id,team,planted,since\nR1,East,personal_decline,2026-05-01\nR2,East,none,\nR3,West,team_drop,2026-06-01\nR4,West,team_drop,2026-06-01\nR5,West,improver_on_plan,2026-07-01\nR6,East,none,\n' >"$out/truth.csv"
+SH
+cat >"$TMP/fakerw" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --db ] && db=$2; shift; done
+sqlite3 "$db" <<'SQL'
+CREATE TABLE runs(run_id INTEGER PRIMARY KEY);
+INSERT INTO runs VALUES (1), (2);
+CREATE TABLE flags(run_id, rep_id, team, rule, category, severity, grain, period, message, evidence);
+INSERT INTO flags VALUES
+ (1, 'R2', 'East', 'x', 'pip_candidate', 'warning', 'month', '2026-09', '', '{}'),
+ (2, 'R1', 'East', 'a', 'pip_candidate', 'warning', 'month', '2026-09', '',
+  '{"metrics":[{"metric":"win_rate"}],"causes":[{"rule":"b","metrics":[{"metric":"followup_ratio"}]}]}'),
+ (2, 'R1', 'East', 'c', 'recognition', 'info', 'month', '2026-09', '', '{"metrics":[{"metric":"revenue"}]}'),
+ (2, 'R2', 'East', 'd', 'early_warning', 'warning', 'month', '2026-10', '', '{"metrics":[{"metric":"projected_attainment"}]}'),
+ (2, 'R3', 'West', 'e', 'structural', 'warning', 'quarter', '2026-Q3', '', '{"values":{"emails_change":-0.5}}'),
+ (2, 'R4', 'West', 'f', 'pip_candidate', 'critical', 'quarter', '2026-Q3', '', 'not json'),
+ (2, 'R6', 'East', 'stale_share', 'early_warning', 'watch', 'month', '2026-09', '', NULL);
+CREATE TABLE plan_progress(run_id, plan_id, rep_id, metric, baseline, current, target, progress, elapsed, projected, status);
+INSERT INTO plan_progress VALUES (1, 'P1', 'R5', 'win_rate', 0.1, 0.1, 0.2, 0, 0, 0, 'off_track'),
+ (2, 'P1', 'R5', 'win_rate', 0.1, 0.2, 0.2, 1, 0.5, 0.2, 'met');
+CREATE TABLE team_findings(run_id, team, manager, grain, metric, since, change, p, reps, reps_down);
+INSERT INTO team_findings VALUES (2, 'West', 'M', 'month', 'win_rate', '2026-06', -0.3, 0.01, 3, 3),
+ (2, 'East', 'M', 'month', 'win_rate', '2026-06', 0.2, 0.01, 3, 0),
+ (2, 'North', 'M', 'month', 'win_rate', '2026-06', -0.2, 0.01, 3, 3),
+ (1, 'East', 'M', 'month', 'win_rate', '2026-06', -0.2, 0.01, 3, 3);
+SQL
+SH
+chmod +x "$TMP/fakegen" "$TMP/fakerw"
+bash bench/quality/night.sh "$TMP/fakerw" "$TMP/fakegen" improver 9 2026-10-31 "$TMP/fake" >"$TMP/fake.out" 2>&1
+# By hand, per rep: PIP flags, non-recognition, lagging (PIP, or a results
+# metric of its own), activity-reading (metric anywhere, evidence key, or
+# rule name), any.  R1: the PIP reads followup_ratio in its causes; R2: its
+# run-1 PIP does not count; R3: emails_change is a key; R4: bad JSON still
+# a PIP; R6: the rule name is a metric.  Teams: West found down (and R4 is
+# a PIP), East only up; North is no team of the truth.
+tab() { tr ' ' '\t'; }
+tab >"$TMP/fake.want" <<'EOF'
+night improver 9 0 1 6
+rep improver 9 R1 East personal_decline 1 1 1 1 2
+rep improver 9 R2 East none 0 1 1 0 1
+rep improver 9 R3 West team_drop 0 1 0 1 1
+rep improver 9 R4 West team_drop 1 1 1 0 1
+rep improver 9 R5 West improver_on_plan 0 0 0 0 0
+rep improver 9 R6 East none 0 1 0 1 1
+team improver 9 East 0 0 1 1
+team improver 9 West 1 1 1 1
+extra improver 9 1 3
+plan improver 9 R5 met
+EOF
+grep -v '^truth' "$TMP/fake.out" >"$TMP/fake.got"
+check quality_scorer_by_hand cmp -s "$TMP/fake.want" "$TMP/fake.got"
+cmp -s "$TMP/fake.want" "$TMP/fake.got" || diff "$TMP/fake.want" "$TMP/fake.got" | sed 's/^/# /'
+# ... and summed by hand: R1 is the only decliner and a PIP, R4 (team drop)
+# the other PIP: precision 1/2, recall 1/1; both none reps flagged: rate 1;
+# East's finding and North's are false: 2 a night; West was found down but
+# R4 is a PIP, so the drop was not found as a team issue; 1 night of 8
+# expected printed nothing (deals-only never ran: NA).
+awk -F'\t' -v nseeds=1 -v expect=2 -f bench/quality/aggregate.awk "$TMP/fake.out" | grep '^quality' >"$TMP/agg.got"
+cat >"$TMP/agg.want" <<'EOF'
+quality pip_precision 0.500
+quality pip_recall 1.000
+quality false_alarm_rate 1.000
+quality false_team_findings 2.00
+quality null_flagged_reps NA
+quality team_drop_found 0.000
+quality team_drop_pip_reps 1
+quality new_hire_flagged 0
+quality departed_flagged 0
+quality low_volume_lagging 0
+quality improver_pip 0
+quality deals_only_activity_flags NA
+quality run_failures 1
+EOF
+check quality_aggregate_by_hand cmp -s "$TMP/agg.want" "$TMP/agg.got"
+cmp -s "$TMP/agg.want" "$TMP/agg.got" || diff "$TMP/agg.want" "$TMP/agg.got" | sed 's/^/# /'
+
 keep=$TMP/keep
 RW=$RW RWGEN=$gen RAW=$TMP/raw KEEP=$keep bash bench/quality/score.sh 1 2 3 >"$TMP/score" 2>"$TMP/err"
 check quality_score_exit0 [ $? -eq 0 ]
