@@ -130,6 +130,16 @@ sample: $(B)/rwgen
 bench: all
 	bash bench/run.sh
 
+# Alert quality: every rwgen scenario for each seed, scored against its
+# planted truth and checked against bench/quality/floors (bench/README.md,
+# "Alert quality").  tests/e2e/quality.sh runs 3 seeds in `make test`.
+.PHONY: quality
+QUALITY_SEEDS ?= 1 2 3 4 5 6 7 8 9 10
+quality: $(B)/repwatch $(B)/rwgen
+	bash bench/quality/score.sh $(QUALITY_SEEDS) >$(B)/quality.txt
+	@cat $(B)/quality.txt
+	@bash bench/quality/check.sh $(B)/quality.txt
+
 # Install what is missing (Debian).  Uses sudo when not root.
 DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libsqlite3-dev \
             libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind
