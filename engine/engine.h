@@ -366,6 +366,40 @@ double rw_percentile_rank(const double *s, size_t n, double x);
 int rw_jeffreys(double won, double lost, double *lo, double *hi);
 
 /*
+ * Fay-Feuer gamma interval (Fay and Feuer 1997, Stat Med 16:791-801) for
+ * the mean of a weighted sum of Poisson counts: y = sum of the weights
+ * x_i, v = sum of x_i^2, wm the largest single weight.  lo =
+ * GammaInv(0.025; shape y^2/v, scale v/y), 0 when y = 0; hi =
+ * GammaInv(0.975; shape (y+wm)^2/(v+wm^2), scale (v+wm^2)/(y+wm)).  With n
+ * equal weights w it is w times the exact Garwood Poisson interval.
+ * Returns 0, or -1 (outputs NAN) for negative or non-finite input, wm <= 0,
+ * or a GSL failure.
+ */
+int rw_gamma_interval(double y, double v, double wm, double *lo, double *hi);
+
+/*
+ * Benjamini-Hochberg adjusted p-values (Benjamini and Hochberg 1995), as
+ * R's p.adjust(method = "BH"): q_(i) = min over j >= i of min(1, p_(j) m / j)
+ * over the m finite entries of p[0..n) sorted ascending.  NAN entries are
+ * not tests: their q is NAN.  Returns 0 or RW_ENOMEM (q untouched).
+ */
+int rw_bh_adjust(const double *p, size_t n, double *q);
+
+/*
+ * Single mean shift in y[0..n) (n at most RW_CP_MAX, no NAN): the split
+ * minimising the within-segment sum of squares, each side at least 2
+ * points, tested with Welch's t; p multiplied by the n - 3 candidate
+ * splits (Bonferroni).  Returns the index of the first point after the
+ * shift when p < 0.05, else -1.  *size (mean after - mean before) and *p
+ * are set for the best split even when it is not significant (NAN when
+ * n < 4).
+ */
+int rw_change_point(const double *y, size_t n, double *size, double *p);
+
+/* Most points a change point search uses (the last ones of the history). */
+#define RW_CP_MAX 1024
+
+/*
  * Ordinary least squares y = intercept + slope * x over the n points whose
  * y is not NAN (w == NULL), filling n, slope, intercept, r2, slope_p,
  * slope_lo and slope_hi of *t; with weights w (points with w <= 0 or NAN

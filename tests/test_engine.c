@@ -1238,6 +1238,76 @@ static void test_begin_out_of_memory(void **state)
 	assert_int_equal(rc, 0);
 }
 
+
+/*
+ * The Fay-Feuer interval with n equal weights w is w times the exact
+ * (Garwood 1936) Poisson interval chi2(0.025; 2n) / 2 .. chi2(0.975;
+ * 2n + 2) / 2.  From the published chi-square table (e.g. Abramowitz and
+ * Stegun, table 26.8): chi2(0.025; 6) = 1.2373, chi2(0.975; 8) = 17.5345,
+ * so for a count of 3 the limits are 0.6187 and 8.7673 (Garwood's table
+ * prints 0.619 and 8.77); for 0 the upper limit is chi2(0.975; 2) / 2 =
+ * ln(40) = 3.68888 by hand.  With w = 250 the limits scale: 154.675,
+ * 2191.825.
+ */
+static void test_gamma_interval(void **state)
+{
+	double lo, hi;
+
+	(void)state;
+	assert_int_equal(rw_gamma_interval(3, 3, 1, &lo, &hi), 0);
+	assert_float_equal(lo, 0.6187, 5e-5);
+	assert_float_equal(hi, 8.7673, 5e-5);
+	assert_int_equal(rw_gamma_interval(0, 0, 1, &lo, &hi), 0);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, log(40), 1e-6);
+	assert_int_equal(rw_gamma_interval(750, 3 * 250.0 * 250, 250, &lo, &hi), 0);
+	assert_float_equal(lo, 154.675, 250 * 5e-5);
+	assert_float_equal(hi, 2191.825, 250 * 5e-5);
+	/* No deal size to speak of, negative input: no interval. */
+	assert_int_equal(rw_gamma_interval(0, 0, 0, &lo, &hi), -1);
+	assert_true(isnan(lo) && isnan(hi));
+	assert_int_equal(rw_gamma_interval(-1, 1, 1, &lo, &hi), -1);
+	assert_int_equal(rw_gamma_interval(NAN, 1, 1, &lo, &hi), -1);
+}
+
+/*
+ * Benjamini and Hochberg (1995), section 4: the 15 p-values of their
+ * example.  By hand, p_(i) * 15 / i: 0.0015, 0.003, 0.0095, 0.035625,
+ * 0.0603, 0.0695, 0.0638571, 0.0645, 0.0765, 0.486, 0.5811818, 0.714875,
+ * 0.7532308, 0.8132143, 1; then the running minimum from the top makes
+ * the 6th 0.0638571 (R's p.adjust(p, "BH") prints the same).  The input
+ * is shuffled and holds a NAN, which is no test: the rest are still 15.
+ */
+static void test_bh_adjust(void **state)
+{
+	const double p[16] = { 0.0298, 1.0, 0.0001, 0.5719, 0.0095, NAN,
+			       0.0459, 0.0004, 0.3240, 0.0278, 0.7590, 0.0019,
+			       0.4262, 0.0201, 0.6528, 0.0344 };
+	const double want[16] = { 0.0638571, 1.0, 0.0015, 0.714875, 0.035625,
+				  NAN, 0.0765, 0.003, 0.486, 0.0638571,
+				  0.8132143, 0.0095, 0.5811818, 0.0603,
+				  0.7532308, 0.0645 };
+	double q[16];
+
+	(void)state;
+	assert_int_equal(rw_bh_adjust(p, 16, q), 0);
+	for (int i = 0; i < 16; i++) {
+		if (isnan(want[i]))
+			assert_true(isnan(q[i]));
+		else
+			assert_float_equal(q[i], want[i], 1e-6);
+	}
+	/* With 4 of them rejected at 0.05 (BH's own conclusion). */
+	{
+		int n = 0;
+
+		for (int i = 0; i < 16; i++)
+			n += q[i] <= 0.05;
+		assert_int_equal(n, 4);
+	}
+	assert_int_equal(rw_bh_adjust(p, 0, q), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1272,6 +1342,8 @@ int main(void)
 		cmocka_unit_test(test_fold_does_not_allocate),
 		cmocka_unit_test(test_compute_out_of_memory),
 		cmocka_unit_test(test_begin_out_of_memory),
+		cmocka_unit_test(test_gamma_interval),
+		cmocka_unit_test(test_bh_adjust),
 	};
 
 	gsl_set_error_handler_off();
