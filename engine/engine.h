@@ -67,6 +67,13 @@ enum rw_metric {
 
 /* "win_rate", ...; NULL for an out-of-range value. */
 const char *rw_metric_name(enum rw_metric m);
+/*
+ * 1 when metric m is computed from the activity export (calls, emails,
+ * meetings, first_meetings, followup_ratio, touch_gap_days, stale_opps,
+ * stale_share): without that export it is NAN for every rep (SPEC section
+ * 4), and rules and reports must not read it.  0 otherwise.
+ */
+int rw_metric_needs_activities(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
 /* "week", "month", "quarter"; and the reverse (-1 when unknown). */
@@ -210,6 +217,8 @@ struct rw_dataset {
 	uint64_t activities;		/* activities folded */
 	uint64_t activities_ignored;	/* after as_of, or an invalid owner */
 	uint64_t activities_other_shard;	/* of reps in other shards */
+	int activities_given;	/* an activity export was read (even empty);
+				 * 0: activity metrics are NAN (SPEC 4) */
 };
 
 /* New empty dataset with a copy of *s.  NULL when out of memory. */
@@ -246,6 +255,14 @@ int rw_dataset_begin_activities(struct rw_dataset *ds);
  */
 void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 			     int32_t day, enum rw_act_type type);
+
+/*
+ * Record that an activity export was given.  A dataset starts without one
+ * (activities_given 0) so that a run without the export never reports zero
+ * calls as if they had been counted; the reader of the export calls this
+ * even when it has no rows, and rw_dataset_add_activity() implies it.
+ */
+void rw_dataset_set_activities_given(struct rw_dataset *ds);
 
 /* ---- Results --------------------------------------------------------- */
 
@@ -284,6 +301,27 @@ int rw_results_period_count(const struct rw_results *res, enum rw_grain g);
 double rw_results_value(const struct rw_results *res, uint32_t r,
 			enum rw_grain g, int k, enum rw_metric m);
 
+/*
+ * 1 when the k-th period of grain g is rep r's: it does not end before the
+ * hire day nor start after the end day (unknown days bound nothing).  A
+ * period that is not the rep's has every metric NAN and feeds no trend,
+ * baseline or rule.  0 for invalid arguments.
+ */
+int rw_results_rep_period(const struct rw_results *res, uint32_t r,
+			  enum rw_grain g, int k);
+
+/*
+ * 1 when rep r counts in the team baselines of the k-th period of grain g
+ * and can be judged by a lagging rule for it: out of ramp for the whole
+ * period (tenure at the period's first day at least ramp_days; unknown
+ * hire day: eligible), not departed (end day unknown, or on or after the
+ * period's last day, as_of for the partial one) and not an unassigned
+ * owner.  The one definition of eligibility: baselines, rep_metrics'
+ * eligible column and the rules' view all read it.  0 for invalid args.
+ */
+int rw_results_eligible(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k);
+
 /* Trend of metric m for rep r under grain g (never NULL for valid args). */
 const struct rw_trend *rw_results_trend(const struct rw_results *res,
 					uint32_t r, enum rw_grain g,
@@ -291,10 +329,8 @@ const struct rw_trend *rw_results_trend(const struct rw_results *res,
 
 /*
  * Team baselines (SPEC section 4): per team and for the whole company, per
- * grain, period and metric, over the team's eligible reps with a value.
- * Eligible on a period's evaluation day D (its last day, or as_of): not an
- * unassigned owner, tenure D - hire_day at least ramp_days (unknown hire
- * day: eligible), and not departed (end_day unknown or on or after D).
+ * grain, period and metric, over the team's reps eligible for the period
+ * (rw_results_eligible) with a value.
  * Quantiles are R's type 7 (linear interpolation, as GSL's
  * gsl_stats_quantile_from_sorted_data); mad is the unscaled median absolute
  * deviation.  n == 0 means no baseline (the rest NAN).

@@ -10,27 +10,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[RW_NMETRICS] = {
-	"opps_created", "won", "lost", "win_rate", "win_rate_lo",
-	"win_rate_hi", "win_rate_shrunk", "revenue", "avg_deal_size",
-	"cycle_days", "quota", "attainment", "calls", "emails", "meetings",
-	"first_meetings", "followup_ratio", "touch_gap_days", "open_opps",
-	"pipeline_value", "stale_opps", "stale_share", "coverage",
-	"sales_velocity", "projected_revenue", "projected_attainment",
-	"icp_fit_share",
+/* The metric table: SPEC names in enum order, and which ones are counted
+ * from the activity export (NAN for everyone when it is not given). */
+static const struct {
+	const char *name;
+	int needs_activities;
+} metric_desc[RW_NMETRICS] = {
+	{ "opps_created", 0 }, { "won", 0 }, { "lost", 0 },
+	{ "win_rate", 0 }, { "win_rate_lo", 0 }, { "win_rate_hi", 0 },
+	{ "win_rate_shrunk", 0 }, { "revenue", 0 }, { "avg_deal_size", 0 },
+	{ "cycle_days", 0 }, { "quota", 0 }, { "attainment", 0 },
+	{ "calls", 1 }, { "emails", 1 }, { "meetings", 1 },
+	{ "first_meetings", 1 }, { "followup_ratio", 1 },
+	{ "touch_gap_days", 1 }, { "open_opps", 0 }, { "pipeline_value", 0 },
+	{ "stale_opps", 1 }, { "stale_share", 1 }, { "coverage", 0 },
+	{ "sales_velocity", 0 }, { "projected_revenue", 0 },
+	{ "projected_attainment", 0 }, { "icp_fit_share", 0 },
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
 
 const char *rw_metric_name(enum rw_metric m)
 {
-	return (unsigned)m < RW_NMETRICS ? metric_names[m] : NULL;
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].name : NULL;
+}
+
+int rw_metric_needs_activities(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].needs_activities : 0;
 }
 
 int rw_metric_find(const char *name)
 {
 	for (int i = 0; i < RW_NMETRICS; i++)
-		if (!strcmp(name, metric_names[i]))
+		if (!strcmp(name, metric_desc[i].name))
 			return i;
 	return -1;
 }
@@ -219,6 +232,36 @@ static int number_teams(struct ctx *c)
 	return 0;
 }
 
+/* ---- Whose periods ------------------------------------------------------ */
+
+/* Is [ps, pe) the rep's: not ending before the hire day nor starting after
+ * the end day?  Unknown days bound nothing. */
+static int period_mine(const struct rw_rep *rep, int32_t ps, int32_t pe)
+{
+	if (rep->hire_day != RW_NODAY && (int64_t)pe - 1 < rep->hire_day)
+		return 0;
+	if (rep->end_day != RW_NODAY && ps > rep->end_day)
+		return 0;
+	return 1;
+}
+
+/*
+ * Eligible for period k ([ps, pe), evaluation day d: its last day or
+ * as_of): the rep's period, not unassigned, out of ramp from the period's
+ * first day on, and still employed on d.
+ */
+static int period_eligible(const struct rw_rep *rep, int32_t ps, int32_t pe,
+			   int32_t d, int ramp_days)
+{
+	if (rep->unassigned || !period_mine(rep, ps, pe))
+		return 0;
+	if (rep->hire_day != RW_NODAY && (int64_t)ps - rep->hire_day < ramp_days)
+		return 0;
+	if (rep->end_day != RW_NODAY && rep->end_day < d)
+		return 0;
+	return 1;
+}
+
 /* ---- Quotas ------------------------------------------------------------ */
 
 /*
@@ -372,6 +415,18 @@ static int fill_quotas(struct ctx *c)
 		for (size_t k = 0; k < w; k++)
 			c->quota[r * w + k] = q.own_hit[r * w + k] ?
 				q.own[r * w + k] : quota_from_months(c, &q, r, (int)k);
+	/* A quota for a period that is not the rep's is ignored (SPEC 4);
+	 * the extra period after the window only feeds coverage. */
+	for (uint32_t r = 0; !rc && r < ds->nreps; r++) {
+		int32_t p = c->first + c->np;
+
+		for (int k = 0; k < c->np; k++)
+			if (!c->res->mine[c->g][(size_t)r * (size_t)c->np + (size_t)k])
+				c->quota[r * w + (size_t)k] = NAN;
+		if (!period_mine(&ds->reps[r], rw_period_start(c->g, p, c->s->fiscal_start),
+				 rw_period_end(c->g, p, c->s->fiscal_start)))
+			c->quota[r * w + (size_t)c->np] = NAN;
+	}
 	quota_work_free(&q);
 	return rc;
 }
@@ -565,6 +620,16 @@ static int rep_compute(struct ctx *c, uint32_t r)
 		v[RW_M_MEETINGS] = rw_fold_count(ds->fold, r, c->g, k, RW_MEETING);
 	}
 	rep_ratios(c, r, row);
+	for (int k = 0; k < c->np; k++) {
+		double *v = row + (size_t)k * RW_NMETRICS;
+		int mine = c->res->mine[c->g][(size_t)r * (size_t)c->np + (size_t)k];
+
+		/* Nothing from data that isn't there (SPEC 4). */
+		for (int m = 0; m < RW_NMETRICS; m++)
+			if (!mine || (!ds->activities_given &&
+				      metric_desc[m].needs_activities))
+				v[m] = NAN;
+	}
 	return 0;
 }
 
@@ -601,6 +666,8 @@ static double rep_window_rate(const struct ctx *c, uint32_t r)
 	double won = 0, lost = 0;
 
 	for (int k = 0; k < c->np; k++) {
+		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
+			continue;	/* not the rep's period */
 		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
 		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
 	}
@@ -627,6 +694,8 @@ static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
 	int any = 0;
 
 	for (int k = 0; k < c->np; k++) {
+		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
+			continue;	/* not the rep's period */
 		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
 		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
 	}
@@ -818,10 +887,13 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 	c->quota = rw_calloc(nr * (np + 1) + 1, sizeof(*c->quota));
 	c->fq = rw_calloc(nr * np + 1, sizeof(*c->fq));
 	c->icpn = rw_calloc(nr * np + 1, sizeof(*c->icpn));
+	c->res->mine[g] = rw_calloc(nr * np + 1, 1);
+	c->res->elig[g] = rw_calloc(nr * np + 1, 1);
 	c->pstart = rw_calloc(np, sizeof(*c->pstart));
 	c->pend = rw_calloc(np, sizeof(*c->pend));
 	c->eval = rw_calloc(np, sizeof(*c->eval));
 	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq || !c->icpn ||
+	    !c->res->mine[g] || !c->res->elig[g] ||
 	    !c->pstart || !c->pend || !c->eval)
 		return RW_ENOMEM;
 	for (int k = 0; k < c->np; k++) {
@@ -829,6 +901,17 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 		c->pend[k] = rw_period_end(g, c->first + k, s->fiscal_start);
 		/* Evaluation day: the period's last day, or as_of if sooner. */
 		c->eval[k] = c->pend[k] - 1 < s->as_of ? c->pend[k] - 1 : s->as_of;
+	}
+	for (size_t r = 0; r < nr; r++) {
+		const struct rw_rep *rep = &c->ds->reps[r];
+
+		for (int k = 0; k < c->np; k++) {
+			c->res->mine[g][r * np + (size_t)k] = (unsigned char)
+				period_mine(rep, c->pstart[k], c->pend[k]);
+			c->res->elig[g][r * np + (size_t)k] = (unsigned char)
+				period_eligible(rep, c->pstart[k], c->pend[k],
+						c->eval[k], s->ramp_days);
+		}
 	}
 	for (size_t i = 0; i < nr * RW_NMETRICS; i++)
 		trend_init(&c->res->trends[g][i]);
@@ -860,7 +943,7 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
 		rep_trends(c, r);
 	if (!rc)
-		rc = rw_baselines_compute(c->res, c->ds, g, c->eval);
+		rc = rw_baselines_compute(c->res, c->ds, g);
 	grain_release(c);
 	return rc;
 }
@@ -913,6 +996,8 @@ void rw_results_free(struct rw_results *res)
 		rw_free(res->base[g]);
 		rw_free(res->z[g]);
 		rw_free(res->pct[g]);
+		rw_free(res->mine[g]);
+		rw_free(res->elig[g]);
 	}
 	rw_free(res->team_names);
 	rw_free(res->rep_team);
@@ -953,4 +1038,25 @@ const struct rw_trend *rw_results_trend(const struct rw_results *res,
 	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || (unsigned)m >= RW_NMETRICS)
 		return NULL;
 	return &res->trends[g][(size_t)r * RW_NMETRICS + (size_t)m];
+}
+
+static int per_flag(unsigned char *const *a, const struct rw_results *res,
+		    uint32_t r, enum rw_grain g, int k)
+{
+	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || k < 0 ||
+	    k >= res->count[g] || !a[g])
+		return 0;
+	return a[g][(size_t)r * (size_t)res->count[g] + (size_t)k];
+}
+
+int rw_results_rep_period(const struct rw_results *res, uint32_t r,
+			  enum rw_grain g, int k)
+{
+	return per_flag(res->mine, res, r, g, k);
+}
+
+int rw_results_eligible(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k)
+{
+	return per_flag(res->elig, res, r, g, k);
 }

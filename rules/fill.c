@@ -58,6 +58,8 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 		return (double)day - (double)ds->reps[r].hire_day;
 	case RP_ON_PLAN:
 		return rep_on_plan(ds, r, day);
+	case RP_ELIGIBLE:
+		return rw_results_eligible(res, r, g, k);
 	default:
 		return NAN;
 	}

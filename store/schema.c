@@ -166,8 +166,16 @@ static const char schema_v1[] =
 	" progress REAL, elapsed REAL, projected REAL,"
 	" status TEXT);\n";
 
+/*
+ * Version 2: whether the rep counts in the period's baselines and lagging
+ * rules (eligible, 0/1).
+ */
+static const char schema_v2[] =
+	"ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n";
+
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
+	{ "version 2: rep_metrics eligible", schema_v2 },
 };
 
 const int rw_store_schema_count =

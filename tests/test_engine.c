@@ -1308,6 +1308,166 @@ static void test_bh_adjust(void **state)
 	assert_int_equal(rw_bh_adjust(p, 0, q), 0);
 }
 
+/* ---- Nothing from data that isn't there; intervals; FDR; history --------- */
+
+/* Add rep id of team with hire/end days; returns its index. */
+static uint32_t add_rep(struct rw_dataset *ds, const char *id, const char *team,
+			int32_t hire, int32_t end)
+{
+	struct rw_rep rep = { id, NULL, NULL, team, NULL, hire, end, 0 };
+	uint32_t r;
+
+	assert_int_equal(rw_dataset_add_rep(ds, &rep, &r), 0);
+	return r;
+}
+
+static void add_deal(struct rw_dataset *ds, uint32_t r, int32_t created,
+		     int32_t closed, enum rw_status st, double amount)
+{
+	static int n;
+	char id[24];
+	struct rw_opp o = { id, r, created, closed, st, amount, NULL, 0 };
+
+	snprintf(id, sizeof(id), "x%d", n++);
+	assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+}
+
+static void add_month_target(struct rw_dataset *ds, uint32_t r, int y, int m,
+			     double v)
+{
+	struct rw_target t = { r, NULL, RW_MONTH,
+			       rw_period_of(RW_MONTH, D(y, m, 1), 1), v };
+
+	assert_int_equal(rw_dataset_add_target(ds, &t), 0);
+}
+
+/*
+ * Whose periods, and who is eligible.  as_of 2024-06-15, months Jan..May
+ * complete plus June, ramp 90 days, a target of 1000 and a deal won on
+ * the 5th in every month for every rep.
+ *  N, hired 03-10: Jan, Feb are not hers (end before the hire): every
+ *    metric NULL, the quota too; March overlaps the hire: hers.  Tenure
+ *    at a month's start: Jun 1 - Mar 10 = 83 < 90, so never eligible.
+ *  H, hired 01-15: Apr 1 - Jan 15 = 77 (not eligible), May 1 = 107 (yes).
+ *  L, left 04-10: March eligible; April hers but departed before its last
+ *    day (not eligible), and its coverage has no next quota (May is not
+ *    hers); May and June are not hers.
+ *  V, no dates: always eligible.
+ * May's baseline of opps_created is then V and H only (n = 2).  Trends
+ * skip the periods that are not the rep's: N has Mar..May (3 points), L
+ * Jan..Apr (4).
+ */
+static void test_rep_periods(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	uint32_t n, h, l, v;
+	const struct rw_baseline *b;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2024, 6, 15);
+	s.history_periods = 5;
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	n = add_rep(ds, "N", "East", D(2024, 3, 10), RW_NODAY);
+	h = add_rep(ds, "H", "East", D(2024, 1, 15), RW_NODAY);
+	l = add_rep(ds, "L", "East", D(2020, 1, 1), D(2024, 4, 10));
+	v = add_rep(ds, "V", "East", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 4; r++)
+		for (int m = 1; m <= 6; m++) {
+			add_deal(ds, r, D(2024, m, 5), D(2024, m, 5), RW_WON, 100);
+			add_month_target(ds, r, 2024, m, 1000);
+		}
+	add_month_target(ds, v, 2024, 7, 1000);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		assert_true(isnan(rw_results_value(res, n, RW_MONTH, 0, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, n, RW_MONTH, 1, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, l, RW_MONTH, 4, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, l, RW_MONTH, 5, (enum rw_metric)m)));
+	}
+	assert_int_equal(rw_results_rep_period(res, n, RW_MONTH, 1), 0);
+	assert_int_equal(rw_results_rep_period(res, n, RW_MONTH, 2), 1);
+	ASSERT_VAL(rw_results_value(res, n, RW_MONTH, 2, RW_M_WON), 1);
+	ASSERT_VAL(rw_results_value(res, n, RW_MONTH, 2, RW_M_QUOTA), 1000);
+	for (int k = 0; k < 6; k++) {
+		assert_int_equal(rw_results_eligible(res, n, RW_MONTH, k), 0);
+		assert_int_equal(rw_results_eligible(res, v, RW_MONTH, k), 1);
+		assert_int_equal(rw_results_eligible(res, h, RW_MONTH, k), k >= 4);
+		assert_int_equal(rw_results_eligible(res, l, RW_MONTH, k), k <= 2);
+	}
+	ASSERT_VAL(rw_results_value(res, l, RW_MONTH, 3, RW_M_WON), 1);
+	assert_true(isnan(rw_results_value(res, l, RW_MONTH, 3, RW_M_COVERAGE)));
+	ASSERT_VAL(rw_results_value(res, v, RW_MONTH, 3, RW_M_COVERAGE), 0);
+	b = rw_results_baseline(res, 0, RW_MONTH, 4, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 2);
+	assert_int_equal(rw_results_trend(res, n, RW_MONTH, RW_M_OPPS_CREATED)->n, 3);
+	assert_int_equal(rw_results_trend(res, l, RW_MONTH, RW_M_OPPS_CREATED)->n, 4);
+	/* Invalid arguments are nobody's. */
+	assert_int_equal(rw_results_eligible(res, 99, RW_MONTH, 0), 0);
+	assert_int_equal(rw_results_rep_period(res, v, RW_MONTH, 6), 0);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * Without an activity export, the 8 activity metrics are NULL for every
+ * rep and have no trend; the others are untouched.  One open deal
+ * created 02-01 (as_of 03-15).  Once the export is given, even empty,
+ * calls are 0 and the deal is stale at February's end (last touch its
+ * creation, 28 days before 02-29, over 14).
+ */
+static void test_no_activity_export(void **state)
+{
+	struct rw_settings s = test_settings();
+	static const enum rw_metric act[] = {
+		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
+		RW_M_FOLLOWUP_RATIO, RW_M_TOUCH_GAP_DAYS, RW_M_STALE_OPPS,
+		RW_M_STALE_SHARE,
+	};
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	int nact = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		nact += rw_metric_needs_activities((enum rw_metric)m);
+	assert_int_equal(nact, 8);
+	for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+		assert_int_equal(rw_metric_needs_activities(act[i]), 1);
+	assert_int_equal(rw_metric_needs_activities(RW_M_OPEN_OPPS), 0);
+	assert_int_equal(rw_metric_needs_activities(RW_NMETRICS), 0);
+	for (int given = 0; given < 2; given++) {
+		ds = rw_dataset_new(&s);
+		assert_non_null(ds);
+		add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+		add_deal(ds, 0, D(2024, 2, 1), RW_NODAY, RW_OPEN, 500);
+		assert_int_equal(rw_dataset_begin_activities(ds), 0);
+		if (given)
+			rw_dataset_set_activities_given(ds);
+		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+		for (int k = 0; k < 3; k++)
+			for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+				if (!given)
+					assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, act[i])));
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_OPEN_OPPS), 1);
+		if (!given) {
+			assert_int_equal(rw_results_trend(res, 0, RW_MONTH, RW_M_CALLS)->n, 0);
+		} else {
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_CALLS), 0);
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_STALE_OPPS), 1);
+		}
+		rw_results_free(res);
+		rw_dataset_free(ds);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1344,6 +1504,8 @@ int main(void)
 		cmocka_unit_test(test_begin_out_of_memory),
 		cmocka_unit_test(test_gamma_interval),
 		cmocka_unit_test(test_bh_adjust),
+		cmocka_unit_test(test_rep_periods),
+		cmocka_unit_test(test_no_activity_export),
 	};
 
 	gsl_set_error_handler_off();
