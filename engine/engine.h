@@ -62,6 +62,12 @@ enum rw_metric {
 	RW_M_PROJECTED_REVENUE,		/* partial period only */
 	RW_M_PROJECTED_ATTAINMENT,	/* partial period only */
 	RW_M_ICP_FIT_SHARE,	/* of deals created with a known icp_fit */
+	/* Added after the first schema: appended so that column order and
+	 * the enum agree (intervals: see rw_gamma_interval). */
+	RW_M_ATTAINMENT_LO,
+	RW_M_ATTAINMENT_HI,
+	RW_M_REVENUE_LO,
+	RW_M_REVENUE_HI,
 	RW_NMETRICS
 };
 

@@ -26,6 +26,8 @@ static const struct {
 	{ "stale_opps", 1 }, { "stale_share", 1 }, { "coverage", 0 },
 	{ "sales_velocity", 0 }, { "projected_revenue", 0 },
 	{ "projected_attainment", 0 }, { "icp_fit_share", 0 },
+	{ "attainment_lo", 0 }, { "attainment_hi", 0 },
+	{ "revenue_lo", 0 }, { "revenue_hi", 0 },
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
@@ -85,6 +87,8 @@ struct ctx {
 	double *quota;		/* [rep][np + 1]; NAN when no target */
 	double *fq;		/* [rep][np]: deals qualifying for followup */
 	double *icpn;		/* [rep][np]: deals created with a known icp_fit */
+	double *ssq, *wmax;	/* [rep][np]: won amounts' sum of squares (NAN
+				 * with a negative amount) and the largest */
 	struct keys cyc, gap;
 };
 
@@ -464,6 +468,13 @@ static int deal_flow(struct ctx *c, const struct rw_opp *o, double *row)
 	}
 	row[(size_t)k * RW_NMETRICS + RW_M_WON]++;
 	row[(size_t)k * RW_NMETRICS + RW_M_REVENUE] += o->amount;
+	{
+		size_t at = (size_t)o->rep * (size_t)c->np + (size_t)k;
+
+		c->ssq[at] += o->amount >= 0 ? o->amount * o->amount : NAN;
+		if (o->amount > c->wmax[at])
+			c->wmax[at] = o->amount;
+	}
 	return keys_push(&c->cyc, k, (int64_t)cd - o->created);
 }
 
@@ -780,6 +791,82 @@ static int shrink(struct ctx *c)
 	return 0;
 }
 
+/* ---- Revenue and attainment intervals ------------------------------------ */
+
+/* Mean won deal size over the window of rep only (or every rep when
+ * RW_NONE) of team (or any team when RW_NONE); NAN without a won deal. */
+static double mean_won(const struct ctx *c, size_t nr, uint32_t only,
+		       uint32_t team)
+{
+	double rev = 0, won = 0;
+
+	for (uint32_t r = 0; r < nr; r++) {
+		const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+
+		if ((only != RW_NONE && r != only) ||
+		    (team != RW_NONE && c->team[r] != team))
+			continue;
+		for (int k = 0; k < c->np; k++) {
+			const double *v = row + (size_t)k * RW_NMETRICS;
+
+			if (v[RW_M_WON] > 0 && isfinite(v[RW_M_REVENUE])) {
+				rev += v[RW_M_REVENUE];
+				won += v[RW_M_WON];
+			}
+		}
+	}
+	return won > 0 ? rev / won : NAN;
+}
+
+/*
+ * revenue_lo/_hi and attainment_lo/_hi (SPEC section 5, "beyond chance"):
+ * the Fay-Feuer interval (rw_gamma_interval) with the period's won amounts
+ * as the weights.  The largest weight w_M is the period's largest won
+ * amount; with no won deal (or only zero amounts) it is the size of deal
+ * the rep could have won: the rep's mean won deal over the window, else
+ * the team's, else the company's.  Attainment bounds divide by the quota.
+ */
+static int intervals(struct ctx *c)
+{
+	size_t nr = c->ds->nreps, np = (size_t)c->np;
+	double *tmean = rw_calloc(c->nteams + 1, sizeof(*tmean));
+	double cmean = mean_won(c, nr, RW_NONE, RW_NONE);
+
+	if (!tmean)
+		return RW_ENOMEM;
+	for (size_t t = 0; t < c->nteams; t++)
+		tmean[t] = mean_won(c, nr, RW_NONE, (uint32_t)t);
+	for (uint32_t r = 0; r < nr; r++) {
+		double *row = c->res->vals[c->g] + (size_t)r * np * RW_NMETRICS;
+		double fall = mean_won(c, nr, r, RW_NONE);
+
+		if (!(fall > 0))
+			fall = tmean[c->team[r]];
+		if (!(fall > 0))
+			fall = cmean;
+		for (size_t k = 0; k < np; k++) {
+			double *v = row + k * RW_NMETRICS;
+			double wm = c->wmax[r * np + k], lo, hi;
+
+			if (isnan(v[RW_M_REVENUE]))
+				continue;	/* not the rep's period */
+			if (!(wm > 0))
+				wm = fall;
+			if (rw_gamma_interval(v[RW_M_REVENUE], c->ssq[r * np + k],
+					      wm, &lo, &hi))
+				continue;
+			v[RW_M_REVENUE_LO] = lo;
+			v[RW_M_REVENUE_HI] = hi;
+			if (v[RW_M_QUOTA] > 0) {
+				v[RW_M_ATTAINMENT_LO] = lo / v[RW_M_QUOTA];
+				v[RW_M_ATTAINMENT_HI] = hi / v[RW_M_QUOTA];
+			}
+		}
+	}
+	rw_free(tmean);
+	return 0;
+}
+
 /* ---- Trends ------------------------------------------------------------- */
 
 /* Ratio metrics get a weighted trend too. */
@@ -887,13 +974,15 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 	c->quota = rw_calloc(nr * (np + 1) + 1, sizeof(*c->quota));
 	c->fq = rw_calloc(nr * np + 1, sizeof(*c->fq));
 	c->icpn = rw_calloc(nr * np + 1, sizeof(*c->icpn));
+	c->ssq = rw_calloc(nr * np + 1, sizeof(*c->ssq));
+	c->wmax = rw_calloc(nr * np + 1, sizeof(*c->wmax));
 	c->res->mine[g] = rw_calloc(nr * np + 1, 1);
 	c->res->elig[g] = rw_calloc(nr * np + 1, 1);
 	c->pstart = rw_calloc(np, sizeof(*c->pstart));
 	c->pend = rw_calloc(np, sizeof(*c->pend));
 	c->eval = rw_calloc(np, sizeof(*c->eval));
 	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq || !c->icpn ||
-	    !c->res->mine[g] || !c->res->elig[g] ||
+	    !c->ssq || !c->wmax || !c->res->mine[g] || !c->res->elig[g] ||
 	    !c->pstart || !c->pend || !c->eval)
 		return RW_ENOMEM;
 	for (int k = 0; k < c->np; k++) {
@@ -923,10 +1012,12 @@ static void grain_release(struct ctx *c)
 	rw_free(c->quota);
 	rw_free(c->fq);
 	rw_free(c->icpn);
+	rw_free(c->ssq);
+	rw_free(c->wmax);
 	rw_free(c->pstart);
 	rw_free(c->pend);
 	rw_free(c->eval);
-	c->quota = c->fq = c->icpn = NULL;
+	c->quota = c->fq = c->icpn = c->ssq = c->wmax = NULL;
 	c->pstart = c->pend = c->eval = NULL;
 }
 
@@ -940,6 +1031,8 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 		rc = rep_compute(c, r);
 	if (!rc)
 		rc = shrink(c);
+	if (!rc)
+		rc = intervals(c);
 	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
 		rep_trends(c, r);
 	if (!rc)

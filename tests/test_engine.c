@@ -1468,6 +1468,47 @@ static void test_no_activity_export(void **state)
 	}
 }
 
+/*
+ * Three equal wins of 1000 in February 2024 against a quota of 6000:
+ * attainment 0.5, and with the Garwood limits for 3 (0.6187, 8.7673; see
+ * test_gamma_interval) revenue_lo = 618.7, revenue_hi = 8767.3,
+ * attainment_hi = 0.5 * 8.7673 / 3 = 1.46122: the quota is inside, so the
+ * shortfall is not beyond chance.  January has no win: lo 0, and w_M is the rep's mean won deal
+ * (1000), so revenue_hi = 1000 * 3.68888 and attainment_hi 0.614813.
+ */
+static void test_attainment_interval(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	uint32_t r;
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	r = add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	for (int j = 0; j < 3; j++)
+		add_deal(ds, r, D(2024, 2, 1), D(2024, 2, 10), RW_WON, 1000);
+	add_month_target(ds, r, 2024, 1, 6000);
+	add_month_target(ds, r, 2024, 2, 6000);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT), 0.5, 1e-12);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_REVENUE_LO), 618.7, 0.05);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_REVENUE_HI), 8767.3, 0.05);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT_HI), 1.46122, 1e-5);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT_LO), 0.103117, 1e-5);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_REVENUE_LO), 0, 0);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_REVENUE_HI), 1000 * log(40), 1e-3);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_ATTAINMENT_HI), 1000 * log(40) / 6000, 1e-6);
+	/* March has no quota: a revenue interval, no attainment one. */
+	assert_true(isfinite(rw_results_value(res, r, RW_MONTH, 2, RW_M_REVENUE_HI)));
+	assert_true(isnan(rw_results_value(res, r, RW_MONTH, 2, RW_M_ATTAINMENT_HI)));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1506,6 +1547,7 @@ int main(void)
 		cmocka_unit_test(test_bh_adjust),
 		cmocka_unit_test(test_rep_periods),
 		cmocka_unit_test(test_no_activity_export),
+		cmocka_unit_test(test_attainment_interval),
 	};
 
 	gsl_set_error_handler_off();
