@@ -901,6 +901,44 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
 	}
 }
 
+/*
+ * Change point over all the window's complete periods that have a value
+ * (SPEC section 4; a decline that began before the trend window is named
+ * too).  The Bonferroni factor counts the candidate splits of this longer
+ * series.
+ */
+static void history_cp(const struct ctx *c, const double *row, int m,
+		       struct rw_trend *t)
+{
+	double y[RW_CP_MAX], size, p;
+	int32_t at[RW_CP_MAX];
+	size_t n = 0;
+	int i;
+
+	for (int k = c->np - 2; k >= 0 && n < RW_CP_MAX; k--) {
+		double v = row[(size_t)k * RW_NMETRICS + (size_t)m];
+
+		if (isnan(v))
+			continue;
+		y[n] = v;
+		at[n++] = c->first + k;
+	}
+	/* Collected newest first: reverse into time order. */
+	for (size_t a = 0, b = n ? n - 1 : 0; a < b; a++, b--) {
+		double ty = y[a];
+		int32_t ta = at[a];
+
+		y[a] = y[b];
+		y[b] = ty;
+		at[a] = at[b];
+		at[b] = ta;
+	}
+	i = rw_change_point(y, n, &size, &p);
+	t->cp_period = i >= 0 ? at[i] : RW_NODAY;
+	t->cp_size = i >= 0 ? size : NAN;
+	t->cp_p = i >= 0 ? p : NAN;
+}
+
 static void rep_trends(struct ctx *c, uint32_t r)
 {
 	int h = c->np - 1, tn = c->s->trend_periods;
@@ -940,7 +978,8 @@ static void rep_trends(struct ctx *c, uint32_t r)
 			t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = NAN;
 			cpi = -1;
 		}
-		t->cp_period = cpi >= 0 ? c->first + k0 + (int32_t)xc[cpi] : RW_NODAY;
+		(void)cpi;	/* the window's own split: superseded below */
+		history_cp(c, row, m, t);
 	}
 }
 

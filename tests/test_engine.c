@@ -1509,6 +1509,49 @@ static void test_attainment_interval(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * A decline that began 9 months before the end: monthly revenue Jan..Mar
+ * 2024 100, 102, 98 then Apr..Dec 60, 62, 58 three times (as_of
+ * 2025-01-15, 12 complete months).  The 6-month trend window (Jul..Dec)
+ * is flat; over the whole history the best split is before April: within
+ * sums of squares 8 + 24 = 32, the smallest of the 9 candidates.  Means
+ * 100 and 60: size -40.  Welch: se^2 = 4/3 + 3/9, t = 40 / 1.29099 =
+ * 30.98, far beyond chance even times the 9 splits.
+ */
+static void test_history_change_point(void **state)
+{
+	struct rw_settings s = test_settings();
+	const double rev[12] = { 100, 102, 98, 60, 62, 58, 60, 62, 58, 60, 62, 58 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	const struct rw_trend *t;
+	struct rw_err err;
+	double size, p;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2025, 1, 15);
+	s.history_periods = 12;
+	s.trend_periods = 6;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	for (int m = 0; m < 12; m++)
+		add_deal(ds, 0, D(2024, m + 1, 3), D(2024, m + 1, 8), RW_WON, rev[m]);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_REVENUE);
+	assert_int_equal(t->n, 6);
+	assert_int_equal(t->cp_period, rw_period_of(RW_MONTH, D(2024, 4, 1), 1));
+	assert_float_equal(t->cp_size, -40, 1e-9);
+	assert_true(t->cp_p > 0 && t->cp_p < 0.05);
+	/* The same series alone: split index 3; the window alone has none. */
+	assert_int_equal(rw_change_point(rev, 12, &size, &p), 3);
+	assert_int_equal(rw_change_point(rev + 6, 6, &size, &p), -1);
+	assert_true(p >= 0.05);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1548,6 +1591,7 @@ int main(void)
 		cmocka_unit_test(test_rep_periods),
 		cmocka_unit_test(test_no_activity_export),
 		cmocka_unit_test(test_attainment_interval),
+		cmocka_unit_test(test_history_change_point),
 	};
 
 	gsl_set_error_handler_off();
