@@ -282,6 +282,11 @@ struct rw_trend {
 	double change;			/* mean(last half) / mean(first half) - 1 */
 	int32_t cp_period;		/* first period after the shift, or RW_NODAY */
 	double cp_size, cp_p;
+	/* Benjamini-Hochberg q-values of slope_p and of the change point's
+	 * p (the best split's, significant or not) across the team's reps
+	 * eligible at the last complete period (NAN for the others): the
+	 * false discovery rate of the night's trend flags. */
+	double slope_q, cp_q;
 };
 
 struct rw_results;

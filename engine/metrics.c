@@ -905,10 +905,11 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
  * Change point over all the window's complete periods that have a value
  * (SPEC section 4; a decline that began before the trend window is named
  * too).  The Bonferroni factor counts the candidate splits of this longer
- * series.
+ * series.  *raw receives the best split's p whether or not significant,
+ * for the false discovery rate across reps.
  */
 static void history_cp(const struct ctx *c, const double *row, int m,
-		       struct rw_trend *t)
+		       struct rw_trend *t, double *raw)
 {
 	double y[RW_CP_MAX], size, p;
 	int32_t at[RW_CP_MAX];
@@ -934,12 +935,13 @@ static void history_cp(const struct ctx *c, const double *row, int m,
 		at[b] = ta;
 	}
 	i = rw_change_point(y, n, &size, &p);
+	*raw = p;
 	t->cp_period = i >= 0 ? at[i] : RW_NODAY;
 	t->cp_size = i >= 0 ? size : NAN;
 	t->cp_p = i >= 0 ? p : NAN;
 }
 
-static void rep_trends(struct ctx *c, uint32_t r)
+static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
 {
 	int h = c->np - 1, tn = c->s->trend_periods;
 	int k0, n;
@@ -979,8 +981,77 @@ static void rep_trends(struct ctx *c, uint32_t r)
 			cpi = -1;
 		}
 		(void)cpi;	/* the window's own split: superseded below */
-		history_cp(c, row, m, t);
+		history_cp(c, row, m, t, cpraw + m);
 	}
+}
+
+/*
+ * Every rep's trends, then the false discovery rate across the night's
+ * reps (SPEC section 5): per team and metric, the Benjamini-Hochberg q of
+ * slope_p and of the change point's p over the team's reps eligible at the
+ * last complete period.  Reps not eligible there are no test of tonight's
+ * rules and get no q.  The family is the team because a team is what a
+ * manager reviews and the unit of sharding: a run split by team must
+ * decide exactly what a single run decides, and no shard sees the other
+ * teams' activities.
+ */
+static int all_trends(struct ctx *c)
+{
+	size_t nr = c->ds->nreps, nt = c->nteams;
+	double *cpraw = rw_calloc(nr * RW_NMETRICS + 1, sizeof(*cpraw));
+	double *p = rw_calloc(2 * (nr + 1), sizeof(*p)), *q = p + nr + 1;
+	size_t *ts = rw_calloc(nt + 2, sizeof(*ts));	/* team starts in mem */
+	uint32_t *mem = rw_calloc(nr + 1, sizeof(*mem));	/* reps by team */
+	int last = c->np - 2, rc = 0;
+
+	if (!cpraw || !p || !ts || !mem) {
+		rc = RW_ENOMEM;
+		goto out;
+	}
+	for (uint32_t r = 0; r < nr; r++) {
+		rep_trends(c, r, cpraw + (size_t)r * RW_NMETRICS);
+		ts[c->team[r] + 1]++;
+	}
+	for (size_t t = 0; t < nt; t++)
+		ts[t + 1] += ts[t];
+	for (uint32_t r = 0; r < nr; r++)
+		mem[ts[c->team[r]]++] = r;	/* ts[t] ends at team t + 1's start */
+	for (size_t t = nt; t > 0; t--)
+		ts[t] = ts[t - 1];
+	ts[0] = 0;
+	for (size_t t = 0; !rc && t < nt; t++) {
+		size_t n = ts[t + 1] - ts[t];
+		const uint32_t *who = mem + ts[t];
+
+		for (int m = 0; !rc && m < RW_NMETRICS; m++) {
+			for (int pass = 0; !rc && pass < 2; pass++) {
+				for (size_t j = 0; j < n; j++) {
+					size_t at = (size_t)who[j] * RW_NMETRICS + (size_t)m;
+					int ok = last >= 0 && c->res->elig[c->g]
+						[(size_t)who[j] * (size_t)c->np + (size_t)last];
+
+					p[j] = !ok ? NAN : pass ? cpraw[at] :
+					       c->res->trends[c->g][at].slope_p;
+				}
+				rc = rw_bh_adjust(p, n, q);
+				for (size_t j = 0; !rc && j < n; j++) {
+					struct rw_trend *tr = &c->res->trends[c->g]
+						[(size_t)who[j] * RW_NMETRICS + (size_t)m];
+
+					if (pass)
+						tr->cp_q = q[j];
+					else
+						tr->slope_q = q[j];
+				}
+			}
+		}
+	}
+out:
+	rw_free(cpraw);
+	rw_free(p);
+	rw_free(ts);
+	rw_free(mem);
+	return rc;
 }
 
 /* ---- Driver ------------------------------------------------------------- */
@@ -992,6 +1063,7 @@ static void trend_init(struct rw_trend *t)
 	t->slope_p = t->slope_lo = t->slope_hi = NAN;
 	t->wslope = t->wslope_p = t->ts_slope = t->mk_p = NAN;
 	t->change = t->cp_size = t->cp_p = NAN;
+	t->slope_q = t->cp_q = NAN;
 	t->cp_period = RW_NODAY;
 }
 
@@ -1072,8 +1144,8 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 		rc = shrink(c);
 	if (!rc)
 		rc = intervals(c);
-	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
-		rep_trends(c, r);
+	if (!rc)
+		rc = all_trends(c);
 	if (!rc)
 		rc = rw_baselines_compute(c->res, c->ds, g);
 	grain_release(c);

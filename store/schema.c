@@ -168,8 +168,9 @@ static const char schema_v1[] =
 
 /*
  * Version 2: the revenue and attainment intervals (Fay-Feuer) with their
- * _z and _pct, and whether the rep counts in the period's baselines and
- * lagging rules (eligible, 0/1).
+ * _z and _pct, whether the rep counts in the period's baselines and
+ * lagging rules (eligible, 0/1), and the trends' Benjamini-Hochberg
+ * q-values.
  */
 static const char schema_v2[] =
 	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo REAL;\n"
@@ -184,11 +185,13 @@ static const char schema_v2[] =
 	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo_pct REAL;\n"
 	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_z REAL;\n"
 	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n";
+	"ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n"
+	"ALTER TABLE rep_trends ADD COLUMN slope_q REAL;\n"
+	"ALTER TABLE rep_trends ADD COLUMN cp_q REAL;\n";
 
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
-	{ "version 2: rep_metrics intervals and eligible", schema_v2 },
+	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values", schema_v2 },
 };
 
 const int rw_store_schema_count =

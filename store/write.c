@@ -254,7 +254,7 @@ static int trend_row(sqlite3_stmt *stmt, const char *rep_id, enum rw_grain g,
 {
 	const double v[] = { t->slope, t->intercept, t->r2, t->slope_p,
 			     t->slope_lo, t->slope_hi, t->wslope, t->wslope_p,
-			     t->ts_slope, t->mk_p, t->change };
+			     t->ts_slope, t->mk_p, t->change, t->slope_q, t->cp_q };
 	const int nv = (int)(sizeof(v) / sizeof(v[0]));
 	char cp[32];
 
@@ -288,8 +288,9 @@ static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
 	static const char sql[] =
 		"INSERT INTO rep_trends(rep_id, grain, metric, n, slope, intercept,"
 		" r2, slope_p, slope_lo, slope_hi, wslope, wslope_p, ts_slope, mk_p,"
-		" change, cp_period, cp_size, cp_p, run_id) VALUES(?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+		" change, slope_q, cp_q, cp_period, cp_size, cp_p, run_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -1552,6 +1552,62 @@ static void test_history_change_point(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * slope_q is BH across the team's reps eligible at the last complete
+ * period: East has A, B, C (C hired 03-01: May 1 is 61 days on, still
+ * ramping, so not eligible), West has W.
+ * Monthly won counts Jan..May (as_of 2024-06-15) give each a slope p; the
+ * q of A and B is BH over those two only (m = 2): the smaller p times 2,
+ * the larger unchanged unless above that.  C and W's family excludes the
+ * others: C gets none, W's q equals its p (m = 1).
+ */
+static void test_slope_q(void **state)
+{
+	struct rw_settings s = test_settings();
+	const int wins[4][5] = { { 1, 2, 3, 5, 5 }, { 4, 2, 3, 1, 1 },
+				 { 1, 3, 2, 4, 6 }, { 5, 4, 4, 2, 1 } };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	double pa, pb, lo, hi;
+	const struct rw_trend *t;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2024, 6, 15);
+	s.history_periods = 5;
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "C", "East", D(2024, 3, 1), RW_NODAY);
+	add_rep(ds, "W", "West", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 4; r++)
+		for (int m = 0; m < 5; m++)
+			for (int j = 0; j < wins[r][m]; j++)
+				add_deal(ds, r, D(2024, m + 1, 2), D(2024, m + 1, 9), RW_WON, 10);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	pa = rw_results_trend(res, 0, RW_MONTH, RW_M_WON)->slope_p;
+	pb = rw_results_trend(res, 1, RW_MONTH, RW_M_WON)->slope_p;
+	assert_true(isfinite(pa) && isfinite(pb) && pa != pb);
+	lo = fmin(pa, pb);
+	hi = fmax(pa, pb);
+	/* By the step-up rule with m = 2: q_(2) = p_(2), q_(1) = min(2 p_(1), q_(2)). */
+	t = rw_results_trend(res, pa < pb ? 0 : 1, RW_MONTH, RW_M_WON);
+	assert_float_equal(t->slope_q, fmin(2 * lo, hi), 1e-12);
+	t = rw_results_trend(res, pa < pb ? 1 : 0, RW_MONTH, RW_M_WON);
+	assert_float_equal(t->slope_q, hi, 1e-12);
+	assert_int_equal(rw_results_eligible(res, 2, RW_MONTH, 4), 0);
+	t = rw_results_trend(res, 2, RW_MONTH, RW_M_WON);
+	assert_true(isfinite(t->slope_p) && isnan(t->slope_q));
+	t = rw_results_trend(res, 3, RW_MONTH, RW_M_WON);
+	assert_true(isfinite(t->slope_p));
+	assert_float_equal(t->slope_q, t->slope_p, 1e-12);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1592,6 +1648,7 @@ int main(void)
 		cmocka_unit_test(test_no_activity_export),
 		cmocka_unit_test(test_attainment_interval),
 		cmocka_unit_test(test_history_change_point),
+		cmocka_unit_test(test_slope_q),
 	};
 
 	gsl_set_error_handler_off();

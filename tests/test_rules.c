@@ -86,8 +86,8 @@ static void test_compile_errors(void **state)
 	(void)state;
 	assert_int_equal(compile_one("win_rate < 0.2 AND tenure_days > 90", &err), 0);
 	assert_int_equal(compile_one("abs(win_rate_z) > 2 OR coalesce(on_plan, 0) = 1", &err), 0);
-	assert_int_equal(compile_one("eligible = 1 AND tenure_days > 90", &err), 0);
 	assert_int_equal(compile_one("eligible = 1 AND attainment_hi < 1 AND revenue_lo >= 0", &err), 0);
+	assert_int_equal(compile_one("won_slope_q < 0.1 AND team_attainment_lo_median > 0", &err), 0);
 
 	assert_int_equal(compile_one("win_rat < 0.2", &err), RW_ECONFIG);
 	assert_non_null(strstr(err.msg, "rule bad"));
