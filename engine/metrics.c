@@ -686,12 +686,51 @@ static double rep_window_rate(const struct ctx *c, uint32_t r)
 }
 
 /*
+ * Revenue the rep usually wins in the rest of a period from deals not yet
+ * created: with d = as_of - first day of the partial period, the mean over
+ * the window's complete periods that are the rep's of the revenue won in
+ * period k from deals created in it after day d (from its first day + d +
+ * 1 on: deals created on as_of's own day are already in the data).  0 on
+ * the partial period's last day (nothing is left of it) and for a rep
+ * without a complete period of history.
+ */
+static double not_yet_created(const struct ctx *c, uint32_t r)
+{
+	const struct rw_dataset *ds = c->ds;
+	const unsigned char *mine = c->res->mine[c->g] + (size_t)r * (size_t)c->np;
+	int h = c->np - 1, nk = 0;
+	int32_t d = c->s->as_of - c->pstart[h];
+	double sum = 0;
+
+	if (c->s->as_of >= c->pend[h] - 1)
+		return 0;
+	for (int k = 0; k < h; k++)
+		nk += mine[k];
+	if (!nk)
+		return 0;
+	for (size_t j = c->rep_start[r]; j < c->rep_start[r + 1]; j++) {
+		const struct rw_opp *o = &ds->opps[c->order[j]];
+		int k;
+
+		if (o->status != RW_WON)
+			continue;
+		k = slot(c, closed_day(o, c->s->as_of));
+		if (k < 0 || k >= h || !mine[k])
+			continue;
+		if ((int64_t)o->created > (int64_t)c->pstart[k] + d)
+			sum += o->amount;
+	}
+	return sum / nk;
+}
+
+/*
  * Projection for the partial period (SPEC section 4): revenue won so far
  * plus, over the deals open on as_of whose close_date falls before the
  * period ends (overdue ones included: they are still expected), amount x
  * the rep's shrunk win rate over the whole window, (W + a) / (W + L + a +
  * b) with the prior of win_rate_shrunk; a rep without closed deals gets
- * the prior's mean a / (a + b).  Without any prior and without closed
+ * the prior's mean a / (a + b); plus what the rep usually wins from deals
+ * not created yet (not_yet_created).  Without any prior and without closed
  * deals the open pipeline has no rate, so the projection is NULL unless
  * no deal is pending.  Complete periods have no projection.
  */
@@ -727,7 +766,8 @@ static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
 		any = 1;
 	}
 	v[RW_M_PROJECTED_REVENUE] = any && isnan(rate) ? NAN :
-				    v[RW_M_REVENUE] + (any ? pending * rate : 0);
+				    v[RW_M_REVENUE] + (any ? pending * rate : 0) +
+				    not_yet_created(c, r);
 	v[RW_M_PROJECTED_ATTAINMENT] = v[RW_M_QUOTA] > 0 ?
 		v[RW_M_PROJECTED_REVENUE] / v[RW_M_QUOTA] : NAN;
 }

@@ -1608,6 +1608,45 @@ static void test_slope_q(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * The projection adds what the rep usually wins from deals not created
+ * yet.  as_of 2024-03-15 (day offset 14): in January a deal created
+ * 01-20 and won 01-25 (1000) counts, one created 01-10 (500) does not;
+ * in February one created 02-16 and won 02-20 (3000) counts, one created
+ * 02-15 (the same day of period as as_of: already seen) does not, and
+ * one created 02-20 but won 03-05 (400) is March's.  Mean (1000 + 3000)
+ * / 2 = 2000; no open deal, so projected = 400 + 2000.  On March's last
+ * day nothing is left of the period: projected = actual = 400.
+ */
+static void test_projection_not_yet_created(void **state)
+{
+	struct rw_settings s = test_settings();
+
+	(void)state;
+	for (int last = 0; last < 2; last++) {
+		struct rw_dataset *ds;
+		struct rw_results *res = NULL;
+		struct rw_err err;
+
+		rw_err_clear(&err);
+		s.as_of = last ? D(2024, 3, 31) : D(2024, 3, 15);
+		ds = rw_dataset_new(&s);
+		assert_non_null(ds);
+		add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+		add_deal(ds, 0, D(2024, 1, 20), D(2024, 1, 25), RW_WON, 1000);
+		add_deal(ds, 0, D(2024, 1, 10), D(2024, 1, 28), RW_WON, 500);
+		add_deal(ds, 0, D(2024, 2, 16), D(2024, 2, 20), RW_WON, 3000);
+		add_deal(ds, 0, D(2024, 2, 15), D(2024, 2, 27), RW_WON, 700);
+		add_deal(ds, 0, D(2024, 2, 20), D(2024, 3, 5), RW_WON, 400);
+		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 2, RW_M_REVENUE), 400);
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 2, RW_M_PROJECTED_REVENUE),
+			   last ? 400 : 2400);
+		rw_results_free(res);
+		rw_dataset_free(ds);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1649,6 +1688,7 @@ int main(void)
 		cmocka_unit_test(test_attainment_interval),
 		cmocka_unit_test(test_history_change_point),
 		cmocka_unit_test(test_slope_q),
+		cmocka_unit_test(test_projection_not_yet_created),
 	};
 
 	gsl_set_error_handler_off();
