@@ -1,10 +1,10 @@
 /*
  * baseline.c - team baselines (median, MAD, quartiles over the team's
  * eligible reps), and each rep-period value's robust z-score and
- * percentile within its team (SPEC section 4).  Ramping reps, departed
- * reps and owners that are not on the roster are left out of the
- * baselines so that a new hire's first months do not drag the team median
- * down; they still get a z-score against the eligible reps.
+ * percentile within its team (SPEC section 4).  Reps not eligible for a
+ * period (rw_results_eligible: ramping at any time in it, departed, or
+ * owners that are not on the roster) are left out of its baselines, so
+ * that a new hire's first months do not drag the team median down; they still get a z-score against the eligible reps.
  */
 #include "engine.h"
 #include "engine_int.h"
@@ -85,18 +85,6 @@ double rw_percentile_rank(const double *s, size_t n, double x)
 	return 100.0 * ((double)below + 0.5 * (double)equal) / (double)n;
 }
 
-/* Does rep r count in baselines on day d? */
-static int eligible(const struct rw_rep *rep, int32_t d, int ramp_days)
-{
-	if (rep->unassigned)
-		return 0;
-	if (rep->hire_day != RW_NODAY && (int64_t)d - rep->hire_day < ramp_days)
-		return 0;
-	if (rep->end_day != RW_NODAY && rep->end_day < d)
-		return 0;
-	return 1;
-}
-
 /* Work space for one grain: the eligible values of one team-period-metric. */
 struct bwork {
 	double *v;		/* values, then sorted by rw_baseline_of */
@@ -145,7 +133,7 @@ static void one_team(struct rw_results *res, enum rw_grain g, int k, size_t t,
 }
 
 int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
-			 enum rw_grain g, const int32_t *eval)
+			 enum rw_grain g)
 {
 	size_t nr = ds->nreps, nt = res->nteams + 1, np = (size_t)res->count[g];
 	struct bwork w;
@@ -166,8 +154,8 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
 	}
 	for (size_t k = 0; k < np; k++) {
 		for (size_t r = 0; r < nr; r++)
-			w.elig[r] = (unsigned char)eligible(&ds->reps[r], eval[k],
-							    ds->settings.ramp_days);
+			w.elig[r] = (unsigned char)rw_results_eligible(res, (uint32_t)r,
+								       g, (int)k);
 		for (size_t t = 0; t < nt; t++) {
 			size_t nm = 0;
 

@@ -135,3 +135,8 @@ int rw_dataset_add_plan(struct rw_dataset *ds, const struct rw_plan *p)
 	ds->plans[ds->nplans++] = c;
 	return 0;
 }
+
+void rw_dataset_set_activities_given(struct rw_dataset *ds)
+{
+	ds->activities_given = 1;
+}

@@ -62,11 +62,24 @@ enum rw_metric {
 	RW_M_PROJECTED_REVENUE,		/* partial period only */
 	RW_M_PROJECTED_ATTAINMENT,	/* partial period only */
 	RW_M_ICP_FIT_SHARE,	/* of deals created with a known icp_fit */
+	/* Added after the first schema: appended so that column order and
+	 * the enum agree (intervals: see rw_gamma_interval). */
+	RW_M_ATTAINMENT_LO,
+	RW_M_ATTAINMENT_HI,
+	RW_M_REVENUE_LO,
+	RW_M_REVENUE_HI,
 	RW_NMETRICS
 };
 
 /* "win_rate", ...; NULL for an out-of-range value. */
 const char *rw_metric_name(enum rw_metric m);
+/*
+ * 1 when metric m is computed from the activity export (calls, emails,
+ * meetings, first_meetings, followup_ratio, touch_gap_days, stale_opps,
+ * stale_share): without that export it is NAN for every rep (SPEC section
+ * 4), and rules and reports must not read it.  0 otherwise.
+ */
+int rw_metric_needs_activities(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
 /* "week", "month", "quarter"; and the reverse (-1 when unknown). */
@@ -212,6 +225,8 @@ struct rw_dataset {
 	uint64_t activities;		/* activities folded */
 	uint64_t activities_ignored;	/* after as_of, or an invalid owner */
 	uint64_t activities_other_shard;	/* of reps in other shards */
+	int activities_given;	/* an activity export was read (even empty);
+				 * 0: activity metrics are NAN (SPEC 4) */
 };
 
 /* New empty dataset with a copy of *s.  NULL when out of memory. */
@@ -249,6 +264,14 @@ int rw_dataset_begin_activities(struct rw_dataset *ds);
 void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 			     int32_t day, enum rw_act_type type);
 
+/*
+ * Record that an activity export was given.  A dataset starts without one
+ * (activities_given 0) so that a run without the export never reports zero
+ * calls as if they had been counted; the reader of the export calls this
+ * even when it has no rows, and rw_dataset_add_activity() implies it.
+ */
+void rw_dataset_set_activities_given(struct rw_dataset *ds);
+
 /* ---- Results --------------------------------------------------------- */
 
 struct rw_trend {
@@ -261,6 +284,11 @@ struct rw_trend {
 	double change;			/* mean(last half) / mean(first half) - 1 */
 	int32_t cp_period;		/* first period after the shift, or RW_NODAY */
 	double cp_size, cp_p;
+	/* Benjamini-Hochberg q-values of slope_p and of the change point's
+	 * p (the best split's, significant or not) across the team's reps
+	 * eligible at the last complete period (NAN for the others): the
+	 * false discovery rate of the night's trend flags. */
+	double slope_q, cp_q;
 };
 
 struct rw_results;
@@ -286,6 +314,27 @@ int rw_results_period_count(const struct rw_results *res, enum rw_grain g);
 double rw_results_value(const struct rw_results *res, uint32_t r,
 			enum rw_grain g, int k, enum rw_metric m);
 
+/*
+ * 1 when the k-th period of grain g is rep r's: it does not end before the
+ * hire day nor start after the end day (unknown days bound nothing).  A
+ * period that is not the rep's has every metric NAN and feeds no trend,
+ * baseline or rule.  0 for invalid arguments.
+ */
+int rw_results_rep_period(const struct rw_results *res, uint32_t r,
+			  enum rw_grain g, int k);
+
+/*
+ * 1 when rep r counts in the team baselines of the k-th period of grain g
+ * and can be judged by a lagging rule for it: out of ramp for the whole
+ * period (tenure at the period's first day at least ramp_days; unknown
+ * hire day: eligible), not departed (end day unknown, or on or after the
+ * period's last day, as_of for the partial one) and not an unassigned
+ * owner.  The one definition of eligibility: baselines, rep_metrics'
+ * eligible column and the rules' view all read it.  0 for invalid args.
+ */
+int rw_results_eligible(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k);
+
 /* Trend of metric m for rep r under grain g (never NULL for valid args). */
 const struct rw_trend *rw_results_trend(const struct rw_results *res,
 					uint32_t r, enum rw_grain g,
@@ -293,10 +342,8 @@ const struct rw_trend *rw_results_trend(const struct rw_results *res,
 
 /*
  * Team baselines (SPEC section 4): per team and for the whole company, per
- * grain, period and metric, over the team's eligible reps with a value.
- * Eligible on a period's evaluation day D (its last day, or as_of): not an
- * unassigned owner, tenure D - hire_day at least ramp_days (unknown hire
- * day: eligible), and not departed (end_day unknown or on or after D).
+ * grain, period and metric, over the team's reps eligible for the period
+ * (rw_results_eligible) with a value.
  * Quantiles are R's type 7 (linear interpolation, as GSL's
  * gsl_stats_quantile_from_sorted_data); mad is the unscaled median absolute
  * deviation.  n == 0 means no baseline (the rest NAN).
@@ -399,12 +446,6 @@ int rw_results_moved_with_team(const struct rw_results *res,
 
 /* ---- Statistics used by the engine, exposed for tests ---------------- */
 
-/*
- * Benjamini-Hochberg adjusted p-values (false discovery rate, Benjamini
- * and Hochberg 1995; R's p.adjust(method = "BH")) of p[0..n) into q[0..n);
- * NAN entries are left out of the family and stay NAN.
- */
-void rw_bh_adjust(const double *p, size_t n, double *q);
 
 
 /* Baseline of v[0..n) (NAN entries skipped; v is reordered). */
@@ -419,6 +460,40 @@ double rw_percentile_rank(const double *s, size_t n, double x);
  * won + lost == 0 or GSL fails.
  */
 int rw_jeffreys(double won, double lost, double *lo, double *hi);
+
+/*
+ * Fay-Feuer gamma interval (Fay and Feuer 1997, Stat Med 16:791-801) for
+ * the mean of a weighted sum of Poisson counts: y = sum of the weights
+ * x_i, v = sum of x_i^2, wm the largest single weight.  lo =
+ * GammaInv(0.025; shape y^2/v, scale v/y), 0 when y = 0; hi =
+ * GammaInv(0.975; shape (y+wm)^2/(v+wm^2), scale (v+wm^2)/(y+wm)).  With n
+ * equal weights w it is w times the exact Garwood Poisson interval.
+ * Returns 0, or -1 (outputs NAN) for negative or non-finite input, wm <= 0,
+ * or a GSL failure.
+ */
+int rw_gamma_interval(double y, double v, double wm, double *lo, double *hi);
+
+/*
+ * Benjamini-Hochberg adjusted p-values (Benjamini and Hochberg 1995), as
+ * R's p.adjust(method = "BH"): q_(i) = min over j >= i of min(1, p_(j) m / j)
+ * over the m finite entries of p[0..n) sorted ascending.  NAN entries are
+ * not tests: their q is NAN.  Returns 0 or RW_ENOMEM (q untouched).
+ */
+int rw_bh_adjust(const double *p, size_t n, double *q);
+
+/*
+ * Single mean shift in y[0..n) (n at most RW_CP_MAX, no NAN): the split
+ * minimising the within-segment sum of squares, each side at least 2
+ * points, tested with Welch's t; p multiplied by the n - 3 candidate
+ * splits (Bonferroni).  Returns the index of the first point after the
+ * shift when p < 0.05, else -1.  *size (mean after - mean before) and *p
+ * are set for the best split even when it is not significant (NAN when
+ * n < 4).
+ */
+int rw_change_point(const double *y, size_t n, double *size, double *p);
+
+/* Most points a change point search uses (the last ones of the history). */
+#define RW_CP_MAX 1024
 
 /*
  * Ordinary least squares y = intercept + slope * x over the n points whose

@@ -99,6 +99,8 @@ struct rw_results {
 	uint32_t *rep_team;		/* [rep]: team number */
 	struct rw_baseline *base[RW_NGRAINS];
 	double *z[RW_NGRAINS], *pct[RW_NGRAINS];
+	unsigned char *mine[RW_NGRAINS];	/* [rep][k]: rw_results_rep_period */
+	unsigned char *elig[RW_NGRAINS];	/* [rep][k]: rw_results_eligible */
 	size_t nconv;			/* stage pairs */
 	char **conv_names;		/* [nconv] "conv_a_b", owned */
 	const char **conv_from, **conv_to;	/* [nconv], the dataset's */
@@ -117,12 +119,11 @@ int rw_conversions_compute(struct rw_results *res, const struct rw_dataset *ds);
 
 /*
  * Team baselines, z-scores and percentiles of grain g (baseline.c), once
- * the grain's values are computed.  eval[k] is the evaluation day of the
- * k-th period (tenure and departure are judged on it).  res->nteams,
+ * the grain's values and res->elig[g] are computed.  res->nteams,
  * team_names and rep_team must be set.  Returns 0 or RW_ENOMEM.
  */
 int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
-			 enum rw_grain g, const int32_t *eval);
+			 enum rw_grain g);
 
 /* Largest number of points a trend uses (trend_periods is capped). */
 #define RW_TREND_MAX 64

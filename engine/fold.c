@@ -176,6 +176,7 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 {
 	struct rw_dataset_fold *f = ds->fold;
 
+	ds->activities_given = 1;	/* an export with this row was read */
 	if (!f || day == RW_NODAY || day > f->as_of || rep >= f->nreps) {
 		ds->activities_ignored++;
 		return;

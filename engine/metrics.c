@@ -10,27 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[RW_NMETRICS] = {
-	"opps_created", "won", "lost", "win_rate", "win_rate_lo",
-	"win_rate_hi", "win_rate_shrunk", "revenue", "avg_deal_size",
-	"cycle_days", "quota", "attainment", "calls", "emails", "meetings",
-	"first_meetings", "followup_ratio", "touch_gap_days", "open_opps",
-	"pipeline_value", "stale_opps", "stale_share", "coverage",
-	"sales_velocity", "projected_revenue", "projected_attainment",
-	"icp_fit_share",
+/* The metric table: SPEC names in enum order, and which ones are counted
+ * from the activity export (NAN for everyone when it is not given). */
+static const struct {
+	const char *name;
+	int needs_activities;
+} metric_desc[RW_NMETRICS] = {
+	{ "opps_created", 0 }, { "won", 0 }, { "lost", 0 },
+	{ "win_rate", 0 }, { "win_rate_lo", 0 }, { "win_rate_hi", 0 },
+	{ "win_rate_shrunk", 0 }, { "revenue", 0 }, { "avg_deal_size", 0 },
+	{ "cycle_days", 0 }, { "quota", 0 }, { "attainment", 0 },
+	{ "calls", 1 }, { "emails", 1 }, { "meetings", 1 },
+	{ "first_meetings", 1 }, { "followup_ratio", 1 },
+	{ "touch_gap_days", 1 }, { "open_opps", 0 }, { "pipeline_value", 0 },
+	{ "stale_opps", 1 }, { "stale_share", 1 }, { "coverage", 0 },
+	{ "sales_velocity", 0 }, { "projected_revenue", 0 },
+	{ "projected_attainment", 0 }, { "icp_fit_share", 0 },
+	{ "attainment_lo", 0 }, { "attainment_hi", 0 },
+	{ "revenue_lo", 0 }, { "revenue_hi", 0 },
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
 
 const char *rw_metric_name(enum rw_metric m)
 {
-	return (unsigned)m < RW_NMETRICS ? metric_names[m] : NULL;
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].name : NULL;
+}
+
+int rw_metric_needs_activities(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].needs_activities : 0;
 }
 
 int rw_metric_find(const char *name)
 {
 	for (int i = 0; i < RW_NMETRICS; i++)
-		if (!strcmp(name, metric_names[i]))
+		if (!strcmp(name, metric_desc[i].name))
 			return i;
 	return -1;
 }
@@ -72,6 +87,8 @@ struct ctx {
 	double *quota;		/* [rep][np + 1]; NAN when no target */
 	double *fq;		/* [rep][np]: deals qualifying for followup */
 	double *icpn;		/* [rep][np]: deals created with a known icp_fit */
+	double *ssq, *wmax;	/* [rep][np]: won amounts' sum of squares (NAN
+				 * with a negative amount) and the largest */
 	struct keys cyc, gap;
 };
 
@@ -217,6 +234,36 @@ static int number_teams(struct ctx *c)
 	c->res->rep_team = c->team;
 	rw_free(tk);
 	return 0;
+}
+
+/* ---- Whose periods ------------------------------------------------------ */
+
+/* Is [ps, pe) the rep's: not ending before the hire day nor starting after
+ * the end day?  Unknown days bound nothing. */
+static int period_mine(const struct rw_rep *rep, int32_t ps, int32_t pe)
+{
+	if (rep->hire_day != RW_NODAY && (int64_t)pe - 1 < rep->hire_day)
+		return 0;
+	if (rep->end_day != RW_NODAY && ps > rep->end_day)
+		return 0;
+	return 1;
+}
+
+/*
+ * Eligible for period k ([ps, pe), evaluation day d: its last day or
+ * as_of): the rep's period, not unassigned, out of ramp from the period's
+ * first day on, and still employed on d.
+ */
+static int period_eligible(const struct rw_rep *rep, int32_t ps, int32_t pe,
+			   int32_t d, int ramp_days)
+{
+	if (rep->unassigned || !period_mine(rep, ps, pe))
+		return 0;
+	if (rep->hire_day != RW_NODAY && (int64_t)ps - rep->hire_day < ramp_days)
+		return 0;
+	if (rep->end_day != RW_NODAY && rep->end_day < d)
+		return 0;
+	return 1;
 }
 
 /* ---- Quotas ------------------------------------------------------------ */
@@ -372,6 +419,18 @@ static int fill_quotas(struct ctx *c)
 		for (size_t k = 0; k < w; k++)
 			c->quota[r * w + k] = q.own_hit[r * w + k] ?
 				q.own[r * w + k] : quota_from_months(c, &q, r, (int)k);
+	/* A quota for a period that is not the rep's is ignored (SPEC 4);
+	 * the extra period after the window only feeds coverage. */
+	for (uint32_t r = 0; !rc && r < ds->nreps; r++) {
+		int32_t p = c->first + c->np;
+
+		for (int k = 0; k < c->np; k++)
+			if (!c->res->mine[c->g][(size_t)r * (size_t)c->np + (size_t)k])
+				c->quota[r * w + (size_t)k] = NAN;
+		if (!period_mine(&ds->reps[r], rw_period_start(c->g, p, c->s->fiscal_start),
+				 rw_period_end(c->g, p, c->s->fiscal_start)))
+			c->quota[r * w + (size_t)c->np] = NAN;
+	}
 	quota_work_free(&q);
 	return rc;
 }
@@ -409,6 +468,13 @@ static int deal_flow(struct ctx *c, const struct rw_opp *o, double *row)
 	}
 	row[(size_t)k * RW_NMETRICS + RW_M_WON]++;
 	row[(size_t)k * RW_NMETRICS + RW_M_REVENUE] += o->amount;
+	{
+		size_t at = (size_t)o->rep * (size_t)c->np + (size_t)k;
+
+		c->ssq[at] += o->amount >= 0 ? o->amount * o->amount : NAN;
+		if (o->amount > c->wmax[at])
+			c->wmax[at] = o->amount;
+	}
 	return keys_push(&c->cyc, k, (int64_t)cd - o->created);
 }
 
@@ -565,6 +631,16 @@ static int rep_compute(struct ctx *c, uint32_t r)
 		v[RW_M_MEETINGS] = rw_fold_count(ds->fold, r, c->g, k, RW_MEETING);
 	}
 	rep_ratios(c, r, row);
+	for (int k = 0; k < c->np; k++) {
+		double *v = row + (size_t)k * RW_NMETRICS;
+		int mine = c->res->mine[c->g][(size_t)r * (size_t)c->np + (size_t)k];
+
+		/* Nothing from data that isn't there (SPEC 4). */
+		for (int m = 0; m < RW_NMETRICS; m++)
+			if (!mine || (!ds->activities_given &&
+				      metric_desc[m].needs_activities))
+				v[m] = NAN;
+	}
 	return 0;
 }
 
@@ -601,10 +677,50 @@ static double rep_window_rate(const struct ctx *c, uint32_t r)
 	double won = 0, lost = 0;
 
 	for (int k = 0; k < c->np; k++) {
+		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
+			continue;	/* not the rep's period */
 		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
 		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
 	}
 	return won + lost > 0 ? won / (won + lost) : NAN;
+}
+
+/*
+ * Revenue the rep usually wins in the rest of a period from deals not yet
+ * created: with d = as_of - first day of the partial period, the mean over
+ * the window's complete periods that are the rep's of the revenue won in
+ * period k from deals created in it after day d (from its first day + d +
+ * 1 on: deals created on as_of's own day are already in the data).  0 on
+ * the partial period's last day (nothing is left of it) and for a rep
+ * without a complete period of history.
+ */
+static double not_yet_created(const struct ctx *c, uint32_t r)
+{
+	const struct rw_dataset *ds = c->ds;
+	const unsigned char *mine = c->res->mine[c->g] + (size_t)r * (size_t)c->np;
+	int h = c->np - 1, nk = 0;
+	int32_t d = c->s->as_of - c->pstart[h];
+	double sum = 0;
+
+	if (c->s->as_of >= c->pend[h] - 1)
+		return 0;
+	for (int k = 0; k < h; k++)
+		nk += mine[k];
+	if (!nk)
+		return 0;
+	for (size_t j = c->rep_start[r]; j < c->rep_start[r + 1]; j++) {
+		const struct rw_opp *o = &ds->opps[c->order[j]];
+		int k;
+
+		if (o->status != RW_WON)
+			continue;
+		k = slot(c, closed_day(o, c->s->as_of));
+		if (k < 0 || k >= h || !mine[k])
+			continue;
+		if ((int64_t)o->created > (int64_t)c->pstart[k] + d)
+			sum += o->amount;
+	}
+	return sum / nk;
 }
 
 /*
@@ -613,7 +729,8 @@ static double rep_window_rate(const struct ctx *c, uint32_t r)
  * period ends (overdue ones included: they are still expected), amount x
  * the rep's shrunk win rate over the whole window, (W + a) / (W + L + a +
  * b) with the prior of win_rate_shrunk; a rep without closed deals gets
- * the prior's mean a / (a + b).  Without any prior and without closed
+ * the prior's mean a / (a + b); plus what the rep usually wins from deals
+ * not created yet (not_yet_created).  Without any prior and without closed
  * deals the open pipeline has no rate, so the projection is NULL unless
  * no deal is pending.  Complete periods have no projection.
  */
@@ -627,6 +744,8 @@ static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
 	int any = 0;
 
 	for (int k = 0; k < c->np; k++) {
+		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
+			continue;	/* not the rep's period */
 		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
 		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
 	}
@@ -647,7 +766,8 @@ static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
 		any = 1;
 	}
 	v[RW_M_PROJECTED_REVENUE] = any && isnan(rate) ? NAN :
-				    v[RW_M_REVENUE] + (any ? pending * rate : 0);
+				    v[RW_M_REVENUE] + (any ? pending * rate : 0) +
+				    not_yet_created(c, r);
 	v[RW_M_PROJECTED_ATTAINMENT] = v[RW_M_QUOTA] > 0 ?
 		v[RW_M_PROJECTED_REVENUE] / v[RW_M_QUOTA] : NAN;
 }
@@ -711,6 +831,82 @@ static int shrink(struct ctx *c)
 	return 0;
 }
 
+/* ---- Revenue and attainment intervals ------------------------------------ */
+
+/* Mean won deal size over the window of rep only (or every rep when
+ * RW_NONE) of team (or any team when RW_NONE); NAN without a won deal. */
+static double mean_won(const struct ctx *c, size_t nr, uint32_t only,
+		       uint32_t team)
+{
+	double rev = 0, won = 0;
+
+	for (uint32_t r = 0; r < nr; r++) {
+		const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
+
+		if ((only != RW_NONE && r != only) ||
+		    (team != RW_NONE && c->team[r] != team))
+			continue;
+		for (int k = 0; k < c->np; k++) {
+			const double *v = row + (size_t)k * RW_NMETRICS;
+
+			if (v[RW_M_WON] > 0 && isfinite(v[RW_M_REVENUE])) {
+				rev += v[RW_M_REVENUE];
+				won += v[RW_M_WON];
+			}
+		}
+	}
+	return won > 0 ? rev / won : NAN;
+}
+
+/*
+ * revenue_lo/_hi and attainment_lo/_hi (SPEC section 5, "beyond chance"):
+ * the Fay-Feuer interval (rw_gamma_interval) with the period's won amounts
+ * as the weights.  The largest weight w_M is the period's largest won
+ * amount; with no won deal (or only zero amounts) it is the size of deal
+ * the rep could have won: the rep's mean won deal over the window, else
+ * the team's, else the company's.  Attainment bounds divide by the quota.
+ */
+static int intervals(struct ctx *c)
+{
+	size_t nr = c->ds->nreps, np = (size_t)c->np;
+	double *tmean = rw_calloc(c->nteams + 1, sizeof(*tmean));
+	double cmean = mean_won(c, nr, RW_NONE, RW_NONE);
+
+	if (!tmean)
+		return RW_ENOMEM;
+	for (size_t t = 0; t < c->nteams; t++)
+		tmean[t] = mean_won(c, nr, RW_NONE, (uint32_t)t);
+	for (uint32_t r = 0; r < nr; r++) {
+		double *row = c->res->vals[c->g] + (size_t)r * np * RW_NMETRICS;
+		double fall = mean_won(c, nr, r, RW_NONE);
+
+		if (!(fall > 0))
+			fall = tmean[c->team[r]];
+		if (!(fall > 0))
+			fall = cmean;
+		for (size_t k = 0; k < np; k++) {
+			double *v = row + k * RW_NMETRICS;
+			double wm = c->wmax[r * np + k], lo, hi;
+
+			if (isnan(v[RW_M_REVENUE]))
+				continue;	/* not the rep's period */
+			if (!(wm > 0))
+				wm = fall;
+			if (rw_gamma_interval(v[RW_M_REVENUE], c->ssq[r * np + k],
+					      wm, &lo, &hi))
+				continue;
+			v[RW_M_REVENUE_LO] = lo;
+			v[RW_M_REVENUE_HI] = hi;
+			if (v[RW_M_QUOTA] > 0) {
+				v[RW_M_ATTAINMENT_LO] = lo / v[RW_M_QUOTA];
+				v[RW_M_ATTAINMENT_HI] = hi / v[RW_M_QUOTA];
+			}
+		}
+	}
+	rw_free(tmean);
+	return 0;
+}
+
 /* ---- Trends ------------------------------------------------------------- */
 
 /* Ratio metrics get a weighted trend too. */
@@ -745,7 +941,47 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
 	}
 }
 
-static void rep_trends(struct ctx *c, uint32_t r)
+/*
+ * Change point over all the window's complete periods that have a value
+ * (SPEC section 4; a decline that began before the trend window is named
+ * too).  The Bonferroni factor counts the candidate splits of this longer
+ * series.  *raw receives the best split's p whether or not significant,
+ * for the false discovery rate across reps.
+ */
+static void history_cp(const struct ctx *c, const double *row, int m,
+		       struct rw_trend *t, double *raw)
+{
+	double y[RW_CP_MAX], size, p;
+	int32_t at[RW_CP_MAX];
+	size_t n = 0;
+	int i;
+
+	for (int k = c->np - 2; k >= 0 && n < RW_CP_MAX; k--) {
+		double v = row[(size_t)k * RW_NMETRICS + (size_t)m];
+
+		if (isnan(v))
+			continue;
+		y[n] = v;
+		at[n++] = c->first + k;
+	}
+	/* Collected newest first: reverse into time order. */
+	for (size_t a = 0, b = n ? n - 1 : 0; a < b; a++, b--) {
+		double ty = y[a];
+		int32_t ta = at[a];
+
+		y[a] = y[b];
+		y[b] = ty;
+		at[a] = at[b];
+		at[b] = ta;
+	}
+	i = rw_change_point(y, n, &size, &p);
+	*raw = p;
+	t->cp_period = i >= 0 ? at[i] : RW_NODAY;
+	t->cp_size = i >= 0 ? size : NAN;
+	t->cp_p = i >= 0 ? p : NAN;
+}
+
+static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
 {
 	int h = c->np - 1, tn = c->s->trend_periods;
 	int k0, n;
@@ -784,8 +1020,78 @@ static void rep_trends(struct ctx *c, uint32_t r)
 			t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = NAN;
 			cpi = -1;
 		}
-		t->cp_period = cpi >= 0 ? c->first + k0 + (int32_t)xc[cpi] : RW_NODAY;
+		(void)cpi;	/* the window's own split: superseded below */
+		history_cp(c, row, m, t, cpraw + m);
 	}
+}
+
+/*
+ * Every rep's trends, then the false discovery rate across the night's
+ * reps (SPEC section 5): per team and metric, the Benjamini-Hochberg q of
+ * slope_p and of the change point's p over the team's reps eligible at the
+ * last complete period.  Reps not eligible there are no test of tonight's
+ * rules and get no q.  The family is the team because a team is what a
+ * manager reviews and the unit of sharding: a run split by team must
+ * decide exactly what a single run decides, and no shard sees the other
+ * teams' activities.
+ */
+static int all_trends(struct ctx *c)
+{
+	size_t nr = c->ds->nreps, nt = c->nteams;
+	double *cpraw = rw_calloc(nr * RW_NMETRICS + 1, sizeof(*cpraw));
+	double *p = rw_calloc(2 * (nr + 1), sizeof(*p)), *q = p + nr + 1;
+	size_t *ts = rw_calloc(nt + 2, sizeof(*ts));	/* team starts in mem */
+	uint32_t *mem = rw_calloc(nr + 1, sizeof(*mem));	/* reps by team */
+	int last = c->np - 2, rc = 0;
+
+	if (!cpraw || !p || !ts || !mem) {
+		rc = RW_ENOMEM;
+		goto out;
+	}
+	for (uint32_t r = 0; r < nr; r++) {
+		rep_trends(c, r, cpraw + (size_t)r * RW_NMETRICS);
+		ts[c->team[r] + 1]++;
+	}
+	for (size_t t = 0; t < nt; t++)
+		ts[t + 1] += ts[t];
+	for (uint32_t r = 0; r < nr; r++)
+		mem[ts[c->team[r]]++] = r;	/* ts[t] ends at team t + 1's start */
+	for (size_t t = nt; t > 0; t--)
+		ts[t] = ts[t - 1];
+	ts[0] = 0;
+	for (size_t t = 0; !rc && t < nt; t++) {
+		size_t n = ts[t + 1] - ts[t];
+		const uint32_t *who = mem + ts[t];
+
+		for (int m = 0; !rc && m < RW_NMETRICS; m++) {
+			for (int pass = 0; !rc && pass < 2; pass++) {
+				for (size_t j = 0; j < n; j++) {
+					size_t at = (size_t)who[j] * RW_NMETRICS + (size_t)m;
+					int ok = last >= 0 && c->res->elig[c->g]
+						[(size_t)who[j] * (size_t)c->np + (size_t)last];
+
+					p[j] = !ok ? NAN : pass ? cpraw[at] :
+					       c->res->trends[c->g][at].slope_p;
+				}
+				rc = rw_bh_adjust(p, n, q);
+				for (size_t j = 0; !rc && j < n; j++) {
+					struct rw_trend *tr = &c->res->trends[c->g]
+						[(size_t)who[j] * RW_NMETRICS + (size_t)m];
+
+					if (pass)
+						tr->cp_q = q[j];
+					else
+						tr->slope_q = q[j];
+				}
+			}
+		}
+	}
+out:
+	rw_free(cpraw);
+	rw_free(p);
+	rw_free(ts);
+	rw_free(mem);
+	return rc;
 }
 
 /* ---- Driver ------------------------------------------------------------- */
@@ -797,6 +1103,7 @@ static void trend_init(struct rw_trend *t)
 	t->slope_p = t->slope_lo = t->slope_hi = NAN;
 	t->wslope = t->wslope_p = t->ts_slope = t->mk_p = NAN;
 	t->change = t->cp_size = t->cp_p = NAN;
+	t->slope_q = t->cp_q = NAN;
 	t->cp_period = RW_NODAY;
 }
 
@@ -818,10 +1125,15 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 	c->quota = rw_calloc(nr * (np + 1) + 1, sizeof(*c->quota));
 	c->fq = rw_calloc(nr * np + 1, sizeof(*c->fq));
 	c->icpn = rw_calloc(nr * np + 1, sizeof(*c->icpn));
+	c->ssq = rw_calloc(nr * np + 1, sizeof(*c->ssq));
+	c->wmax = rw_calloc(nr * np + 1, sizeof(*c->wmax));
+	c->res->mine[g] = rw_calloc(nr * np + 1, 1);
+	c->res->elig[g] = rw_calloc(nr * np + 1, 1);
 	c->pstart = rw_calloc(np, sizeof(*c->pstart));
 	c->pend = rw_calloc(np, sizeof(*c->pend));
 	c->eval = rw_calloc(np, sizeof(*c->eval));
 	if (!c->res->vals[g] || !c->res->trends[g] || !c->quota || !c->fq || !c->icpn ||
+	    !c->ssq || !c->wmax || !c->res->mine[g] || !c->res->elig[g] ||
 	    !c->pstart || !c->pend || !c->eval)
 		return RW_ENOMEM;
 	for (int k = 0; k < c->np; k++) {
@@ -829,6 +1141,17 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 		c->pend[k] = rw_period_end(g, c->first + k, s->fiscal_start);
 		/* Evaluation day: the period's last day, or as_of if sooner. */
 		c->eval[k] = c->pend[k] - 1 < s->as_of ? c->pend[k] - 1 : s->as_of;
+	}
+	for (size_t r = 0; r < nr; r++) {
+		const struct rw_rep *rep = &c->ds->reps[r];
+
+		for (int k = 0; k < c->np; k++) {
+			c->res->mine[g][r * np + (size_t)k] = (unsigned char)
+				period_mine(rep, c->pstart[k], c->pend[k]);
+			c->res->elig[g][r * np + (size_t)k] = (unsigned char)
+				period_eligible(rep, c->pstart[k], c->pend[k],
+						c->eval[k], s->ramp_days);
+		}
 	}
 	for (size_t i = 0; i < nr * RW_NMETRICS; i++)
 		trend_init(&c->res->trends[g][i]);
@@ -840,10 +1163,12 @@ static void grain_release(struct ctx *c)
 	rw_free(c->quota);
 	rw_free(c->fq);
 	rw_free(c->icpn);
+	rw_free(c->ssq);
+	rw_free(c->wmax);
 	rw_free(c->pstart);
 	rw_free(c->pend);
 	rw_free(c->eval);
-	c->quota = c->fq = c->icpn = NULL;
+	c->quota = c->fq = c->icpn = c->ssq = c->wmax = NULL;
 	c->pstart = c->pend = c->eval = NULL;
 }
 
@@ -857,10 +1182,12 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 		rc = rep_compute(c, r);
 	if (!rc)
 		rc = shrink(c);
-	for (uint32_t r = 0; !rc && r < c->ds->nreps; r++)
-		rep_trends(c, r);
 	if (!rc)
-		rc = rw_baselines_compute(c->res, c->ds, g, c->eval);
+		rc = intervals(c);
+	if (!rc)
+		rc = all_trends(c);
+	if (!rc)
+		rc = rw_baselines_compute(c->res, c->ds, g);
 	grain_release(c);
 	return rc;
 }
@@ -915,6 +1242,8 @@ void rw_results_free(struct rw_results *res)
 		rw_free(res->base[g]);
 		rw_free(res->z[g]);
 		rw_free(res->pct[g]);
+		rw_free(res->mine[g]);
+		rw_free(res->elig[g]);
 	}
 	rw_free(res->team_names);
 	rw_free(res->rep_team);
@@ -956,4 +1285,25 @@ const struct rw_trend *rw_results_trend(const struct rw_results *res,
 	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || (unsigned)m >= RW_NMETRICS)
 		return NULL;
 	return &res->trends[g][(size_t)r * RW_NMETRICS + (size_t)m];
+}
+
+static int per_flag(unsigned char *const *a, const struct rw_results *res,
+		    uint32_t r, enum rw_grain g, int k)
+{
+	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || k < 0 ||
+	    k >= res->count[g] || !a[g])
+		return 0;
+	return a[g][(size_t)r * (size_t)res->count[g] + (size_t)k];
+}
+
+int rw_results_rep_period(const struct rw_results *res, uint32_t r,
+			  enum rw_grain g, int k)
+{
+	return per_flag(res->mine, res, r, g, k);
+}
+
+int rw_results_eligible(const struct rw_results *res, uint32_t r,
+			enum rw_grain g, int k)
+{
+	return per_flag(res->elig, res, r, g, k);
 }

@@ -239,23 +239,35 @@ static void mean_var(const double *y, size_t n, double *mean, double *var)
  * squares (each side at least 2 points), tested with Welch's two-sample t
  * (Welch-Satterthwaite d.o.f.), the p-value multiplied by the number of
  * candidate splits (Bonferroni) because the split was chosen to fit.
- * Returns the index of the first point after the shift, or -1 when the
- * shift is not significant at 0.05.
+ * The search runs on prefix sums of the centred values (O(n), so a long
+ * history costs no more than a pass); the chosen split's means and
+ * variances are then recomputed exactly.
  */
-static int change_point(const double *y, size_t n, double *size, double *p)
+int rw_change_point(const double *y, size_t n, double *size, double *p)
 {
-	double best = INFINITY, m1, v1, m2, v2, se2, dof, q, pv;
+	double best = INFINITY, m1, v1, m2, v2, se2, dof, q, pv, c = 0;
+	double s1[RW_CP_MAX + 1], s2[RW_CP_MAX + 1];
 	size_t s, bs = 0, n1, n2;
 
 	*size = NAN;
 	*p = NAN;
-	if (n < 4)
+	if (n < 4 || n > RW_CP_MAX)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		c += y[i];
+	c /= (double)n;
+	s1[0] = s2[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		s1[i + 1] = s1[i] + (y[i] - c);
+		s2[i + 1] = s2[i] + (y[i] - c) * (y[i] - c);
+	}
 	for (s = 2; s + 2 <= n; s++) {
-		mean_var(y, s, &m1, &v1);
-		mean_var(y + s, n - s, &m2, &v2);
-		if (v1 * (double)(s - 1) + v2 * (double)(n - s - 1) < best) {
-			best = v1 * (double)(s - 1) + v2 * (double)(n - s - 1);
+		/* Within sum of squares: total minus each side's n mean^2. */
+		double a = s1[s], b = s1[n] - s1[s];
+		double sse = s2[n] - a * a / (double)s - b * b / (double)(n - s);
+
+		if (sse < best) {
+			best = sse;
 			bs = s;
 		}
 	}
@@ -278,11 +290,79 @@ static int change_point(const double *y, size_t n, double *size, double *p)
 			return -1;
 		pv = fmin(1, 2 * q * (double)(n - 3));
 	}
-	if (pv >= 0.05)
-		return -1;
 	*size = m2 - m1;
 	*p = pv;
-	return (int)bs;
+	return pv < 0.05 ? (int)bs : -1;
+}
+
+/* The trend window's own change point: reported only when significant. */
+static int change_point(const double *y, size_t n, double *size, double *p)
+{
+	int i = rw_change_point(y, n, size, p);
+
+	if (i < 0)
+		*size = *p = NAN;
+	return i;
+}
+
+int rw_gamma_interval(double y, double v, double wm, double *lo, double *hi)
+{
+	double l = 0, h;
+
+	*lo = NAN;
+	*hi = NAN;
+	if (!(y >= 0 && v >= 0 && wm > 0) || !isfinite(y) || !isfinite(v) ||
+	    !isfinite(wm) || (y > 0 && !(v > 0)))
+		return -1;
+	if (y > 0)
+		l = gsl_cdf_gamma_Pinv(0.025, y * y / v, v / y);
+	h = gsl_cdf_gamma_Pinv(0.975, (y + wm) * (y + wm) / (v + wm * wm),
+			       (v + wm * wm) / (y + wm));
+	if (!isfinite(l) || !isfinite(h))
+		return -1;
+	*lo = l;
+	*hi = h;
+	return 0;
+}
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int cmp_pidx(const void *a, const void *b)
+{
+	const struct pidx *x = a, *y = b;
+
+	if (x->p != y->p)
+		return (x->p > y->p) - (x->p < y->p);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+int rw_bh_adjust(const double *p, size_t n, double *q)
+{
+	struct pidx *a = rw_calloc(n ? n : 1, sizeof(*a));
+	size_t m = 0;
+	double run = 1;
+
+	if (!a)
+		return RW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(p[i]))
+			a[m++] = (struct pidx){ p[i], i };
+	for (size_t i = 0; i < n; i++)
+		q[i] = NAN;
+	qsort(a, m, sizeof(*a), cmp_pidx);
+	/* From the largest p down, keeping the running minimum (step-up). */
+	for (size_t j = m; j-- > 0;) {
+		double v = a[j].p * (double)m / (double)(j + 1);
+
+		if (v < run)
+			run = v;
+		q[a[j].i] = run;
+	}
+	rw_free(a);
+	return 0;
 }
 
 void rw_trend_robust(const double *x, const double *y, size_t n,

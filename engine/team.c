@@ -94,20 +94,8 @@ static int judged_metric(enum rw_metric m)
 static int judged(const struct rw_results *res, const struct rw_dataset *ds,
 		  uint32_t r, enum rw_grain g, int k)
 {
-	const struct rw_rep *rep = &ds->reps[r];
-	int32_t start = rw_period_start(g, rw_results_first_period(res, g) + k,
-					ds->settings.fiscal_start);
-	int32_t end = rw_period_end(g, rw_results_first_period(res, g) + k,
-				    ds->settings.fiscal_start) - 1;
-
-	if (rep->unassigned)
-		return 0;
-	if (rep->hire_day != RW_NODAY &&
-	    (int64_t)start - rep->hire_day < ds->settings.ramp_days)
-		return 0;
-	if (end > ds->settings.as_of)
-		end = ds->settings.as_of;
-	return rep->end_day == RW_NODAY || rep->end_day >= end;
+	(void)ds;
+	return rw_results_eligible(res, r, g, k);
 }
 
 /* Work space of one team and metric. */
@@ -334,47 +322,6 @@ static int team_shift(const struct rw_team_finding *f)
 	       isfinite(bad) && bad >= RW_TEAM_MIN_CHANGE;
 }
 
-void rw_bh_adjust(const double *p, size_t n, double *q)
-{
-	size_t *ord;
-	double run = 1;
-
-	if (n == 0)
-		return;
-	ord = rw_reallocarray(NULL, n, sizeof(*ord));
-	if (!ord) {
-		/* Out of memory: Bonferroni is the conservative fallback. */
-		for (size_t i = 0; i < n; i++)
-			q[i] = isfinite(p[i]) ? fmin(1, p[i] * (double)n) : NAN;
-		return;
-	}
-	size_t m = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(p[i]))
-			ord[m++] = i;
-	/* Insertion sort by p: a night has at most a few thousand reps, and
-	 * ties keep their order. */
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && p[ord[j - 1]] > p[ord[j]]; j--) {
-			size_t x = ord[j];
-
-			ord[j] = ord[j - 1];
-			ord[j - 1] = x;
-		}
-	for (size_t i = 0; i < n; i++)
-		q[i] = NAN;
-	/* q_(i) = min over j >= i of p_(j) m / j (Benjamini-Hochberg 1995). */
-	for (size_t i = m; i > 0; i--) {
-		double v = p[ord[i - 1]] * (double)m / (double)i;
-
-		if (v < run)
-			run = v;
-		q[ord[i - 1]] = run;
-	}
-	rw_free(ord);
-}
-
 /* Append f to res->findings; 0 or RW_ENOMEM. */
 static int finding_push(struct rw_results *res, const struct rw_team_finding *f,
 			size_t *cap)
@@ -440,7 +387,7 @@ int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds
 		 * findings do not depend on which other teams share the run,
 		 * so a shard of a run finds what the whole run finds.
 		 */
-		rw_bh_adjust(p, ncand, q);
+		rc = rw_bh_adjust(p, ncand, q);
 		for (size_t i = 0; i < ncand && !rc; i++) {
 			cand[i].p = q[i];
 			if (q[i] < RW_TEAM_ALPHA &&

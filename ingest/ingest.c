@@ -1720,6 +1720,8 @@ static int read_input(struct ingest *in, enum rw_input_file f)
 		rc = read_file(in, &in->stats->files[i]);
 		n++;
 	}
+	if (!rc && n && f == RW_IN_ACTIVITIES)
+		rw_dataset_set_activities_given(in->ds);
 	if (!rc && !n && (f == RW_IN_OPPORTUNITIES ||
 			  (f == RW_IN_ACTIVITIES && in->opts->require_activities)))
 		rc = missing_input(in, f);

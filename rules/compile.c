@@ -84,13 +84,15 @@ enum rp_kind rp_col_kind(int i, int *metric)
 		*metric = i / RP_PER_METRIC;
 		return (enum rp_kind)(RP_VALUE + i % RP_PER_METRIC);
 	}
-	return i == RP_PER_METRIC * RW_NMETRICS ? RP_TENURE : RP_ON_PLAN;
+	i -= RP_PER_METRIC * RW_NMETRICS;
+	return i == 0 ? RP_TENURE : i == 1 ? RP_ON_PLAN : RP_ELIGIBLE;
 }
 
 void rp_col_name(int i, char *out, size_t size)
 {
 	static const char *const suffix[RP_PER_METRIC] = {
-		"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median"
+		"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median",
+		"_slope_q"
 	};
 	int m;
 	enum rp_kind k = rp_col_kind(i, &m);
@@ -101,6 +103,8 @@ void rp_col_name(int i, char *out, size_t size)
 		snprintf(out, size, "tenure_days");
 	else if (k == RP_ON_PLAN)
 		snprintf(out, size, "on_plan");
+	else if (k == RP_ELIGIBLE)
+		snprintf(out, size, "eligible");
 	else
 		snprintf(out, size, "%s%s%s", k == RP_TEAM_MEDIAN ? "team_" : "",
 			 rw_metric_name((enum rw_metric)m), suffix[k - RP_VALUE]);

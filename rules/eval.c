@@ -5,8 +5,10 @@
  * A rule holds for a rep when its `when` is true in each of the last `for`
  * complete periods of its grain (or in the partial period, period =
  * partial).  Then, per rep:
- *   - departed reps and unassigned owners get no flag; ramping reps
- *     (tenure under ramp_days) only recognition;
+ *   - departed reps and unassigned owners get no flag; a rule other than
+ *     recognition holds only over periods the engine calls eligible
+ *     (wholly out of ramp, employed), so a new hire is judged on its
+ *     first complete post-ramp periods and never on a ramp month;
  *   - a leading rule never flags alone: it is a cause;
  *   - a flag whose metrics the rep's team shifted on together, with the
  *     rep moving with the team, is folded into the team's finding (the
@@ -77,8 +79,15 @@ static int rule_run(struct eval *ev, size_t i, struct rw_err *err)
 	sqlite3_reset(ru->stmt);
 	if (rc != SQLITE_DONE)
 		return rc;
-	for (size_t r = 0; r < ev->ds->nreps; r++)
+	for (size_t r = 0; r < ev->ds->nreps; r++) {
 		h[r] = h[r] == ru->for_n;
+		/* SPEC section 5: a rep is judged only on periods spent wholly
+		 * out of ramp and employed (the engine's one eligibility), so
+		 * for = N needs N such periods; praise needs no such care. */
+		for (int k = klo; h[r] && k <= kt && ru->category != RW_CAT_RECOGNITION; k++)
+			if (!rw_results_eligible(ev->res, (uint32_t)r, (enum rw_grain)ru->grain, k))
+				h[r] = 0;
+	}
 	return 0;
 }
 
@@ -413,12 +422,10 @@ static int rep_flags(struct eval *ev, uint32_t r, struct rw_err *err)
 {
 	const struct rw_rep *rep = &ev->ds->reps[r];
 	int32_t as_of = ev->ds->settings.as_of;
-	int ramping, on_plan = 0, rc = 0;
+	int on_plan = 0, rc = 0;
 
 	if (rep->unassigned || (rep->end_day != RW_NODAY && rep->end_day < as_of))
 		return 0;
-	ramping = rep->hire_day != RW_NODAY &&
-		  as_of - rep->hire_day < ev->ds->settings.ramp_days;
 	for (size_t i = 0; i < ev->ds->nplans; i++)
 		if (ev->ds->plans[i].rep == r && ev->ds->plans[i].start <= as_of &&
 		    as_of <= ev->ds->plans[i].end)
@@ -427,8 +434,6 @@ static int rep_flags(struct eval *ev, uint32_t r, struct rw_err *err)
 		const struct rw_rule *ru = &ev->rs->rules[i];
 
 		if (!ev->holds[i * ev->ds->nreps + r] || ru->role == RW_ROLE_LEADING)
-			continue;
-		if (ramping && ru->category != RW_CAT_RECOGNITION)
 			continue;
 		/* Folded into the team's finding, which goes out once. */
 		if (ru->category != RW_CAT_RECOGNITION && folded_into_team(ev, ru, r)) {

@@ -45,10 +45,12 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 	case RP_SLOPE:
 	case RP_SLOPE_P:
 	case RP_CHANGE:
+	case RP_SLOPE_Q:
 		t = rw_results_trend(res, r, g, (enum rw_metric)m);
 		if (!t || t->n < 3)
 			return NAN;
-		return kind == RP_SLOPE ? t->slope : kind == RP_SLOPE_P ? t->slope_p : t->change;
+		return kind == RP_SLOPE ? t->slope : kind == RP_SLOPE_P ? t->slope_p :
+		       kind == RP_SLOPE_Q ? t->slope_q : t->change;
 	case RP_TEAM_MEDIAN:
 		b = rw_results_baseline(res, rw_results_rep_team(res, r), g, k, (enum rw_metric)m);
 		return b && b->n > 0 ? b->median : NAN;
@@ -58,6 +60,8 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 		return (double)day - (double)ds->reps[r].hire_day;
 	case RP_ON_PLAN:
 		return rep_on_plan(ds, r, day);
+	case RP_ELIGIBLE:
+		return rw_results_eligible(res, r, g, k);
 	default:
 		return NAN;
 	}

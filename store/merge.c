@@ -211,12 +211,12 @@ static int copy_shard(struct rw_store *st, const char *path, int64_t shard_run,
 
 /*
  * Team "*" of team_baselines from the merged rep_metrics: per grain,
- * period and metric, the baseline of the eligible reps' values (engine.h:
- * on the period's evaluation day min(period_end, as_of), not an unknown
- * owner, tenure at least ramp_days, not departed).
+ * period and metric, the baseline of the eligible reps' values: the
+ * rows the engine marked eligible (rw_results_eligible), so the merge
+ * never keeps a second copy of that rule.
  */
-static int company_baselines(struct rw_store *st, const struct shard_run *r,
-			     int64_t run_id, struct rw_err *err)
+static int company_baselines(struct rw_store *st, int64_t run_id,
+			     struct rw_err *err)
 {
 	static const char ins[] =
 		"INSERT INTO team_baselines(team, grain, period, metric, n, median, mad,"
@@ -233,10 +233,7 @@ static int company_baselines(struct rw_store *st, const struct shard_run *r,
 	for (int m = 0; m < RW_NMETRICS; m++)
 		rw_buf_addf(&sql, ", m.%s", rw_metric_name((enum rw_metric)m));
 	rw_buf_adds(&sql, " FROM rep_metrics m JOIN reps r USING (rep_id)"
-		    " WHERE NOT ifnull(r.unassigned, 0)"
-		    " AND (r.hire_date IS NULL OR julianday(min(m.period_end, ?1))"
-		    "      - julianday(r.hire_date) >= ?2)"
-		    " AND (r.end_date IS NULL OR r.end_date >= min(m.period_end, ?1))"
+		    " WHERE m.eligible = 1"
 		    " ORDER BY m.grain, m.period_start, m.period");
 	if (rw_buf_error(&sql)) {
 		rw_buf_release(&sql);
@@ -248,11 +245,6 @@ static int company_baselines(struct rw_store *st, const struct shard_run *r,
 		rc = rw_store_prepare(st, ins, &put, err);
 	if (rc)
 		goto out;
-	if (sqlite3_bind_text(sel, 1, r->as_of, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_int(sel, 2, r->ramp_days)) {
-		rc = rw_store_dberr(st, "cannot read rep_metrics", err);
-		goto out;
-	}
 	/* Rows come grouped by (grain, period): collect, then one baseline
 	 * per metric at each group's end. */
 	{
@@ -389,7 +381,7 @@ int rw_store_merge(const char *out_path, const char *const *shards, int n,
 		stmt = NULL;
 	}
 	if (!rc)
-		rc = company_baselines(st, &r[0], run_id, err);
+		rc = company_baselines(st, run_id, err);
 	if (!rc)
 		rc = rw_store_exec(st, "COMMIT", err);
 	if (!rc)

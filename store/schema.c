@@ -166,9 +166,29 @@ static const char schema_v1[] =
 	" progress REAL, elapsed REAL, projected REAL,"
 	" status TEXT);\n";
 
-/* Team findings (SPEC section 5): one row per team and metric that most
- * of the team's reps shifted on together, per run. */
+/*
+ * Version 2: the revenue and attainment intervals (Fay-Feuer) with their
+ * _z and _pct, whether the rep counts in the period's baselines and
+ * lagging rules (eligible, 0/1), the trends' Benjamini-Hochberg q-values,
+ * and the team findings (SPEC section 5): one row per team and metric
+ * that most of the team's reps shifted on together, per run.
+ */
 static const char schema_v2[] =
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo_z REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo_pct REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi_z REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi_pct REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo_z REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo_pct REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_z REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_pct REAL;\n"
+	"ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n"
+	"ALTER TABLE rep_trends ADD COLUMN slope_q REAL;\n"
+	"ALTER TABLE rep_trends ADD COLUMN cp_q REAL;\n"
 	"CREATE TABLE team_findings("
 	" run_id INTEGER REFERENCES runs(run_id),"
 	" team TEXT NOT NULL,"
@@ -184,7 +204,7 @@ static const char schema_v2[] =
 
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
-	{ "version 2: team_findings", schema_v2 },
+	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", schema_v2 },
 };
 
 const int rw_store_schema_count =

@@ -142,15 +142,15 @@ static int write_reps(struct rw_store *st, const struct rw_dataset *ds,
 static int metrics_sql(struct rw_buf *b)
 {
 	rw_buf_adds(b, "INSERT INTO rep_metrics(rep_id, grain, period,"
-		    " period_start, period_end, partial, run_id");
+		    " period_start, period_end, partial, run_id, eligible");
 	for (int m = 0; m < RW_NMETRICS; m++)
 		rw_buf_addf(b, ", %s", rw_metric_name((enum rw_metric)m));
 	for (int m = 0; m < RW_NMETRICS; m++)
 		rw_buf_addf(b, ", %s_z, %s_pct", rw_metric_name((enum rw_metric)m),
 			    rw_metric_name((enum rw_metric)m));
-	rw_buf_adds(b, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7");
+	rw_buf_adds(b, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8");
 	for (int m = 0; m < 3 * RW_NMETRICS; m++)
-		rw_buf_addf(b, ", ?%d", 8 + m);
+		rw_buf_addf(b, ", ?%d", 9 + m);
 	rw_buf_adds(b, ")");
 	return rw_buf_error(b);
 }
@@ -183,16 +183,17 @@ static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
 	    bind_day_or_null(stmt, 4, pk->start) ||
 	    bind_day_or_null(stmt, 5, pk->last) ||
 	    sqlite3_bind_int(stmt, 6, pk->partial) ||
-	    sqlite3_bind_int64(stmt, 7, run_id))
+	    sqlite3_bind_int64(stmt, 7, run_id) ||
+	    sqlite3_bind_int(stmt, 8, rw_results_eligible(res, r, g, k)))
 		return -1;
 	for (int m = 0; m < RW_NMETRICS; m++) {
 		double v = rw_results_value(res, r, g, k, (enum rw_metric)m);
 
-		if (bind_value(stmt, 8 + m, v, metric_is_count((enum rw_metric)m)))
+		if (bind_value(stmt, 9 + m, v, metric_is_count((enum rw_metric)m)))
 			return -1;
 	}
 	for (int m = 0; m < RW_NMETRICS; m++) {
-		int at = 8 + RW_NMETRICS + 2 * m;
+		int at = 9 + RW_NMETRICS + 2 * m;
 
 		if (bind_value(stmt, at, rw_results_z(res, r, g, k, (enum rw_metric)m), 0) ||
 		    bind_value(stmt, at + 1, rw_results_pct(res, r, g, k, (enum rw_metric)m), 0))
@@ -253,7 +254,7 @@ static int trend_row(sqlite3_stmt *stmt, const char *rep_id, enum rw_grain g,
 {
 	const double v[] = { t->slope, t->intercept, t->r2, t->slope_p,
 			     t->slope_lo, t->slope_hi, t->wslope, t->wslope_p,
-			     t->ts_slope, t->mk_p, t->change };
+			     t->ts_slope, t->mk_p, t->change, t->slope_q, t->cp_q };
 	const int nv = (int)(sizeof(v) / sizeof(v[0]));
 	char cp[32];
 
@@ -287,8 +288,9 @@ static int write_trends(struct rw_store *st, const struct rw_dataset *ds,
 	static const char sql[] =
 		"INSERT INTO rep_trends(rep_id, grain, metric, n, slope, intercept,"
 		" r2, slope_p, slope_lo, slope_hi, wslope, wslope_p, ts_slope, mk_p,"
-		" change, cp_period, cp_size, cp_p, run_id) VALUES(?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+		" change, slope_q, cp_q, cp_period, cp_size, cp_p, run_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -1168,36 +1168,6 @@ static void test_engine_change_point(void **state)
 /* ---- Team findings and the false discovery rate -------------------------- */
 
 /*
- * Benjamini and Hochberg (1995), section 4.1: fifteen p-values from a
- * clinical trial.  Adjusted by hand as q_(i) = min over j >= i of
- * p_(j) 15 / j: the four smallest are the hypotheses the paper rejects at
- * 0.05, and q_(5) = 0.0201 * 15 / 5 = 0.0603, q_(6) = q_(7) = 0.0298 *
- * 15 / 7 = 0.063857 (0.0278 * 15 / 6 = 0.0695 is larger).  Input order is
- * shuffled, and a NAN is no member of the family.
- */
-static void test_bh_adjust(void **state)
-{
-	static const double p[16] = { 0.0298, 0.0001, 0.4262, NAN, 0.0004, 1.0,
-				      0.0019, 0.0095, 0.5719, 0.0201, 0.6528,
-				      0.0278, 0.7590, 0.0344, 0.0459, 0.3240 };
-	static const double want[16] = { 15 * 0.0298 / 7, 0.0015, 15 * 0.4262 / 11,
-					 NAN, 0.003, 1.0, 0.0095, 15 * 0.0095 / 4,
-					 0.5719 * 15 / 12, 0.0603, 15 * 0.6528 / 13,
-					 15 * 0.0298 / 7, 15 * 0.7590 / 14,
-					 15 * 0.0344 / 8, 15 * 0.0459 / 9, 0.486 };
-	double q[16];
-
-	(void)state;
-	rw_bh_adjust(p, 16, q);
-	for (int i = 0; i < 16; i++) {
-		if (isnan(want[i]))
-			assert_true(isnan(q[i]));
-		else
-			assert_float_equal(q[i], want[i], 1e-12);
-	}
-}
-
-/*
  * Team T: five reps win 4, 5, 6, 7, 8 deals of 1000 a month from January
  * to May 2024 and 2, 2, 3, 3, 4 from June to September; team U: four reps
  * flat at 5 and one (U5) falling from 5 to 1 in June.  As of 2024-10-15
@@ -1354,6 +1324,415 @@ static void test_begin_out_of_memory(void **state)
 	assert_int_equal(rc, 0);
 }
 
+
+/*
+ * The Fay-Feuer interval with n equal weights w is w times the exact
+ * (Garwood 1936) Poisson interval chi2(0.025; 2n) / 2 .. chi2(0.975;
+ * 2n + 2) / 2.  From the published chi-square table (e.g. Abramowitz and
+ * Stegun, table 26.8): chi2(0.025; 6) = 1.2373, chi2(0.975; 8) = 17.5345,
+ * so for a count of 3 the limits are 0.6187 and 8.7673 (Garwood's table
+ * prints 0.619 and 8.77); for 0 the upper limit is chi2(0.975; 2) / 2 =
+ * ln(40) = 3.68888 by hand.  With w = 250 the limits scale: 154.675,
+ * 2191.825.
+ */
+static void test_gamma_interval(void **state)
+{
+	double lo, hi;
+
+	(void)state;
+	assert_int_equal(rw_gamma_interval(3, 3, 1, &lo, &hi), 0);
+	assert_float_equal(lo, 0.6187, 5e-5);
+	assert_float_equal(hi, 8.7673, 5e-5);
+	assert_int_equal(rw_gamma_interval(0, 0, 1, &lo, &hi), 0);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, log(40), 1e-6);
+	assert_int_equal(rw_gamma_interval(750, 3 * 250.0 * 250, 250, &lo, &hi), 0);
+	assert_float_equal(lo, 154.675, 250 * 5e-5);
+	assert_float_equal(hi, 2191.825, 250 * 5e-5);
+	/* No deal size to speak of, negative input: no interval. */
+	assert_int_equal(rw_gamma_interval(0, 0, 0, &lo, &hi), -1);
+	assert_true(isnan(lo) && isnan(hi));
+	assert_int_equal(rw_gamma_interval(-1, 1, 1, &lo, &hi), -1);
+	assert_int_equal(rw_gamma_interval(NAN, 1, 1, &lo, &hi), -1);
+}
+
+/*
+ * Benjamini and Hochberg (1995), section 4: the 15 p-values of their
+ * example.  By hand, p_(i) * 15 / i: 0.0015, 0.003, 0.0095, 0.035625,
+ * 0.0603, 0.0695, 0.0638571, 0.0645, 0.0765, 0.486, 0.5811818, 0.714875,
+ * 0.7532308, 0.8132143, 1; then the running minimum from the top makes
+ * the 6th 0.0638571 (R's p.adjust(p, "BH") prints the same).  The input
+ * is shuffled and holds a NAN, which is no test: the rest are still 15.
+ */
+static void test_bh_adjust(void **state)
+{
+	const double p[16] = { 0.0298, 1.0, 0.0001, 0.5719, 0.0095, NAN,
+			       0.0459, 0.0004, 0.3240, 0.0278, 0.7590, 0.0019,
+			       0.4262, 0.0201, 0.6528, 0.0344 };
+	const double want[16] = { 0.0638571, 1.0, 0.0015, 0.714875, 0.035625,
+				  NAN, 0.0765, 0.003, 0.486, 0.0638571,
+				  0.8132143, 0.0095, 0.5811818, 0.0603,
+				  0.7532308, 0.0645 };
+	double q[16];
+
+	(void)state;
+	assert_int_equal(rw_bh_adjust(p, 16, q), 0);
+	for (int i = 0; i < 16; i++) {
+		if (isnan(want[i]))
+			assert_true(isnan(q[i]));
+		else
+			assert_float_equal(q[i], want[i], 1e-6);
+	}
+	/* With 4 of them rejected at 0.05 (BH's own conclusion). */
+	{
+		int n = 0;
+
+		for (int i = 0; i < 16; i++)
+			n += q[i] <= 0.05;
+		assert_int_equal(n, 4);
+	}
+	assert_int_equal(rw_bh_adjust(p, 0, q), 0);
+}
+
+/* ---- Nothing from data that isn't there; intervals; FDR; history --------- */
+
+/* Add rep id of team with hire/end days; returns its index. */
+static uint32_t add_rep(struct rw_dataset *ds, const char *id, const char *team,
+			int32_t hire, int32_t end)
+{
+	struct rw_rep rep = { id, NULL, NULL, team, NULL, hire, end, 0 };
+	uint32_t r;
+
+	assert_int_equal(rw_dataset_add_rep(ds, &rep, &r), 0);
+	return r;
+}
+
+static void add_deal(struct rw_dataset *ds, uint32_t r, int32_t created,
+		     int32_t closed, enum rw_status st, double amount)
+{
+	static int n;
+	char id[24];
+	struct rw_opp o = { id, r, created, closed, st, amount, NULL, 0 };
+
+	snprintf(id, sizeof(id), "x%d", n++);
+	assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+}
+
+static void add_month_target(struct rw_dataset *ds, uint32_t r, int y, int m,
+			     double v)
+{
+	struct rw_target t = { r, NULL, RW_MONTH,
+			       rw_period_of(RW_MONTH, D(y, m, 1), 1), v };
+
+	assert_int_equal(rw_dataset_add_target(ds, &t), 0);
+}
+
+/*
+ * Whose periods, and who is eligible.  as_of 2024-06-15, months Jan..May
+ * complete plus June, ramp 90 days, a target of 1000 and a deal won on
+ * the 5th in every month for every rep.
+ *  N, hired 03-10: Jan, Feb are not hers (end before the hire): every
+ *    metric NULL, the quota too; March overlaps the hire: hers.  Tenure
+ *    at a month's start: Jun 1 - Mar 10 = 83 < 90, so never eligible.
+ *  H, hired 01-15: Apr 1 - Jan 15 = 77 (not eligible), May 1 = 107 (yes).
+ *  L, left 04-10: March eligible; April hers but departed before its last
+ *    day (not eligible), and its coverage has no next quota (May is not
+ *    hers); May and June are not hers.
+ *  V, no dates: always eligible.
+ * May's baseline of opps_created is then V and H only (n = 2).  Trends
+ * skip the periods that are not the rep's: N has Mar..May (3 points), L
+ * Jan..Apr (4).
+ */
+static void test_rep_periods(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	uint32_t n, h, l, v;
+	const struct rw_baseline *b;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2024, 6, 15);
+	s.history_periods = 5;
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	n = add_rep(ds, "N", "East", D(2024, 3, 10), RW_NODAY);
+	h = add_rep(ds, "H", "East", D(2024, 1, 15), RW_NODAY);
+	l = add_rep(ds, "L", "East", D(2020, 1, 1), D(2024, 4, 10));
+	v = add_rep(ds, "V", "East", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 4; r++)
+		for (int m = 1; m <= 6; m++) {
+			add_deal(ds, r, D(2024, m, 5), D(2024, m, 5), RW_WON, 100);
+			add_month_target(ds, r, 2024, m, 1000);
+		}
+	add_month_target(ds, v, 2024, 7, 1000);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		assert_true(isnan(rw_results_value(res, n, RW_MONTH, 0, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, n, RW_MONTH, 1, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, l, RW_MONTH, 4, (enum rw_metric)m)));
+		assert_true(isnan(rw_results_value(res, l, RW_MONTH, 5, (enum rw_metric)m)));
+	}
+	assert_int_equal(rw_results_rep_period(res, n, RW_MONTH, 1), 0);
+	assert_int_equal(rw_results_rep_period(res, n, RW_MONTH, 2), 1);
+	ASSERT_VAL(rw_results_value(res, n, RW_MONTH, 2, RW_M_WON), 1);
+	ASSERT_VAL(rw_results_value(res, n, RW_MONTH, 2, RW_M_QUOTA), 1000);
+	for (int k = 0; k < 6; k++) {
+		assert_int_equal(rw_results_eligible(res, n, RW_MONTH, k), 0);
+		assert_int_equal(rw_results_eligible(res, v, RW_MONTH, k), 1);
+		assert_int_equal(rw_results_eligible(res, h, RW_MONTH, k), k >= 4);
+		assert_int_equal(rw_results_eligible(res, l, RW_MONTH, k), k <= 2);
+	}
+	ASSERT_VAL(rw_results_value(res, l, RW_MONTH, 3, RW_M_WON), 1);
+	assert_true(isnan(rw_results_value(res, l, RW_MONTH, 3, RW_M_COVERAGE)));
+	ASSERT_VAL(rw_results_value(res, v, RW_MONTH, 3, RW_M_COVERAGE), 0);
+	b = rw_results_baseline(res, 0, RW_MONTH, 4, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 2);
+	assert_int_equal(rw_results_trend(res, n, RW_MONTH, RW_M_OPPS_CREATED)->n, 3);
+	assert_int_equal(rw_results_trend(res, l, RW_MONTH, RW_M_OPPS_CREATED)->n, 4);
+	/* Invalid arguments are nobody's. */
+	assert_int_equal(rw_results_eligible(res, 99, RW_MONTH, 0), 0);
+	assert_int_equal(rw_results_rep_period(res, v, RW_MONTH, 6), 0);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * Without an activity export, the 8 activity metrics are NULL for every
+ * rep and have no trend; the others are untouched.  One open deal
+ * created 02-01 (as_of 03-15).  Once the export is given, even empty,
+ * calls are 0 and the deal is stale at February's end (last touch its
+ * creation, 28 days before 02-29, over 14).
+ */
+static void test_no_activity_export(void **state)
+{
+	struct rw_settings s = test_settings();
+	static const enum rw_metric act[] = {
+		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
+		RW_M_FOLLOWUP_RATIO, RW_M_TOUCH_GAP_DAYS, RW_M_STALE_OPPS,
+		RW_M_STALE_SHARE,
+	};
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	int nact = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		nact += rw_metric_needs_activities((enum rw_metric)m);
+	assert_int_equal(nact, 8);
+	for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+		assert_int_equal(rw_metric_needs_activities(act[i]), 1);
+	assert_int_equal(rw_metric_needs_activities(RW_M_OPEN_OPPS), 0);
+	assert_int_equal(rw_metric_needs_activities(RW_NMETRICS), 0);
+	for (int given = 0; given < 2; given++) {
+		ds = rw_dataset_new(&s);
+		assert_non_null(ds);
+		add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+		add_deal(ds, 0, D(2024, 2, 1), RW_NODAY, RW_OPEN, 500);
+		assert_int_equal(rw_dataset_begin_activities(ds), 0);
+		if (given)
+			rw_dataset_set_activities_given(ds);
+		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+		for (int k = 0; k < 3; k++)
+			for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+				if (!given)
+					assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, act[i])));
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_OPEN_OPPS), 1);
+		if (!given) {
+			assert_int_equal(rw_results_trend(res, 0, RW_MONTH, RW_M_CALLS)->n, 0);
+		} else {
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_CALLS), 0);
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_STALE_OPPS), 1);
+		}
+		rw_results_free(res);
+		rw_dataset_free(ds);
+	}
+}
+
+/*
+ * Three equal wins of 1000 in February 2024 against a quota of 6000:
+ * attainment 0.5, and with the Garwood limits for 3 (0.6187, 8.7673; see
+ * test_gamma_interval) revenue_lo = 618.7, revenue_hi = 8767.3,
+ * attainment_hi = 0.5 * 8.7673 / 3 = 1.46122: the quota is inside, so the
+ * shortfall is not beyond chance.  January has no win: lo 0, and w_M is the rep's mean won deal
+ * (1000), so revenue_hi = 1000 * 3.68888 and attainment_hi 0.614813.
+ */
+static void test_attainment_interval(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	uint32_t r;
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	r = add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	for (int j = 0; j < 3; j++)
+		add_deal(ds, r, D(2024, 2, 1), D(2024, 2, 10), RW_WON, 1000);
+	add_month_target(ds, r, 2024, 1, 6000);
+	add_month_target(ds, r, 2024, 2, 6000);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT), 0.5, 1e-12);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_REVENUE_LO), 618.7, 0.05);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_REVENUE_HI), 8767.3, 0.05);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT_HI), 1.46122, 1e-5);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 1, RW_M_ATTAINMENT_LO), 0.103117, 1e-5);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_REVENUE_LO), 0, 0);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_REVENUE_HI), 1000 * log(40), 1e-3);
+	assert_float_equal(rw_results_value(res, r, RW_MONTH, 0, RW_M_ATTAINMENT_HI), 1000 * log(40) / 6000, 1e-6);
+	/* March has no quota: a revenue interval, no attainment one. */
+	assert_true(isfinite(rw_results_value(res, r, RW_MONTH, 2, RW_M_REVENUE_HI)));
+	assert_true(isnan(rw_results_value(res, r, RW_MONTH, 2, RW_M_ATTAINMENT_HI)));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * A decline that began 9 months before the end: monthly revenue Jan..Mar
+ * 2024 100, 102, 98 then Apr..Dec 60, 62, 58 three times (as_of
+ * 2025-01-15, 12 complete months).  The 6-month trend window (Jul..Dec)
+ * is flat; over the whole history the best split is before April: within
+ * sums of squares 8 + 24 = 32, the smallest of the 9 candidates.  Means
+ * 100 and 60: size -40.  Welch: se^2 = 4/3 + 3/9, t = 40 / 1.29099 =
+ * 30.98, far beyond chance even times the 9 splits.
+ */
+static void test_history_change_point(void **state)
+{
+	struct rw_settings s = test_settings();
+	const double rev[12] = { 100, 102, 98, 60, 62, 58, 60, 62, 58, 60, 62, 58 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	const struct rw_trend *t;
+	struct rw_err err;
+	double size, p;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2025, 1, 15);
+	s.history_periods = 12;
+	s.trend_periods = 6;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	for (int m = 0; m < 12; m++)
+		add_deal(ds, 0, D(2024, m + 1, 3), D(2024, m + 1, 8), RW_WON, rev[m]);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_REVENUE);
+	assert_int_equal(t->n, 6);
+	assert_int_equal(t->cp_period, rw_period_of(RW_MONTH, D(2024, 4, 1), 1));
+	assert_float_equal(t->cp_size, -40, 1e-9);
+	assert_true(t->cp_p > 0 && t->cp_p < 0.05);
+	/* The same series alone: split index 3; the window alone has none. */
+	assert_int_equal(rw_change_point(rev, 12, &size, &p), 3);
+	assert_int_equal(rw_change_point(rev + 6, 6, &size, &p), -1);
+	assert_true(p >= 0.05);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * slope_q is BH across the team's reps eligible at the last complete
+ * period: East has A, B, C (C hired 03-01: May 1 is 61 days on, still
+ * ramping, so not eligible), West has W.
+ * Monthly won counts Jan..May (as_of 2024-06-15) give each a slope p; the
+ * q of A and B is BH over those two only (m = 2): the smaller p times 2,
+ * the larger unchanged unless above that.  C and W's family excludes the
+ * others: C gets none, W's q equals its p (m = 1).
+ */
+static void test_slope_q(void **state)
+{
+	struct rw_settings s = test_settings();
+	const int wins[4][5] = { { 1, 2, 3, 5, 5 }, { 4, 2, 3, 1, 1 },
+				 { 1, 3, 2, 4, 6 }, { 5, 4, 4, 2, 1 } };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	double pa, pb, lo, hi;
+	const struct rw_trend *t;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2024, 6, 15);
+	s.history_periods = 5;
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "C", "East", D(2024, 3, 1), RW_NODAY);
+	add_rep(ds, "W", "West", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 4; r++)
+		for (int m = 0; m < 5; m++)
+			for (int j = 0; j < wins[r][m]; j++)
+				add_deal(ds, r, D(2024, m + 1, 2), D(2024, m + 1, 9), RW_WON, 10);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	pa = rw_results_trend(res, 0, RW_MONTH, RW_M_WON)->slope_p;
+	pb = rw_results_trend(res, 1, RW_MONTH, RW_M_WON)->slope_p;
+	assert_true(isfinite(pa) && isfinite(pb) && pa != pb);
+	lo = fmin(pa, pb);
+	hi = fmax(pa, pb);
+	/* By the step-up rule with m = 2: q_(2) = p_(2), q_(1) = min(2 p_(1), q_(2)). */
+	t = rw_results_trend(res, pa < pb ? 0 : 1, RW_MONTH, RW_M_WON);
+	assert_float_equal(t->slope_q, fmin(2 * lo, hi), 1e-12);
+	t = rw_results_trend(res, pa < pb ? 1 : 0, RW_MONTH, RW_M_WON);
+	assert_float_equal(t->slope_q, hi, 1e-12);
+	assert_int_equal(rw_results_eligible(res, 2, RW_MONTH, 4), 0);
+	t = rw_results_trend(res, 2, RW_MONTH, RW_M_WON);
+	assert_true(isfinite(t->slope_p) && isnan(t->slope_q));
+	t = rw_results_trend(res, 3, RW_MONTH, RW_M_WON);
+	assert_true(isfinite(t->slope_p));
+	assert_float_equal(t->slope_q, t->slope_p, 1e-12);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * The projection adds what the rep usually wins from deals not created
+ * yet.  as_of 2024-03-15 (day offset 14): in January a deal created
+ * 01-20 and won 01-25 (1000) counts, one created 01-10 (500) does not;
+ * in February one created 02-16 and won 02-20 (3000) counts, one created
+ * 02-15 (the same day of period as as_of: already seen) does not, and
+ * one created 02-20 but won 03-05 (400) is March's.  Mean (1000 + 3000)
+ * / 2 = 2000; no open deal, so projected = 400 + 2000.  On March's last
+ * day nothing is left of the period: projected = actual = 400.
+ */
+static void test_projection_not_yet_created(void **state)
+{
+	struct rw_settings s = test_settings();
+
+	(void)state;
+	for (int last = 0; last < 2; last++) {
+		struct rw_dataset *ds;
+		struct rw_results *res = NULL;
+		struct rw_err err;
+
+		rw_err_clear(&err);
+		s.as_of = last ? D(2024, 3, 31) : D(2024, 3, 15);
+		ds = rw_dataset_new(&s);
+		assert_non_null(ds);
+		add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+		add_deal(ds, 0, D(2024, 1, 20), D(2024, 1, 25), RW_WON, 1000);
+		add_deal(ds, 0, D(2024, 1, 10), D(2024, 1, 28), RW_WON, 500);
+		add_deal(ds, 0, D(2024, 2, 16), D(2024, 2, 20), RW_WON, 3000);
+		add_deal(ds, 0, D(2024, 2, 15), D(2024, 2, 27), RW_WON, 700);
+		add_deal(ds, 0, D(2024, 2, 20), D(2024, 3, 5), RW_WON, 400);
+		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 2, RW_M_REVENUE), 400);
+		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 2, RW_M_PROJECTED_REVENUE),
+			   last ? 400 : 2400);
+		rw_results_free(res);
+		rw_dataset_free(ds);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1385,11 +1764,18 @@ int main(void)
 		cmocka_unit_test(test_icp_fit_share),
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
-		cmocka_unit_test(test_bh_adjust),
 		cmocka_unit_test(test_team_findings),
 		cmocka_unit_test(test_fold_does_not_allocate),
 		cmocka_unit_test(test_compute_out_of_memory),
 		cmocka_unit_test(test_begin_out_of_memory),
+		cmocka_unit_test(test_gamma_interval),
+		cmocka_unit_test(test_bh_adjust),
+		cmocka_unit_test(test_rep_periods),
+		cmocka_unit_test(test_no_activity_export),
+		cmocka_unit_test(test_attainment_interval),
+		cmocka_unit_test(test_history_change_point),
+		cmocka_unit_test(test_slope_q),
+		cmocka_unit_test(test_projection_not_yet_created),
 	};
 
 	gsl_set_error_handler_off();

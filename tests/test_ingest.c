@@ -711,14 +711,23 @@ static void test_ingest_missing_column(void **state)
 			    "(header has: opp_id, owner, created, amount)");
 	rw_dataset_free(ds);
 
-	/* A required file that is absent. */
+	/* An activity export is optional by default; absent, it is an
+	 * error only when the configuration requires it. */
 	ds = new_ds();
 	write_file(dir, "opportunities.csv",
 		   "opp_id,owner,created,stage,amount\nO1,R1,2026-01-05,Prospect,1\n");
 	snprintf(path, sizeof(path), "%s/activities.csv", dir);
 	assert_int_equal(unlink(path), 0);
 	rw_err_clear(&err);
+	assert_int_equal(rw_ingest_run(&o, ds, &st, &err), 0);
+	assert_int_equal(st.file[RW_IN_ACTIVITIES].present, 0);
+	assert_int_equal(ds->activities_given, 0);
+	rw_dataset_free(ds);
+	ds = new_ds();
+	o.require_activities = 1;
+	rw_err_clear(&err);
 	assert_int_equal(rw_ingest_run(&o, ds, &st, &err), RW_EINPUT);
+	o.require_activities = 0;
 	assert_non_null(strstr(err.file, "/activities.csv"));
 	assert_non_null(strstr(err.msg, "activities.csv"));
 	/* Optional reps.csv and targets.csv were absent, not errors. */

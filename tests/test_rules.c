@@ -86,6 +86,8 @@ static void test_compile_errors(void **state)
 	(void)state;
 	assert_int_equal(compile_one("win_rate < 0.2 AND tenure_days > 90", &err), 0);
 	assert_int_equal(compile_one("abs(win_rate_z) > 2 OR coalesce(on_plan, 0) = 1", &err), 0);
+	assert_int_equal(compile_one("eligible = 1 AND attainment_hi < 1 AND revenue_lo >= 0", &err), 0);
+	assert_int_equal(compile_one("won_slope_q < 0.1 AND team_attainment_lo_median > 0", &err), 0);
 
 	assert_int_equal(compile_one("win_rat < 0.2", &err), RW_ECONFIG);
 	assert_non_null(strstr(err.msg, "rule bad"));
@@ -297,6 +299,46 @@ static void test_for_consecutive(void **state)
 	assert_int_equal(flags_for(1, "ABC"), 3);
 }
 
+/*
+ * The view's eligible column is the engine's: with B hired 2024-04-10,
+ * May starts 21 days into B's ramp (under 90), so `won >= 1 AND eligible
+ * = 1` on May holds for A and C only; `eligible = 0` for B only (a
+ * recognition rule: the only kind a ramping rep can get).
+ */
+static void test_eligible_column(void **state)
+{
+	static const char *const when[2] = { "won >= 1 AND eligible = 1",
+					     "won >= 1 AND eligible = 0" };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct rw_dataset *ds = for_dataset();
+		struct rw_results *res = NULL;
+		struct rw_rules *rs = rw_rules_new();
+		struct rw_rules_out *out = NULL;
+		struct rw_rules_opts o;
+		struct rw_err err;
+
+		rw_err_clear(&err);
+		rw_rules_opts_default(&o);
+		ds->reps[1].hire_day = D(2024, 4, 10);
+		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+		assert_int_equal(rw_rules_set(rs, "e", "category", "recognition", &err), 0);
+		assert_int_equal(rw_rules_set(rs, "e", "severity", "info", &err), 0);
+		assert_int_equal(rw_rules_set(rs, "e", "grain", "month", &err), 0);
+		assert_int_equal(rw_rules_set(rs, "e", "when", when[i], &err), 0);
+		assert_int_equal(rw_rules_compile(rs, &err), 0);
+		assert_int_equal(rw_rules_evaluate(rs, &o, ds, res, &out, &err), 0);
+		assert_int_equal(out->nflags, i ? 1 : 2);
+		for (size_t f = 0; f < out->nflags; f++)
+			assert_true((ds->reps[out->flags[f].rep].id[0] == 'B') == (i == 1));
+		rw_rules_out_free(out);
+		rw_rules_free(rs);
+		rw_results_free(res);
+		rw_dataset_free(ds);
+	}
+}
+
 /* ---- Plan status -------------------------------------------------------- */
 
 /*
@@ -426,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_for_consecutive),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_eligible_column),
 		cmocka_unit_test(test_plan_status),
 		cmocka_unit_test(test_alert_transitions),
 		cmocka_unit_test(test_note_json),
