@@ -1,10 +1,14 @@
 # Hostile and broken inputs (tests/hostile/README.md): each has its exact,
 # documented outcome; never a crash, a hang or a partial database.
 . "$(dirname "$0")/lib.sh"
-base() { # a valid folder: 2 reps, 40 deals, 1 activity
+base() { # a valid folder: 20 reps, 40 deals, 40 activities (R1's)
 	mkdir -p "$1"
-	printf 'rep_id,name,team\nR1,Ann Lee,East\nR2,Bob Ray,East\n' >"$1/reps.csv"
-	printf 'activity_id,owner,type,date,opp_id\nA1,R1,call,2026-01-10,O1\n' >"$1/activities.csv"
+	{ printf 'rep_id,name,team\nR1,Ann Lee,East\nR2,Bob Ray,East\n'
+	  for i in $(seq 3 20); do echo "R$i,Rep $i,$([ $((i % 2)) = 0 ] && echo East || echo West)"; done
+	} >"$1/reps.csv"
+	{ echo 'activity_id,owner,type,date,opp_id'
+	  for i in $(seq 1 40); do printf 'A%d,R1,call,2026-01-%02d,O%d\n' $i $((i % 28 + 1)) $i; done
+	} >"$1/activities.csv"
 	{ echo 'opp_id,owner,created,close_date,status,amount'
 	  for i in $(seq 1 40); do echo "O$i,R1,2026-01-05,2026-02-10,won,1000"; done
 	} >"$1/opportunities.csv"
@@ -26,11 +30,12 @@ fails() { # fails NAME PATTERN: exit 2, message, database unchanged
 	check "hostile_$1_message" grep -q "$2" "$TMP/$1.err"
 	check "hostile_$1_db_unchanged" [ "$(db_digest "$TMP/$1.db")" = "$good" ]
 }
-rejects() { # rejects NAME PATTERN: exit 0 and that rejects entry
+rejects() { # rejects NAME PATTERN [N]: exit 0, that rejects entry, N entries (1)
 	run "$1"
 	local rc=$?
 	check "hostile_$1_exit0" [ "$rc" -eq 0 ]
 	check "hostile_$1_reject" grep -q "$2" "$TMP/$1.rej"
+	check "hostile_$1_reject_count" [ "$(($(wc -l <"$TMP/$1.rej") - 1))" -eq "${3:-1}" ]
 }
 
 base "$TMP/empty"; : >"$TMP/empty/opportunities.csv"
@@ -61,21 +66,21 @@ fails quote 'opportunities.csv:42: a quoted field opened in the record of line 4
 base "$TMP/nul"; printf 'O99,R1,2026-01-05,2026-02-10,won,1\x0000\n' >>"$TMP/nul/opportunities.csv"
 rejects nul '^opportunities.csv,42,amount,'
 
-base "$TMP/overlong"; printf 'R3,Eve \xc0\xafX,East\n' >>"$TMP/overlong/reps.csv"
-fails overlong 'reps.csv:4: not valid UTF-8 at byte offset'
+base "$TMP/overlong"; printf 'R21,Eve \xc0\xafX,East\n' >>"$TMP/overlong/reps.csv"
+fails overlong 'reps.csv:22: not valid UTF-8 at byte offset'
 
 base "$TMP/feb30"; echo 'O99,R1,2026-02-30,,open,5' >>"$TMP/feb30/opportunities.csv"
 rejects feb30 '^opportunities.csv,42,created,.*no day 30'
 
 base "$TMP/numbers"; printf 'O98,R1,2026-01-05,,open,1e308\nO99,R1,2026-01-05,,open,NaN\n' >>"$TMP/numbers/opportunities.csv"
-rejects numbers '^opportunities.csv,42,amount,'
+rejects numbers '^opportunities.csv,42,amount,' 2
 check hostile_nan_reject grep -q '^opportunities.csv,43,amount,' "$TMP/numbers.rej"
 
 base "$TMP/dup"; echo 'O1,R2,2026-01-05,2026-02-10,won,999' >>"$TMP/dup/opportunities.csv"
 rejects dup '^opportunities.csv,42,opp_id,duplicate opp_id with different content (first on line 2)'
 
 base "$TMP/names"
-printf 'R3,"=HYPERLINK(""http://x"")",East\nR4,<img src=x onerror=alert(1)>,East\n' >>"$TMP/names/reps.csv"
+printf 'R21,"=HYPERLINK(""http://x"")",East\nR22,<img src=x onerror=alert(1)>,East\n' >>"$TMP/names/reps.csv"
 run names
 check hostile_names_exit0 [ $? -eq 0 ]
 "$RW" report --db "$TMP/names.db" --format html --out "$TMP/names.html" 2>/dev/null
@@ -86,3 +91,25 @@ check hostile_names_csv grep -q "\"'=HYPERLINK(\"\"http://x\"\")\"" "$TMP/names.
 
 base "$TMP/shrunk"; head -n 5 "$TMP/good/opportunities.csv" >"$TMP/shrunk/opportunities.csv"
 fails shrunk 'max_shrink'
+
+q() { sqlite3 "$TMP/$1.db" "$2"; }	# q NAME SQL: on that case's database
+
+# ---- One cell must not reach a UNIQUE key of the database ------------------
+# Stage names that sanitise to one conv_<a>_<b>: "Alpha", "Alpha!" and
+# "Alpha?" give conv_alpha_alpha twice (the run used to fail with exit 4);
+# the later pair is conv_alpha_alpha_2 (engine/conversion.c).  By hand: O1
+# entered the four stages in order in 2026-01, so each pair has entered 1,
+# reached 1 in that month.
+base "$TMP/stages"
+printf 'opp_id,stage,entered\nO1,Alpha,2026-01-05\nO1,Alpha!,2026-01-06\nO1,Alpha?,2026-01-07\nO1,Beta,2026-01-08\n' >"$TMP/stages/stage_history.csv"
+run stages
+check hostile_stages_exit0 [ $? -eq 0 ]
+check hostile_stages_names [ "$(q stages "SELECT group_concat(metric || ':' || from_stage || '>' || to_stage || ':' || entered || '/' || reached, ' ') FROM (SELECT * FROM rep_conversions WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-01' ORDER BY metric)")" = \
+	"conv_alpha_alpha:Alpha>Alpha!:1/1 conv_alpha_alpha_2:Alpha!>Alpha?:1/1 conv_alpha_beta:Alpha?>Beta:1/1" ]
+# Also "a b" -> "c" against "a" -> "b c": conv_a_b_c from either.
+base "$TMP/stages2"
+printf 'opp_id,stage,entered\nO1,a,2026-01-05\nO1,b c,2026-01-06\nO1,a b,2026-01-07\nO1,c,2026-01-08\n' >"$TMP/stages2/stage_history.csv"
+run stages2
+check hostile_stages2_exit0 [ $? -eq 0 ]
+check hostile_stages2_distinct [ "$(q stages2 "SELECT COUNT(DISTINCT metric) FROM rep_conversions")" = 3 ]
+
