@@ -76,6 +76,8 @@ struct table {
 	int prepassed;			/* the file was sampled for the order */
 	int order_col;			/* column and line that told the order */
 	long order_line;		/* (0: assumed, nothing told) */
+	uint64_t created_moved;		/* deals read as created on their close
+					 * day (close_before_created) */
 };
 
 struct ingest {
@@ -565,6 +567,29 @@ static int is_footer(const struct rw_csv_rec *rec)
 	return 0;
 }
 
+/*
+ * A NUL byte inside a value the row uses: text is handled as C strings
+ * past this point, so "R3<NUL>X" would silently become "R3" (and be
+ * credited to rep R3).  The row is rejected naming the column; NULs in
+ * columns that are not read are left alone.
+ */
+static int nul_check(struct table *t, const struct rw_csv_rec *rec)
+{
+	for (int c = 0; t->cols[c].name; c++)
+		for (int a = 0; a < t->hm.nalt[c]; a++) {
+			size_t i = (size_t)t->hm.map[c][a];
+			const char *nul;
+
+			if (i >= rec->nfields)
+				continue;
+			nul = memchr(rec->fields[i], '\0', rec->lens[i]);
+			if (nul)
+				return reject(t, rec, c, "NUL byte in the value (at byte %zu)",
+					      (size_t)(nul - rec->fields[i]) + 1);
+		}
+	return t->row(t, rec);
+}
+
 static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 {
 	struct table *t = ctx;
@@ -585,7 +610,7 @@ static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 	if (rec->nfields != t->nheader)
 		return reject(t, rec, -1, "expected %zu fields, found %zu",
 			      t->nheader, rec->nfields);
-	return t->row(t, rec);
+	return nul_check(t, rec);
 }
 
 /* ---- Dates and their day/month order ------------------------------------ */
@@ -787,6 +812,19 @@ static int same_rep(const struct rw_rep *a, const struct rw_rep *b)
 	       a->hire_day == b->hire_day && a->end_day == b->end_day;
 }
 
+/*
+ * Team names repwatch gives itself: "*" is the company's row of
+ * team_baselines (a team of that name would collide with it), "(no team)"
+ * is a rep without a team and "(unassigned)" a deal owner missing from
+ * reps.csv.  A reps.csv team spelled like one (case aside) is refused
+ * rather than merged with them.
+ */
+static int reserved_team(const char *team)
+{
+	return !strcmp(team, "*") || !strcasecmp(team, "(no team)") ||
+	       !strcasecmp(team, "(unassigned)");
+}
+
 static int rep_row(struct table *t, const struct rw_csv_rec *rec)
 {
 	static const int req[] = { REP_ID, REP_NAME, -1 };
@@ -820,6 +858,9 @@ static int rep_row(struct table *t, const struct rw_csv_rec *rec)
 	r.manager = row_str(in, off[4]);
 	if (!r.team)
 		r.team = "(no team)";
+	else if (reserved_team(r.team))
+		return reject_value(t, rec, REP_TEAM, "reserved team name (\"*\" is the company, "
+				    "\"(no team)\" and \"(unassigned)\" are given by repwatch)");
 	idx = rw_index_get(&in->rep_ids, r.id);
 	if (idx != RW_NONE) {
 		if (same_rep(&in->ds->reps[idx], &r))
@@ -1050,6 +1091,20 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	rc = opt_date(t, rec, OPP_CLOSE, &o->closed, bad);
 	if (rc || *bad)
 		return rc;
+	/* A deal cannot close (or be expected to) before it existed: the
+	 * cycle would be negative and a win land before the deal.  Records
+	 * imported into a CRM after they closed carry the import as their
+	 * created date; close_before_created = use_close says so, and they
+	 * are read as created on their close day (cycle 0), counted. */
+	if (o->closed != RW_NODAY && o->closed < o->created) {
+		if (t->in->opts->created_from_close) {
+			o->created = o->closed;
+			t->created_moved++;
+		} else {
+			*bad = 1;
+			return reject_value(t, rec, OPP_CLOSE, "close date is before the created date");
+		}
+	}
 	s = cell(t, rec, OPP_AMOUNT, &len);
 	if (rw_parse_amount_cur(s, len, t->in->opts->decimal ? t->in->opts->decimal : '.',
 				&o->amount, cur, why, sizeof(why))) {
@@ -1059,6 +1114,12 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	rc = opp_currency(t, rec, cur, &o->amount, bad);
 	if (rc || *bad)
 		return rc;
+	/* Revenue is the sum of won amounts: a negative one (a refund or a
+	 * typo) would silently cancel real wins. */
+	if (o->status == RW_WON && o->amount < 0) {
+		*bad = 1;
+		return reject_value(t, rec, OPP_AMOUNT, "negative amount on a won deal");
+	}
 	if (has_col(t, OPP_ICP_FIT)) {
 		int fit;
 
@@ -1486,6 +1547,9 @@ static int read_file(struct ingest *in, struct rw_file_report *r)
 			     o->show_progress ? t->name : NULL, &info, in->err);
 	add_stats(in, r, &info);
 	note_order(t);
+	if (t->created_moved)
+		fprintf(stderr, "repwatch: warning: %s: %llu deals closed before their created date; read as created on their close date (close_before_created = use_close)\n",
+			t->name, (unsigned long long)t->created_moved);
 	if (!rc && info.records == 0) {
 		rw_err_where(in->err, r->path, 0, 0);
 		rc = rw_err_set(in->err, RW_EINPUT, "empty file: no header line");

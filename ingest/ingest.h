@@ -84,6 +84,10 @@ struct rw_ingest_opts {
 	char profile[32];		/* forced profile name, "" = from header */
 	enum rw_encoding encoding;	/* AUTO unless the config says */
 	int require_activities;		/* 1: no activities export is an error */
+	int created_from_close;		/* close_before_created = use_close: a
+					 * deal closed before its created date
+					 * is read as created on its close date
+					 * (0: such a row is rejected) */
 	struct rw_ingest_map map;	/* configuration mapping */
 };
 
@@ -92,7 +96,8 @@ void rw_ingest_opts_default(struct rw_ingest_opts *o);
 
 /*
  * One key of the configuration that belongs to ingest: section is
- * "repwatch" (encoding, profile, require_activities), "columns.FILE",
+ * "repwatch" (encoding, profile, require_activities,
+ * close_before_created), "columns.FILE",
  * "values.FILE", "stages", "activity_types" or "currency" (FILE is
  * opportunities, activities, reps, targets, stage_history or plans).
  * Returns 0, RW_ECONFIG with err saying which key and why, or -1 (err

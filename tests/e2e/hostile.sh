@@ -95,6 +95,19 @@ fails shrunk 'max_shrink'
 q() { sqlite3 "$TMP/$1.db" "$2"; }	# q NAME SQL: on that case's database
 
 # ---- One cell must not reach a UNIQUE key of the database ------------------
+# A team named like repwatch's own: "*" is the company's key in
+# team_baselines (the run used to fail with exit 4 on the UNIQUE
+# constraint); "(no team)" and "(unassigned)" are given by repwatch.
+base "$TMP/team_star"; echo 'R21,Star Rep,*' >>"$TMP/team_star/reps.csv"
+rejects team_star '^reps.csv,22,team,"reserved team name'
+check hostile_team_star_one_company [ "$(q team_star "SELECT COUNT(*) FROM team_baselines WHERE team = '*'")" = \
+	"$(q team_star "SELECT COUNT(*) FROM team_baselines WHERE team = 'East'")" ]
+check hostile_team_star_not_stored [ "$(q team_star "SELECT COUNT(*) FROM reps WHERE rep_id = 'R21'")" = 0 ]
+base "$TMP/team_unassigned"; echo 'R21,Un Rep,(Unassigned)' >>"$TMP/team_unassigned/reps.csv"
+rejects team_unassigned '^reps.csv,22,team,"reserved team name'
+base "$TMP/team_noteam"; echo 'R21,No Rep,(no team)' >>"$TMP/team_noteam/reps.csv"
+rejects team_noteam '^reps.csv,22,team,"reserved team name'
+
 # Stage names that sanitise to one conv_<a>_<b>: "Alpha", "Alpha!" and
 # "Alpha?" give conv_alpha_alpha twice (the run used to fail with exit 4);
 # the later pair is conv_alpha_alpha_2 (engine/conversion.c).  By hand: O1
@@ -112,4 +125,46 @@ printf 'opp_id,stage,entered\nO1,a,2026-01-05\nO1,b c,2026-01-06\nO1,a b,2026-01
 run stages2
 check hostile_stages2_exit0 [ $? -eq 0 ]
 check hostile_stages2_distinct [ "$(q stages2 "SELECT COUNT(DISTINCT metric) FROM rep_conversions")" = 3 ]
+
+# ---- Silently wrong data: rejected with file, line, column, reason ----------
+# A NUL in a text value: "R3<NUL>X" used to be credited to R3.
+base "$TMP/nul_owner"; printf 'O99,R3\0X,2026-01-05,2026-02-10,won,1000\n' >>"$TMP/nul_owner/opportunities.csv"
+rejects nul_owner '^opportunities.csv,42,owner,NUL byte in the value (at byte 3)'
+check hostile_nul_owner_not_credited [ "$(q nul_owner "SELECT SUM(opps_created) FROM rep_metrics WHERE rep_id = 'R3' AND grain = 'month'")" = 0 ]
+base "$TMP/nul_oppid"; printf 'O99\0,R1,2026-01-05,2026-02-10,won,1000\n' >>"$TMP/nul_oppid/opportunities.csv"
+rejects nul_oppid '^opportunities.csv,42,opp_id,NUL byte'
+base "$TMP/nul_repid"; printf 'R21\0X,Zed Ng,East\n' >>"$TMP/nul_repid/reps.csv"
+rejects nul_repid '^reps.csv,22,rep_id,NUL byte'
+base "$TMP/nul_team"; printf 'R21,Zed Ng,Ea\0st\n' >>"$TMP/nul_team/reps.csv"
+rejects nul_team '^reps.csv,22,team,NUL byte'
+base "$TMP/nul_name"; printf 'R21,Zed\0Ng,East\n' >>"$TMP/nul_name/reps.csv"
+rejects nul_name '^reps.csv,22,name,NUL byte'
+base "$TMP/nul_act"; printf 'A99\0,R1,call,2026-01-10,O1\nA98,R\0001,call,2026-01-10,O1\n' >>"$TMP/nul_act/activities.csv"
+rejects nul_act '^activities.csv,42,activity_id,NUL byte' 2
+check hostile_nul_act_owner grep -q '^activities.csv,43,owner,NUL byte' "$TMP/nul_act.rej"
+
+# A close date before the created date (a negative cycle, a win before the
+# deal existed), won or open.
+base "$TMP/close_early"; printf 'O99,R1,2026-02-10,2026-01-05,won,5\nO98,R1,2026-02-10,2026-02-09,open,5\n' >>"$TMP/close_early/opportunities.csv"
+rejects close_early '^opportunities.csv,42,close_date,"close date is before the created date' 2
+check hostile_close_early_open grep -q '^opportunities.csv,43,close_date,"close date is before the created date' "$TMP/close_early.rej"
+# The same in a Salesforce export (Opportunity.csv, CloseDate/CreatedDate):
+# 1 of 10 rows is over the default 5%, so the share is raised here.
+mkdir -p "$TMP/sf_close"
+cp tests/data/vendor/salesforce/*.csv "$TMP/sf_close/"
+echo '006Ec00000AieZZIAZ,001Ec00000A1,Early,Closed Won,700,100,2026-01-02,1,1,Closed,005Ec000004oBPNIA2,2026-01-20T10:00:00.000+0000' >>"$TMP/sf_close/Opportunity.csv"
+n=$(wc -l <"$TMP/sf_close/Opportunity.csv")
+printf '[repwatch]\nmax_reject_share = 0.5\n' >"$TMP/lenient.ini"
+"$RW" run --data "$TMP/sf_close" --db "$TMP/sf_close.db" --as-of 2026-03-31 --config "$TMP/lenient.ini" \
+	--rejects "$TMP/sf_close.rej" -q >/dev/null 2>"$TMP/sf_close.err"
+check hostile_sf_close_early_exit0 [ $? -eq 0 ]
+check hostile_sf_close_early_reject grep -q "^Opportunity.csv,$n,close_date,\"close date is before the created date" "$TMP/sf_close.rej"
+
+# A negative amount on a won deal (written "-500" or "(500)"); on a lost
+# deal it is kept.
+base "$TMP/neg_won"; printf 'O99,R1,2026-01-05,2026-02-10,won,-500\nO98,R1,2026-01-05,2026-02-10,Won,(500)\nO97,R1,2026-01-05,2026-02-10,lost,-500\n' >>"$TMP/neg_won/opportunities.csv"
+rejects neg_won '^opportunities.csv,42,amount,"negative amount on a won deal' 2
+check hostile_neg_won_paren grep -q '^opportunities.csv,43,amount,"negative amount on a won deal' "$TMP/neg_won.rej"
+# By hand: R1's 40 wins of 1000 in 2026-02 and the lost O97: revenue 40000, lost 1.
+check hostile_neg_won_revenue [ "$(q neg_won "SELECT won, lost, revenue FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-02'")" = "40|1|40000.0" ]
 
