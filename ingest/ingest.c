@@ -91,6 +91,7 @@ struct ingest {
 	struct rw_buf row;		/* text cells of the current row */
 	struct rw_arena *arena;		/* normalised keys */
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
+	struct rw_idset act_ids;	/* hashes of the activity ids seen */
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */
 	size_t rep_line_cap, opp_line_cap;
 	char base[8];			/* base currency ("" until known) */
@@ -1420,8 +1421,59 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
 }
 
 /*
- * Activity ids are required but not checked for duplicates: that would
- * mean keeping every id, and memory must not grow with activities.
+ * An activity_id seen before (in this file or another activities file):
+ * the same activity again (same rep, deal, day and type) is counted once
+ * and reported as a duplicate; with other content neither row can be
+ * trusted over the other, so the later one is rejected.  Only a hash of
+ * each id is kept (struct rw_idset: 12 bytes a slot, the one thing that
+ * grows with activities).  *dup is 1 when the row is not to be folded.
+ */
+static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
+			 uint32_t rep, uint32_t opp, int32_t day, int *dup)
+{
+	struct ingest *in = t->in;
+	size_t len, olen, tlen;
+	const char *id = cell(t, rec, ACT_ID, &len);
+	const char *other = cell(t, rec, rep == RW_NONE ? ACT_OWNER : ACT_OPP, &olen);
+	const char *type = cell(t, rec, ACT_TYPE, &tlen);
+	enum rw_act_type ty = act_type(in, type, tlen);
+	uint64_t key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, id, len));
+	uint64_t h = RW_HASH64_INIT;
+	uint32_t fp, old;
+	int r;
+
+	/* What the row says: the rep (or the unknown owner's text), the deal
+	 * (or the text naming no known deal), the day and the type. */
+	h = rw_hash64(h, &rep, sizeof(rep));
+	h = rw_hash64(h, &opp, sizeof(opp));
+	h = rw_hash64(h, &day, sizeof(day));
+	h = rw_hash64(h, &ty, sizeof(ty));
+	if (rep == RW_NONE || opp == RW_NONE) {
+		h = rw_hash64(h, other, olen);
+		if (rep == RW_NONE) {
+			other = cell(t, rec, ACT_OPP, &olen);
+			h = rw_hash64(h, "\x1f", 1);
+			h = rw_hash64(h, other, olen);
+		}
+	}
+	fp = (uint32_t)rw_hash64_final(h);
+	r = rw_idset_add(&in->act_ids, key, fp, &old);
+	*dup = r != 0;
+	if (r < 0)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	if (r == 0)
+		return 0;
+	if (old == fp) {
+		t->rep->duplicates++;
+		in->stats->duplicate_acts++;
+		return 0;
+	}
+	return reject(t, rec, ACT_ID, "duplicate activity_id with different content");
+}
+
+/*
+ * Activity ids are required; a repeated one is a duplicate (see
+ * act_duplicate()).  Nothing else is kept per activity.
  */
 static int act_row(struct table *t, const struct rw_csv_rec *rec)
 {
@@ -1453,6 +1505,10 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	rc = resolve_owner(in, s, len, &rep);
 	if (rc)
 		return rc;
+	rc = act_duplicate(t, rec, rep, opp, day, &bad);
+	if (rc || bad)
+		return rc;
+	s = cell(t, rec, ACT_OWNER, &len);
 	if (rep == RW_NONE)
 		return unknown_act_owner(t, rec, s, len);
 	if (day > in->ds->settings.as_of)
@@ -1829,6 +1885,7 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	rw_index_init(&in.rep_names);
 	rw_index_init(&in.opp_ids);
 	rw_index_init(&in.act_unknown);
+	rw_idset_init(&in.act_ids);
 	in.arena = rw_arena_new(1 << 16);
 	if (!in.arena)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
@@ -1842,6 +1899,7 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	rw_index_release(&in.rep_names);
 	rw_index_release(&in.opp_ids);
 	rw_index_release(&in.act_unknown);
+	rw_idset_release(&in.act_ids);
 	rw_free(in.rep_line);
 	rw_free(in.opp_line);
 	rw_buf_release(&in.out);

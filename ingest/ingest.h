@@ -136,6 +136,9 @@ struct rw_file_report {
 	char dates[160];		/* date order used and why */
 	char note[256];			/* why it was not read, or a warning */
 	uint64_t rows_read, rows_rejected, rows_skipped;
+	uint64_t duplicates;		/* rows repeating an earlier activity
+					 * (same activity_id, same content):
+					 * read, not counted twice */
 	int nrejects;			/* first rejects kept (<= RW_SHOW_REJECTS) */
 	char rejects[RW_SHOW_REJECTS][240];
 };
@@ -151,6 +154,8 @@ struct rw_ingest_stats {
 	uint64_t after_as_of;		/* rows dated after as_of, ignored */
 	uint64_t unknown_owner_acts;	/* activities skipped: owner is no rep */
 	uint64_t skipped_rows;		/* report footers and [stages] skip rows */
+	uint64_t duplicate_acts;	/* activity rows repeating an earlier
+					 * row's activity_id and content */
 	char base_currency[8];		/* amounts are in this currency */
 };
 

@@ -168,3 +168,18 @@ check hostile_neg_won_paren grep -q '^opportunities.csv,43,amount,"negative amou
 # By hand: R1's 40 wins of 1000 in 2026-02 and the lost O97: revenue 40000, lost 1.
 check hostile_neg_won_revenue [ "$(q neg_won "SELECT won, lost, revenue FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-02'")" = "40|1|40000.0" ]
 
+# ---- Activities deduplicated by activity_id ---------------------------------
+# The same activity twice is counted once (R1's January calls stay 40, by
+# hand: A1..A40 are calls on 2026-01-01..28) and reported in the summary.
+base "$TMP/act_dup"; echo 'A1,R1,call,2026-01-02,O1' >>"$TMP/act_dup/activities.csv"
+rejects act_dup '^file,line,column,reason,record$' 0
+check hostile_act_dup_counted_once [ "$(q act_dup "SELECT calls FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-01'")" = 40 ]
+cp "$TMP/good.db" "$TMP/act_dup2.db"
+"$RW" run --data "$TMP/act_dup" --db "$TMP/act_dup2.db" --as-of 2026-03-01 --rejects "$TMP/act_dup2.rej" >/dev/null 2>"$TMP/act_dup2.err"
+check hostile_act_dup_summary grep -q '^  duplicate activities: 1 rows repeat an earlier activity_id' "$TMP/act_dup2.err"
+# The same id with other content (an e-mail, not a call): rejected; the
+# first row stands.
+base "$TMP/act_conflict"; echo 'A1,R1,email,2026-01-02,O1' >>"$TMP/act_conflict/activities.csv"
+rejects act_conflict '^activities.csv,42,activity_id,duplicate activity_id with different content'
+check hostile_act_conflict_first_stands [ "$(q act_conflict "SELECT calls || '/' || emails FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-01'")" = 40/0 ]
+
