@@ -1579,6 +1579,25 @@ static int (*const row_fns[RW_NINPUTS])(struct table *, const struct rw_csv_rec 
 	[RW_IN_PLANS] = plan_row,
 };
 
+/* Two files of one input with the same bytes are one export twice (a
+ * second download under another name): an error naming both, rather
+ * than every row counted twice or rejected. */
+static int same_bytes(struct ingest *in, const struct rw_file_report *r)
+{
+	for (int i = 0; i < in->stats->nfiles; i++) {
+		const struct rw_file_report *o = &in->stats->files[i];
+
+		if (o == r || o->file != r->file || !o->sha256[0] ||
+		    strcmp(o->sha256, r->sha256))
+			continue;
+		rw_err_where(in->err, r->path, 0, 0);
+		return rw_err_set(in->err, RW_EINPUT,
+				  "same bytes as %s: one %s export twice; keep one of the two files",
+				  o->path, rw_input_name((enum rw_input_file)r->file));
+	}
+	return 0;
+}
+
 /* Read the file of report r (its input known) with its input's rows. */
 static int read_file(struct ingest *in, struct rw_file_report *r)
 {
@@ -1602,10 +1621,13 @@ static int read_file(struct ingest *in, struct rw_file_report *r)
 	rc = rw_csv_read_enc(r->path, o->encoding, on_row, t,
 			     o->show_progress ? t->name : NULL, &info, in->err);
 	add_stats(in, r, &info);
+	memcpy(r->sha256, info.sha256, sizeof(r->sha256));
 	note_order(t);
 	if (t->created_moved)
 		fprintf(stderr, "repwatch: warning: %s: %llu deals closed before their created date; read as created on their close date (close_before_created = use_close)\n",
 			t->name, (unsigned long long)t->created_moved);
+	if (!rc)
+		rc = same_bytes(in, r);
 	if (!rc && info.records == 0) {
 		rw_err_where(in->err, r->path, 0, 0);
 		rc = rw_err_set(in->err, RW_EINPUT, "empty file: no header line");
@@ -1712,6 +1734,106 @@ static int canonical_input(const char *name)
 	return -1;
 }
 
+/* Cut suffix (of length n, already lower-case) off s when s ends with it. */
+static int cut_suffix(char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n < m || strcmp(s + n - m, suffix))
+		return 0;
+	s[n - m] = '\0';
+	return 1;
+}
+
+/* Blanks, '-' and '_' off the end of s. */
+static void cut_tail(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (rw_blank(s[n - 1]) || s[n - 1] == '-' || s[n - 1] == '_'))
+		s[--n] = '\0';
+}
+
+/*
+ * The canonical input a data-folder file name stands for when read
+ * loosely, or -1: case aside, without a leading byte order mark or
+ * blanks, and without the marks a second download or a copy leaves
+ * ("activities (1).csv", "activities(2).csv", "activities - Copy.csv",
+ * "Copy of activities.csv").  Two files that are the same input this way
+ * cannot both be meant.
+ */
+static int loose_input(const char *name)
+{
+	char s[256], *p = s;
+	size_t n;
+	int again = 1;
+
+	if (strlen(name) >= sizeof(s))
+		return -1;
+	for (n = 0; name[n]; n++)
+		s[n] = name[n] >= 'A' && name[n] <= 'Z' ? (char)(name[n] - 'A' + 'a') : name[n];
+	s[n] = '\0';
+	for (;;) {
+		if (!strncmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		else if (rw_blank(*p))
+			p++;
+		else
+			break;
+	}
+	if (!strncmp(p, "copy of ", 8))
+		p += 8;
+	if (!cut_suffix(p, ".csv"))
+		return -1;
+	while (again) {
+		char *open;
+
+		cut_tail(p);
+		again = cut_suffix(p, "copy");
+		n = strlen(p);
+		open = n ? strrchr(p, '(') : NULL;
+		if (!again && open && p[n - 1] == ')' && open + 1 < p + n - 1 &&
+		    strspn(open + 1, "0123456789") == (size_t)(p + n - 1 - (open + 1))) {
+			*open = '\0';
+			again = 1;
+		}
+	}
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		const char *c = rw_input_name((enum rw_input_file)f);
+
+		if (strlen(c) == strlen(p) + 4 && !strncmp(c, p, strlen(p)))
+			return f;
+	}
+	return -1;
+}
+
+/* Two files of the data folder that both read as one input's name (see
+ * loose_input()): exit 2 naming both, unless the command line names that
+ * input's file. */
+static int name_clash(struct ingest *in, const char *dir, char *const *names,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int f = loose_input(names[i]);
+
+		if (f < 0 || in->opts->paths[f])
+			continue;
+		for (size_t j = i + 1; j < n; j++) {
+			char path[1024];
+
+			if (loose_input(names[j]) != f)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			rw_err_where(in->err, path, 0, 0);
+			return rw_err_set(in->err, RW_EINPUT,
+					  "\"%s\" and \"%s\" in %s are both %s (a second download or a copy?): keep one of them",
+					  names[i], names[j], dir,
+					  rw_input_name((enum rw_input_file)f));
+		}
+	}
+	return 0;
+}
+
 /* One CSV file of the data folder: a canonical name is its input, any
  * other file is classified by its header. */
 static int scan_one(struct ingest *in, const char *dir, const char *name)
@@ -1787,6 +1909,8 @@ static int scan_dir(struct ingest *in, const char *dir)
 	closedir(d);
 	if (!rc && n)
 		qsort(names, n, sizeof(*names), cmp_names);
+	if (!rc)
+		rc = name_clash(in, dir, names, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = scan_one(in, dir, names[i]);
 	rw_free(names);

@@ -139,6 +139,7 @@ struct rw_file_report {
 	uint64_t duplicates;		/* rows repeating an earlier activity
 					 * (same activity_id, same content):
 					 * read, not counted twice */
+	char sha256[65];		/* of the file's bytes, "" before read */
 	int nrejects;			/* first rejects kept (<= RW_SHOW_REJECTS) */
 	char rejects[RW_SHOW_REJECTS][240];
 };

@@ -896,6 +896,31 @@ static void test_ingest_activity_ids(void **state)
 	remove_dir(dir);
 }
 
+/* A second download beside the canonical file: RW_EINPUT naming both. */
+static void test_ingest_file_clash(void **state)
+{
+	char *dir = tmp_dir(), rej[512], path[600];
+	struct rw_ingest_opts o;
+	struct rw_ingest_stats st;
+	struct rw_dataset *ds = new_ds();
+	struct rw_err err;
+
+	(void)state;
+	write_file(dir, "opportunities.csv",
+		   "opp_id,owner,created,status,amount\nO1,R1,2026-01-05,open,1\n");
+	write_file(dir, "activities.csv", small_acts);
+	write_file(dir, "activities (1).csv", small_acts);
+	opts_for(&o, dir, rej, sizeof(rej));
+	rw_err_clear(&err);
+	assert_int_equal(rw_ingest_run(&o, ds, &st, &err), RW_EINPUT);
+	assert_non_null(strstr(err.msg, "\"activities (1).csv\" and \"activities.csv\""));
+	assert_non_null(strstr(err.msg, "are both activities.csv"));
+	rw_dataset_free(ds);
+	snprintf(path, sizeof(path), "%s/activities (1).csv", dir);
+	unlink(path);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_ingest_out_of_memory),
 		cmocka_unit_test(test_idset),
 		cmocka_unit_test(test_ingest_activity_ids),
+		cmocka_unit_test(test_ingest_file_clash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,3 +183,17 @@ base "$TMP/act_conflict"; echo 'A1,R1,email,2026-01-02,O1' >>"$TMP/act_conflict/
 rejects act_conflict '^activities.csv,42,activity_id,duplicate activity_id with different content'
 check hostile_act_conflict_first_stands [ "$(q act_conflict "SELECT calls || '/' || emails FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-01'")" = 40/0 ]
 
+# ---- Two files of the folder for one input ----------------------------------
+# A second download, a copy, another case, a byte order mark in the name:
+# exit 2 naming both files, the database unchanged.
+base "$TMP/twice1"; cp "$TMP/twice1/activities.csv" "$TMP/twice1/activities (1).csv"
+fails twice1 '"activities (1).csv" and "activities.csv" in .* are both activities.csv'
+base "$TMP/twice2"; cp "$TMP/twice2/activities.csv" "$TMP/twice2/Activities.CSV"
+fails twice2 '"Activities.CSV" and "activities.csv" in .* are both activities.csv'
+base "$TMP/twice3"; cp "$TMP/twice3/opportunities.csv" "$TMP/twice3/$(printf '\xef\xbb\xbf')opportunities.csv"
+fails twice3 '"opportunities.csv" and ".*opportunities.csv" in .* are both opportunities.csv'
+base "$TMP/twice4"; cp "$TMP/twice4/reps.csv" "$TMP/twice4/reps - Copy (2).csv"
+fails twice4 '"reps - Copy (2).csv" and "reps.csv" in .* are both reps.csv'
+# The same bytes under any other name: one export read twice.
+base "$TMP/twice5"; cp "$TMP/twice5/opportunities.csv" "$TMP/twice5/deals-export.csv"
+fails twice5 'opportunities.csv: same bytes as .*deals-export.csv'
