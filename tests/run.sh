@@ -26,7 +26,10 @@ for t in "$@"; do
 		echo "suite $t exited $rc without a cmocka failure count (crash or sanitizer report)"
 		f=1
 	fi
-	[ "$s" -eq 0 ] || echo "skip $t: $s cmocka test(s) skipped" >>"$skips"
+	if [ "$s" -ne 0 ]; then
+		names=$(sed -n 's/^\[  SKIPPED \] \([A-Za-z0-9_]*\)$/\1/p' "$log" | sort -u | tr '\n' ' ')
+		echo "skip $t: $s cmocka test(s) skipped: ${names% }" >>"$skips"
+	fi
 	pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + s))
 done
 
