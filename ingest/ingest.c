@@ -1442,6 +1442,11 @@ static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
 	uint32_t fp, old;
 	int r;
 
+	/* An id given by the configuration ([values.activities] activity_id)
+	 * is the same on every row: no id to tell activities apart. */
+	*dup = 0;
+	if (!t->hm.nalt[ACT_ID])
+		return 0;
 	/* What the row says: the rep (or the unknown owner's text), the deal
 	 * (or the text naming no known deal), the day and the type. */
 	h = rw_hash64(h, &rep, sizeof(rep));

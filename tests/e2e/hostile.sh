@@ -182,6 +182,16 @@ check hostile_act_dup_summary grep -q '^  duplicate activities: 1 rows repeat an
 base "$TMP/act_conflict"; echo 'A1,R1,email,2026-01-02,O1' >>"$TMP/act_conflict/activities.csv"
 rejects act_conflict '^activities.csv,42,activity_id,duplicate activity_id with different content'
 check hostile_act_conflict_first_stands [ "$(q act_conflict "SELECT calls || '/' || emails FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month' AND period = '2026-01'")" = 40/0 ]
+# An export without ids, given one by [values.activities]: nothing to
+# compare, every row counts (by hand: 3 calls in 2026-01).
+mkdir -p "$TMP/noid"
+cp "$TMP/good/reps.csv" "$TMP/good/opportunities.csv" "$TMP/noid/"
+printf 'owner,type,date\nR2,call,2026-01-10\nR2,call,2026-01-11\nR2,call,2026-01-12\n' >"$TMP/noid/activities.csv"
+printf '[values.activities]\nactivity_id = none\n' >"$TMP/noid.ini"
+"$RW" run --data "$TMP/noid" --db "$TMP/noid.db" --as-of 2026-03-01 --config "$TMP/noid.ini" \
+	--rejects "$TMP/noid.rej" -q >/dev/null 2>&1
+check hostile_noid_exit0 [ $? -eq 0 ]
+check hostile_noid_all_counted [ "$(q noid "SELECT calls FROM rep_metrics WHERE rep_id = 'R2' AND grain = 'month' AND period = '2026-01'")" = 3 ]
 
 # ---- Two files of the folder for one input ----------------------------------
 # A second download, a copy, another case, a byte order mark in the name:
