@@ -17,7 +17,8 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 MODULES  := common ingest engine rules store reports
-LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+GEN_SRC  := build/gen/default_ini.c
+LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c)) $(GEN_SRC)
 CLI_SRC  := $(wildcard cli/*.c)
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
@@ -35,6 +36,15 @@ DEPS      := $(shell find $(B) -name '*.d' 2>/dev/null)
 # `make test` and print the rm below the test summary, which must be last.
 .SECONDARY:
 all: $(B)/repwatch $(B)/rwgen
+
+# The shipped rules as a C string, from rules/default.ini (the one source).
+$(GEN_SRC): rules/default.ini
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from rules/default.ini by the Makefile: edit that file. */'; \
+	  echo 'extern const char rw_rules_default_ini[];'; \
+	  echo 'const char rw_rules_default_ini[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo '\t"";'; } >$@.tmp && mv $@.tmp $@
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +84,13 @@ $(BA)/replay_%: $(BA)/obj/tests/fuzz/fuzz_%.o $(BA)/obj/tests/fuzz/replay.o $(BA
 $(BA)/replay_config: $(BA)/obj/tests/fuzz/fuzz_config.o $(BA)/obj/cli/config.o \
 		     $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
+
+# The output guard lives in cli/ (no library of its own).
+$(BA)/test_guard: $(BA)/obj/tests/test_guard.o $(BA)/obj/cli/guard.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(B)/test_guard: $(B)/obj/tests/test_guard.o $(B)/obj/cli/guard.o $(B)/librepwatch.a
+	$(CC) -g -o $@ $^ $(TEST_LIBS) $(LIBS)
 
 test: $(addprefix $(BA)/,$(TESTS)) $(BA)/repwatch $(B)/repwatch $(B)/rwgen $(REPLAYS)
 	@bash tests/run.sh $(BA) $(TESTS)
@@ -115,6 +132,16 @@ sample: $(B)/rwgen
 
 bench: all
 	bash bench/run.sh
+
+# Alert quality: every rwgen scenario for each seed, scored against its
+# planted truth and checked against bench/quality/floors (bench/README.md,
+# "Alert quality").  tests/e2e/quality.sh runs 3 seeds in `make test`.
+.PHONY: quality
+QUALITY_SEEDS ?= 1 2 3 4 5 6 7 8 9 10
+quality: $(B)/repwatch $(B)/rwgen
+	bash bench/quality/score.sh $(QUALITY_SEEDS) >$(B)/quality.txt
+	@cat $(B)/quality.txt
+	@bash bench/quality/check.sh $(B)/quality.txt
 
 # Install what is missing (Debian).  Uses sudo when not root.
 DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libsqlite3-dev \

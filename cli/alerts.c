@@ -66,7 +66,9 @@ int rw_run_rules_prepare(struct rw_config *c, struct rw_err *err)
 		if (rc)
 			return rc;
 	}
-	rc = rw_rules_compile(c->rules, err);
+	rc = rw_rules_check_history(c->rules, c->settings.history_periods, err);
+	if (!rc)
+		rc = rw_rules_compile(c->rules, err);
 	if (rc && c->path[0])
 		rw_err_where(err, c->path, 0, 0);
 	return rc;

@@ -2,8 +2,8 @@
  * check.c - `repwatch check`: read the exports exactly as a run would and
  * say, for every CSV file, which input and profile it was taken for, which
  * columns were found and missed, how its slash dates are read, its row
- * counts and its first rejects.  Nothing is written: no database, no
- * rejects file.  Exit 0 when a run would read everything, 2 when it would
+ * counts and its first rejects; then compile every rule and evaluate it
+ * on the data.  Nothing is written: no database, no rejects file.  Exit 0 when a run would read everything, 2 when it would
  * fail on the input, 1 for usage or configuration errors.
  */
 #include "cli.h"
@@ -14,7 +14,8 @@
 static const char check_usage[] =
 	"usage: repwatch check [options]\n"
 	"\n"
-	"Show how the exports would be read, without touching any database.\n"
+	"Show how the exports would be read, and compile and evaluate every\n"
+	"rule on them, without touching any database.\n"
 	"\n"
 	"  --data DIR            folder with the exports (default .)\n"
 	"  --config FILE         INI configuration (see docs/inputs.md)\n"
@@ -111,6 +112,30 @@ static void print_file(const struct rw_file_report *r)
 		printf("  %s %s\n", i ? "         " : "rejects: ", r->rejects[i]);
 }
 
+/*
+ * Compile every rule and evaluate it against the data, as the night would:
+ * a rule that fails or exceeds its budget is found here, not at 2 a.m.
+ */
+static int check_rules(struct rw_config *cfg, struct rw_dataset *ds,
+		       struct rw_err *err)
+{
+	struct rw_results *res = NULL;
+	struct rw_rules_out *ro = NULL;
+	int rc;
+
+	rc = rw_run_rules_prepare(cfg, err);
+	if (!rc)
+		rc = rw_engine_compute(ds, &res, err);
+	if (!rc)
+		rc = rw_rules_evaluate(cfg->rules, &cfg->rules_opts, ds, res, &ro, err);
+	if (!rc)
+		printf("rules: %zu compiled and evaluated, %zu flags\n",
+		       rw_rules_count(cfg->rules), ro->nflags);
+	rw_rules_out_free(ro);
+	rw_results_free(res);
+	return rc;
+}
+
 int rw_cmd_check(int argc, char **argv)
 {
 	struct rw_config *cfg = NULL;
@@ -141,6 +166,8 @@ int rw_cmd_check(int argc, char **argv)
 	rc = rw_ingest_run(&cfg->ingest, ds, stats, &err);
 	for (int i = 0; i < stats->nfiles; i++)
 		print_file(&stats->files[i]);
+	if (!rc)
+		rc = check_rules(cfg, ds, &err);
 	if (!rc) {
 		printf("reps %zu, opportunities %zu, stage changes %zu, plan goals %zu, activities %llu",
 		       ds->nreps, ds->nopps, ds->nstages, ds->nplans,
@@ -158,6 +185,8 @@ out:
 out_free:
 	rw_dataset_free(ds);
 	rw_free(stats);
+	if (cfg)
+		rw_rules_free(cfg->rules);
 	rw_free(cfg);
 	return rw_exit_code(rc);
 }

@@ -39,7 +39,7 @@ struct rw_config {
 	struct rw_rules *rules;		/* [rule NAME] sections; NULL when none
 					 * (the defaults apply); the owner
 					 * frees it with rw_rules_free() */
-	struct rw_rules_opts rules_opts;	/* repeat_days, structural_margin */
+	struct rw_rules_opts rules_opts;	/* repeat_days, notify_timeout_s */
 };
 
 /* Defaults of SPEC sections 2-4. */

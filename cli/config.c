@@ -25,6 +25,11 @@ struct config_reader {
 	struct rw_config *c;
 	struct rw_err *err;
 	const char *path;
+	char last[256];		/* start of the line read last */
+	struct config_seen {	/* keys met, to refuse one given twice */
+		char section[80], name[80];
+	} *seen;
+	size_t nseen, capseen;
 };
 
 static char *config_read_line(char *str, int num, void *stream)
@@ -32,8 +37,10 @@ static char *config_read_line(char *str, int num, void *stream)
 	struct config_reader *r = stream;
 	char *s = fgets(str, num, r->fp);
 
-	if (s)
+	if (s) {
 		r->line++;
+		snprintf(r->last, sizeof(r->last), "%s", s);
+	}
 	return s;
 }
 
@@ -149,7 +156,7 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		return 0;
 	}
 	if (!strcasecmp(name, "structural_margin")) {
-		if (parse_share(value, &c->rules_opts.structural_margin))
+		if (parse_share(value, &c->settings.structural_margin))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a share from 0 to 1", name, value);
 		return 0;
 	}
@@ -159,6 +166,36 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 	return rw_err_set(r->err, RW_ECONFIG, "unknown key \"%s\" in section [repwatch]", name);
 }
 
+/*
+ * A key given twice in one section would silently keep the last value (or
+ * glue two `when`s together).  A continuation line (indented) reaches the
+ * handler under the same name and is not a repeat.
+ */
+static int config_repeat(struct config_reader *r, const char *section,
+			 const char *name)
+{
+	struct config_seen *e;
+
+	if (r->last[0] == ' ' || r->last[0] == '\t')
+		return 0;
+	for (size_t i = 0; i < r->nseen; i++)
+		if (!strcasecmp(r->seen[i].section, section) && !strcasecmp(r->seen[i].name, name))
+			return rw_err_set(r->err, RW_ECONFIG, "key \"%s\" given twice in section [%s]", name, section);
+	if (r->nseen == r->capseen) {
+		size_t cap = r->capseen ? 2 * r->capseen : 32;
+
+		e = rw_reallocarray(r->seen, cap, sizeof(*e));
+		if (!e)
+			return rw_err_set(r->err, RW_ENOMEM, "out of memory reading configuration");
+		r->seen = e;
+		r->capseen = cap;
+	}
+	e = &r->seen[r->nseen++];
+	snprintf(e->section, sizeof(e->section), "%s", section);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	return 0;
+}
+
 static int config_handler(void *user, const char *section, const char *name,
 			  const char *value)
 {
@@ -166,12 +203,21 @@ static int config_handler(void *user, const char *section, const char *name,
 
 	if (r->err->code)
 		return 0;
+	if (!section[0] || (!strncasecmp(section, "rule ", 5) && !section[5]))
+		rw_err_set(r->err, RW_ECONFIG, "key \"%s\" is in a section with an empty name", name);
+	else
+		config_repeat(r, section, name);
+	if (r->err->code) {
+		rw_err_where(r->err, r->path, r->line, 0);
+		return 0;
+	}
 	if (rw_ingest_config_section(section)) {
 		rw_ingest_config_key(&r->c->ingest, section, name, value, r->line, r->err);
 	} else if (!strncasecmp(section, "rule ", 5)) {
 		if (!r->c->rules && !(r->c->rules = rw_rules_new()))
 			rw_err_set(r->err, RW_ENOMEM, "out of memory reading rules");
-		else
+		else if ((strcasecmp(name, "when") || r->last[0] == ' ' || r->last[0] == '\t' ||
+			  !rw_rules_set_where(r->c->rules, section + 5, r->path, r->line, r->err)))
 			rw_rules_set(r->c->rules, section + 5, name, value, r->err);
 	} else if (strcasecmp(section, "repwatch"))
 		rw_err_set(r->err, RW_ECONFIG, "unknown section [%s] (key \"%s\")", section, name);
@@ -182,6 +228,65 @@ static int config_handler(void *user, const char *section, const char *name,
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether comma-separated lists a and b share a name (blanks trimmed,
+ * case ignored, as ingest matches stage names). */
+static int lists_share(const char *a, const char *b, char *out, size_t size)
+{
+	const char *p = a;
+
+	while (*p) {
+		const char *q = b;
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ",");
+		while (n && p[n - 1] == ' ')
+			n--;
+		while (n && *q) {
+			size_t m;
+
+			while (*q == ' ' || *q == ',')
+				q++;
+			m = strcspn(q, ",");
+			while (m && q[m - 1] == ' ')
+				m--;
+			if (m == n && !strncasecmp(p, q, n)) {
+				snprintf(out, size, "%.*s", (int)n, p);
+				return 1;
+			}
+			q += strcspn(q, ",");
+		}
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/* Contradictions between keys, found once the whole file is read. */
+static int config_contradictions(const struct rw_config *c, struct rw_err *err)
+{
+	const struct rw_ingest_map *m = &c->ingest.map;
+	char name[RW_MAP_TEXT];
+
+	for (int i = 0; i < m->n; i++) {
+		if (m->e[i].kind == RW_MAP_RATE && m->base_currency[0] &&
+		    !strcasecmp(m->e[i].text, m->base_currency)) {
+			rw_err_set(err, RW_ECONFIG, "[currency] gives a rate for %s, the base currency (its rate is 1 by definition)", m->e[i].text);
+			rw_err_where(err, c->path, m->e[i].line, 0);
+			return RW_ECONFIG;
+		}
+		if (m->e[i].kind != RW_MAP_WON)
+			continue;
+		for (int j = 0; j < m->n; j++)
+			if (m->e[j].kind == RW_MAP_LOST && lists_share(m->e[i].text, m->e[j].text, name, sizeof(name))) {
+				rw_err_set(err, RW_ECONFIG, "[stages] stage \"%s\" is both won and lost", name);
+				rw_err_where(err, c->path, m->e[j].line, 0);
+				return RW_ECONFIG;
+			}
+	}
+	return 0;
 }
 
 int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
@@ -200,6 +305,7 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 	if (ferror(r.fp) && !err->code)
 		rw_err_set(err, RW_EIO, "error reading configuration file");
 	fclose(r.fp);
+	rw_free(r.seen);
 	if (err->code) {
 		rw_err_where(err, path, 0, 0);
 		return err->code;
@@ -216,5 +322,5 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 		rw_err_where(err, path, 0, 0);
 		return RW_ECONFIG;
 	}
-	return 0;
+	return config_contradictions(c, err);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../reports/reports.h"
+#include "guard.h"
 
 static const char report_usage[] =
 	"usage: repwatch report [options]\n"
@@ -23,7 +24,8 @@ static const char report_usage[] =
 	"  --team T           only this team\n"
 	"  --period P         this period (label, e.g. 2026-09) instead of the\n"
 	"                     latest complete one\n"
-	"  --out PATH         write there instead of standard output\n"
+	"  --out PATH         write there instead of standard output (a regular\n"
+	"                     file, never the database; written whole or not at all)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"exit codes: 0 success; 1 usage error; 4 failure (no database, no run,\n"
@@ -42,7 +44,8 @@ static const char assess_usage[] =
 	"  --grain G          week, month or quarter (default month)\n"
 	"  --period P         assess as of this period instead of the latest\n"
 	"  --plan-days N      goal deadline: N days after as_of (default 90)\n"
-	"  --out PATH         write there instead of standard output\n"
+	"  --out PATH         write there instead of standard output (a regular\n"
+	"                     file, never the database; written whole or not at all)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"exit codes: 0 success; 1 usage error or unknown rep; 4 failure.\n";
@@ -111,26 +114,51 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Open --out (or use stdout), write, close; returns an exit code. */
+/*
+ * Write the document to --out or standard output; returns an exit code.
+ * --out may not be the database or one of its -wal/-shm/-journal files
+ * (checked before anything is opened), and is written to a temporary file
+ * renamed into place, so a failed write leaves the previous document.
+ */
 static int write_doc(const char *out, int (*fn)(const struct rw_report_opts *,
 						FILE *, struct rw_err *),
 		     const struct rw_report_opts *ro)
 {
+	struct rw_guard *g;
+	struct rw_atomic at;
 	struct rw_err err;
-	FILE *fp = stdout;
 	int rc;
 
 	rw_err_clear(&err);
-	if (out) {
-		fp = fopen(out, "w");
-		if (!fp) {
-			fprintf(stderr, "repwatch: %s: cannot write: %s\n", out, strerror(errno));
-			return RW_EXIT_FAILURE;
-		}
+	if (!out || !strcmp(out, "-")) {
+		rc = fn(ro, stdout, &err);
+		/* The writers know the stream, not its name. */
+		if (rc == RW_EIO)
+			rw_err_where(&err, "(standard output)", 0, 0);
+		goto out;
 	}
-	rc = fn(ro, fp, &err);
-	if (out && fclose(fp) && !rc)
-		rc = rw_err_set(&err, RW_EIO, "%s: cannot write: %s", out, strerror(errno));
+	g = rw_calloc(1, sizeof(*g));
+	if (!g) {
+		rc = rw_err_set(&err, RW_ENOMEM, "out of memory");
+		goto out;
+	}
+	rw_guard_init(g);
+	rc = rw_guard_add_db(g, ro->db_path, &err);
+	if (!rc)
+		rc = rw_guard_check(g, out, "--out", &err);
+	rw_free(g);
+	if (!rc)
+		rc = rw_atomic_open(&at, out, &err);
+	if (rc)
+		goto out;
+	rc = fn(ro, at.fp, &err);
+	if (rc == RW_EIO)
+		rw_err_where(&err, out, 0, 0);
+	if (rc)
+		rw_atomic_abort(&at);
+	else
+		rc = rw_atomic_commit(&at, &err);
+out:
 	if (rc)
 		rw_err_print(&err, stderr);
 	return rw_exit_code(rc);

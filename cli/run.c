@@ -9,11 +9,15 @@
 #include "cli.h"
 #include "../reports/reports.h"
 #include "../store/store.h"
+#include "guard.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +36,16 @@ static const char run_usage[] =
 	"  --as-of YYYY-MM-DD    evaluation day (default today, UTC)\n"
 	"  --report-dir DIR      also write the Markdown trend report there\n"
 	"  --rejects FILE        rejected rows (default rejects.csv beside the db)\n"
+	"  --allow-missing NAME  run without an input the previous run read\n"
+	"                        (reps, opportunities, activities, stage_history,\n"
+	"                        targets, plans); repeatable\n"
+	"  --replay              store a run whose --as-of is earlier than the\n"
+	"                        latest run's, as history only: no alert changes,\n"
+	"                        no notifications, the latest results kept\n"
 	"  --reps FILE, --opportunities FILE, --targets FILE, --activities FILE\n"
 	"                        read that input from FILE instead of DIR\n"
+	"  Outputs (--rejects, --alerts, the report) are regular files and never\n"
+	"  the database, its -wal/-shm/-journal or an input: such a run is refused.\n"
 	"  --fail-on-alert       exit 3 when the run raises new critical alerts\n"
 	"  --alerts FILE         append the notifications (NDJSON) to FILE\n"
 	"                        instead of standard output\n"
@@ -58,12 +70,17 @@ struct run_args {
 	int fail_on_alert;
 	const char *notify;		/* --notify CMD */
 	const char *alerts_path;	/* --alerts FILE */
+	unsigned allow_missing;		/* 1 << enum rw_input_file */
+	int replay;			/* --replay */
+	struct rw_store *st;		/* opened before ingest when the
+					 * database exists, else NULL */
+	char rejects_tmp[RW_GUARD_PATH];	/* what ingest writes */
 };
 
 enum {
 	OPT_REPS = 256, OPT_OPPS, OPT_TARGETS, OPT_ACTS, OPT_REJECTS,
 	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
-	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD
+	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY
 };
 
 static const struct option run_options[] = {
@@ -82,10 +99,48 @@ static const struct option run_options[] = {
 	{ "notify", required_argument, NULL, OPT_NOTIFY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "alerts", required_argument, NULL, OPT_ALERTS },
+	{ "allow-missing", required_argument, NULL, OPT_ALLOW_MISSING },
+	{ "replay", no_argument, NULL, OPT_REPLAY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* --allow-missing NAME: the input's canonical name without ".csv". */
+static int run_allow_missing(struct run_args *a, const char *name,
+			     struct rw_err *err)
+{
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		const char *full = rw_input_name((enum rw_input_file)f);
+		size_t n = strlen(full) - 4;
+
+		if (strlen(name) == n && !strncmp(name, full, n)) {
+			a->allow_missing |= 1u << f;
+			return 0;
+		}
+	}
+	return rw_err_set(err, RW_EUSAGE, "--allow-missing: \"%s\" is not one of reps, opportunities, activities, stage_history, targets, plans", name);
+}
+
+/* Usage errors a run would only meet at its end (--notify "" used to be
+ * found after the commit): refuse them before anything is read. */
+static int run_check_usage(const struct run_args *a, const char *const *named,
+			   struct rw_err *err)
+{
+	static const char *const opt[] = { "--db", "--rejects", "--alerts", "--report-dir", "--data", "--config" };
+	const char *p;
+
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (named[i] && !named[i][0])
+			return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", opt[i]);
+	if (a->notify) {
+		for (p = a->notify; *p == ' ' || *p == '\t'; p++)
+			;
+		if (!*p)
+			return rw_err_set(err, RW_EUSAGE, "--notify: an empty command");
+	}
+	return 0;
+}
 
 /*
  * Two passes over argv: the config file first, so that options given on
@@ -121,18 +176,34 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_NOTIFY: a->notify = optarg; break;
 		case OPT_ALERTS: a->alerts_path = optarg; break;
 		case OPT_SHARD: shard = optarg; break;
+		case OPT_REPLAY: a->replay = 1; break;
+		case OPT_ALLOW_MISSING:
+			if (run_allow_missing(a, optarg, err))
+				return err->code;
+			break;
 		default:
 			return rw_err_set(err, RW_EUSAGE, "run: unknown or incomplete option \"%s\" (see repwatch run --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return rw_err_set(err, RW_EUSAGE, "run: unexpected argument \"%s\"", argv[optind]);
+	{
+		const char *named[] = { a->db_path, rejects, a->alerts_path, a->report_dir, data, a->config_path };
+
+		if (run_check_usage(a, named, err))
+			return err->code;
+	}
 
 	rw_config_default(&a->cfg);
 	if (a->config_path && rw_config_load(&a->cfg, a->config_path, err))
 		return err->code;
 	if (as_of && rw_parse_iso_day(as_of, &a->cfg.settings.as_of))
 		return rw_err_set(err, RW_EUSAGE, "--as-of: \"%s\" is not a date YYYY-MM-DD", as_of);
+	/* Periods, tenure and goal deadlines are computed from as_of; a
+	 * year 0 or 9999 is a typo, and one beyond would overflow them. */
+	if (as_of && (a->cfg.settings.as_of < rw_days_from_civil(1900, 1, 1) ||
+		      a->cfg.settings.as_of > rw_days_from_civil(2999, 12, 31)))
+		return rw_err_set(err, RW_EUSAGE, "--as-of: \"%s\" is outside 1900-01-01..2999-12-31", as_of);
 	if (shard) {
 		unsigned long si, sn;
 		char tail;
@@ -163,6 +234,158 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 	return 0;
 }
 
+/* ---- Guards before anything is written ---------------------------------- */
+
+/* Whether path is a file in ingest's sense of a CSV export. */
+static int run_csv_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && !strcasecmp(name + n - 4, ".csv") && name[0] != '.';
+}
+
+/* Whether path holds a rejects file of an earlier run (its header line):
+ * then it is this run's to replace, not an input. */
+static int run_is_old_rejects(const char *path)
+{
+	static const char header[] = "file,line,column,reason,record\n";
+	char buf[sizeof(header)] = { 0 };
+	struct stat sb;
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return 0;
+	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode))
+		n = read(fd, buf, sizeof(header) - 1);
+	close(fd);
+	return n == (ssize_t)sizeof(header) - 1 && !memcmp(buf, header, (size_t)n);
+}
+
+/*
+ * The files a run must never write: the database and its companions, the
+ * configuration, the inputs named on the command line and every CSV file
+ * of the data folder (which ingest may read), except an earlier rejects
+ * file at the --rejects destination.
+ */
+static int run_protect(const struct run_args *a, struct rw_guard *g,
+		       struct rw_err *err)
+{
+	const char *dir = a->cfg.ingest.data_dir ? a->cfg.ingest.data_dir : ".";
+	struct rw_guard *one;
+	struct dirent *de;
+	char path[RW_GUARD_PATH];
+	DIR *d;
+	int rc;
+
+	rc = rw_guard_add_db(g, a->db_path, err);
+	if (!rc && a->config_path)
+		rc = rw_guard_add(g, a->config_path, err);
+	for (int f = 0; !rc && f < RW_NINPUTS; f++)
+		if (a->cfg.ingest.paths[f])
+			rc = rw_guard_add(g, a->cfg.ingest.paths[f], err);
+	if (rc)
+		return rc;
+	d = opendir(dir);
+	if (!d)
+		return 0;	/* ingest says what is missing */
+	one = rw_calloc(1, sizeof(*one));
+	if (!one) {
+		closedir(d);
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	}
+	rw_guard_init(one);
+	rc = rw_guard_add(one, a->rejects, err);
+	while (!rc && (de = readdir(d))) {
+		if (!run_csv_name(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rw_guard_check(one, path, "", NULL) && run_is_old_rejects(path))
+			continue;
+		rc = rw_guard_add(g, path, err);
+	}
+	rw_free(one);
+	closedir(d);
+	return rc;
+}
+
+/* Refuse any output that is a protected file, before any is opened. */
+static int run_check_outputs(struct run_args *a, struct rw_err *err)
+{
+	struct rw_guard *g = rw_calloc(1, sizeof(*g));
+	char report[RW_GUARD_PATH];
+	int rc;
+
+	if (!g)
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	rw_guard_init(g);
+	rc = run_protect(a, g, err);
+	if (!rc)
+		rc = rw_guard_check(g, a->rejects, "--rejects", err);
+	if (!rc && a->alerts_path)
+		rc = rw_guard_check(g, a->alerts_path, "--alerts", err);
+	if (!rc && a->report_dir) {
+		snprintf(report, sizeof(report), "%s/repwatch-report.md", a->report_dir);
+		rc = rw_guard_check(g, report, "the report of --report-dir", err);
+	}
+	rw_free(g);
+	return rc;
+}
+
+/*
+ * With a database that already exists, open it before reading anything:
+ * a foreign database is refused untouched (rw_store_open), and an --as-of
+ * earlier than the latest run's needs --replay (a run of an old night
+ * would otherwise rewrite the current alert state backwards).
+ */
+static int run_open_existing(struct run_args *a, struct rw_err *err)
+{
+	struct rw_last_run last;
+	struct stat sb;
+	int32_t latest;
+	char day[16];
+	int rc;
+
+	if (stat(a->db_path, &sb))
+		return 0;
+	rc = rw_store_open(a->db_path, a->cfg.busy_ms, &a->st, err);
+	if (rc)
+		return rc;
+	rc = rw_store_last_run(a->st, &last, err);
+	if (rc || !last.run_id || rw_parse_iso_day(last.as_of, &latest))
+		return rc;
+	if (a->cfg.settings.as_of < latest && !a->replay) {
+		rw_format_day(a->cfg.settings.as_of, day, sizeof(day));
+		rw_err_set(err, RW_EUSAGE, "--as-of %s is earlier than %s, the as_of of run %lld, the latest; pass --replay to store it as history without touching alerts", day, last.as_of, (long long)last.run_id);
+		rw_err_where(err, a->db_path, 0, 0);
+		return RW_EUSAGE;
+	}
+	return 0;
+}
+
+/*
+ * An input the previous run read and this one lacks would silently resolve
+ * every alert that depends on it (issue: a night without reps.csv sent all
+ * its alerts out as resolved).  Refuse unless --allow-missing names it.
+ */
+static int run_check_missing(struct rw_store *st, const struct run_args *a,
+			     const struct rw_ingest_stats *stats, struct rw_err *err)
+{
+	struct rw_last_run last;
+	int rc = rw_store_last_run(st, &last, err);
+
+	if (rc)
+		return rc;
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		const char *name = rw_input_name((enum rw_input_file)f);
+
+		if (!last.present[f] || stats->file[f].present || (a->allow_missing & (1u << f)))
+			continue;
+		return rw_err_set(err, RW_EINPUT, "%s was read by run %lld on %s and is missing tonight; pass --allow-missing %.*s to run without it", name, (long long)last.run_id, last.as_of, (int)strlen(name) - 4, name);
+	}
+	return 0;
+}
+
 /* SPEC section 2: a file whose row count fell by more than max_shrink
  * against the previous run fails the run before anything is written. */
 static int run_check_shrink(struct rw_store *st, const struct rw_config *cfg,
@@ -189,7 +412,7 @@ static int run_check_shrink(struct rw_store *st, const struct rw_config *cfg,
 	return 0;
 }
 
-static int run_store(const struct run_args *a, const struct rw_dataset *ds,
+static int run_store(struct run_args *a, const struct rw_dataset *ds,
 		     const struct rw_results *res, const struct rw_ingest_stats *stats,
 		     const struct rw_rules_out *ro, struct rw_alert_counts *ac,
 		     const char *started, int64_t *run_id, struct rw_err *err)
@@ -200,33 +423,95 @@ static int run_store(const struct run_args *a, const struct rw_dataset *ds,
 	char finished[32];
 	int rc;
 
-	rc = rw_store_open(a->db_path, a->cfg.busy_ms, &st, err);
-	if (rc)
-		return rc;
+	if (a->st) {
+		st = a->st;
+	} else {
+		rc = rw_store_open(a->db_path, a->cfg.busy_ms, &st, err);
+		if (rc)
+			return rc;
+	}
 	rc = run_check_shrink(st, &a->cfg, stats, err);
+	if (!rc)
+		rc = run_check_missing(st, a, stats, err);
 	if (rc)
 		goto out_close;
 	rc = rw_store_begin_run(st, &info, run_id, err);
 	if (rc)
 		goto out_close;
-	rc = rw_store_write_results(st, ds, res, err);
+	/* A replay keeps the latest night's results and alert state: it
+	 * adds its runs, run_inputs, flags and plan_progress rows only. */
+	rc = a->replay ? 0 : rw_store_write_results(st, ds, res, err);
 	if (!rc)
 		rc = rw_store_write_rules(st, ds, ro, err);
-	if (!rc)
+	if (!rc && !a->replay)
 		rc = rw_store_update_alerts(st, ds, ro, a->cfg.rules_opts.repeat_days, ac, err);
 	if (rc)
 		goto out_rollback;
 	rw_now_iso(finished, sizeof(finished));
-	rc = rw_store_commit_run(st, *run_id, finished, err);
+	rc = a->replay ? rw_store_commit_replay(st, *run_id, finished, err)
+		: rw_store_commit_run(st, *run_id, finished, err);
 	if (rc)
 		goto out_rollback;
-	rw_run_deliver(st, a->alerts_path, a->notify, a->cfg.rules_opts.notify_timeout_s);
+	if (!a->replay)
+		rw_run_deliver(st, a->alerts_path, a->notify, a->cfg.rules_opts.notify_timeout_s);
 	goto out_close;
 
 out_rollback:
 	rw_store_rollback_run(st);
 out_close:
 	rw_store_close(st);
+	if (st == a->st)
+		a->st = NULL;
+	return rc;
+}
+
+/* Replace every occurrence of from in s (of size bytes) by to. */
+static void run_subst(char *s, size_t size, const char *from, const char *to)
+{
+	char out[1024], *p;
+	size_t flen = strlen(from);
+
+	if (!flen || size > sizeof(out))
+		return;
+	while ((p = strstr(s, from))) {
+		snprintf(out, sizeof(out), "%.*s%s%s", (int)(p - s), s, to, p + flen);
+		memcpy(s, out, size - 1);
+		s[size - 1] = 0;
+		if (strstr(to, from))
+			break;
+	}
+}
+
+/*
+ * Ingest with the rejects written to a temporary file beside --rejects,
+ * renamed into place when ingest is done (its rejects explain a refused
+ * input too), so that an I/O failure leaves the previous rejects file and
+ * a symlink at the destination is replaced, not followed.  Messages name
+ * the destination, never the temporary file.
+ */
+static int run_ingest(struct run_args *a, struct rw_dataset *ds,
+		      struct rw_ingest_stats *stats, struct rw_err *err)
+{
+	struct rw_atomic at;
+	int rc;
+
+	rc = rw_atomic_open(&at, a->rejects, err);
+	if (rc)
+		return rc;
+	/* ingest opens the file by name; this stream is not used. */
+	snprintf(a->rejects_tmp, sizeof(a->rejects_tmp), "%s", at.tmp);
+	a->cfg.ingest.rejects_path = a->rejects_tmp;
+	rc = rw_ingest_run(&a->cfg.ingest, ds, stats, err);
+	a->cfg.ingest.rejects_path = a->rejects;
+	if (rc && rc != RW_EINPUT) {
+		rw_atomic_abort(&at);
+	} else if (rw_atomic_commit(&at, rc ? NULL : err)) {
+		rc = rc ? rc : RW_EIO;
+	}
+	if (err->code) {
+		run_subst(err->file, sizeof(err->file), a->rejects_tmp, a->rejects);
+		run_subst(err->msg, sizeof(err->msg), a->rejects_tmp, a->rejects);
+	}
 	return rc;
 }
 
@@ -235,31 +520,29 @@ static int run_report(const struct run_args *a, char *out, size_t size,
 		      struct rw_err *err)
 {
 	struct rw_report_opts ro;
-	FILE *fp;
+	struct rw_atomic at;
 	int rc;
 
 	if (mkdir(a->report_dir, 0777) && errno != EEXIST) {
-		rw_err_set(err, RW_EIO, "cannot create report folder: %s", strerror(errno));
+		rw_err_set(err, RW_EIO, "cannot create the report folder: %s", strerror(errno));
 		rw_err_where(err, a->report_dir, 0, 0);
 		return RW_EIO;
 	}
 	snprintf(out, size, "%s/repwatch-report.md", a->report_dir);
-	fp = fopen(out, "w");
-	if (!fp) {
-		rw_err_set(err, RW_EIO, "cannot write report: %s", strerror(errno));
-		rw_err_where(err, out, 0, 0);
-		return RW_EIO;
-	}
+	rc = rw_atomic_open(&at, out, err);
+	if (rc)
+		return rc;
 	rw_report_opts_default(&ro);
 	ro.db_path = a->db_path;
 	ro.format = RW_FMT_MD;
-	rc = rw_report_write(&ro, fp, err);
-	if (fclose(fp) && !rc) {
-		rw_err_set(err, RW_EIO, "cannot write report: %s", strerror(errno));
+	rc = rw_report_write(&ro, at.fp, err);
+	if (rc == RW_EIO)
 		rw_err_where(err, out, 0, 0);
-		rc = RW_EIO;
+	if (rc) {
+		rw_atomic_abort(&at);
+		return rc;
 	}
-	return rc;
+	return rw_atomic_commit(&at, err);
 }
 
 static double elapsed_s(const struct timespec *t0)
@@ -356,6 +639,10 @@ int rw_cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = rw_run_rules_prepare(&a.cfg, &err);
+	if (!rc)
+		rc = run_check_outputs(&a, &err);
+	if (!rc)
+		rc = run_open_existing(&a, &err);
 	if (rc)
 		goto out;
 	ds = rw_dataset_new(&a.cfg.settings);
@@ -363,7 +650,7 @@ int rw_cmd_run(int argc, char **argv)
 		rc = rw_err_set(&err, RW_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = rw_ingest_run(&a.cfg.ingest, ds, &stats, &err);
+	rc = run_ingest(&a, ds, &stats, &err);
 	if (rc)
 		goto out;
 	rc = rw_engine_compute(ds, &res, &err);
@@ -392,6 +679,7 @@ out:
 		if (rc == RW_EINPUT)
 			fputs("repwatch: input rejected; the database was not changed\n", stderr);
 	}
+	rw_store_close(a.st);
 	rw_rules_out_free(ro);
 	rw_rules_free(a.cfg.rules);
 	rw_results_free(res);

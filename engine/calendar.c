@@ -230,6 +230,7 @@ void rw_settings_default(struct rw_settings *s)
 	s->stale_days = 14;
 	s->followup_days = 30;
 	s->ramp_days = 90;
+	s->structural_margin = 0.10;
 	s->fiscal_start = 1;
 	s->stage_order = NULL;
 	s->shard_i = s->shard_n = 0;

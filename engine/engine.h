@@ -111,6 +111,8 @@ struct rw_settings {
 	int stale_days;		/* SPEC stale_opps threshold (14) */
 	int followup_days;	/* SPEC followup_ratio window (30) */
 	int ramp_days;		/* tenure under this is ramping (90) */
+	double structural_margin;	/* a rep's change within this of its
+					 * team's moved with the team (0.10) */
 	int fiscal_start;	/* first month of fiscal year, 1-12 (1) */
 	const char *stage_order;	/* "A, B, C" for conversions; NULL:
 					 * derived from stage history */
@@ -350,7 +352,60 @@ const char *rw_results_conv_to(const struct rw_results *res, size_t i);
 void rw_results_conv(const struct rw_results *res, uint32_t r, enum rw_grain g,
 		     int k, size_t i, double *entered, double *reached);
 
+/* ---- Team findings (SPEC section 5, "Structural, not personal") ------ */
+
+/* 1 when a rise of metric m is an improvement (win rate), 0 when it is a
+ * deterioration (cycle days, touch gap, stale share, lost deals). */
+int rw_metric_up_is_good(enum rw_metric m);
+
+/*
+ * A shift most of a team's judged reps made together on one metric, found
+ * over every kept complete month (engine/team.c says how it is tested).
+ * since is the period index (month grain) of the first period after the
+ * shift; change the median of the reps' relative changes (-0.3 = down
+ * 30%); p the test's p-value, adjusted across the night's teams; reps the
+ * reps with a change on both sides, reps_down those that moved the bad way.
+ */
+struct rw_team_finding {
+	size_t team;		/* team number (rw_results_team_name) */
+	enum rw_grain grain;
+	enum rw_metric metric;
+	int32_t since;
+	double change, p;
+	int reps, reps_down;
+};
+
+size_t rw_results_finding_count(const struct rw_results *res);
+/* The i-th finding, NULL when out of range; valid while res lives. */
+const struct rw_team_finding *rw_results_finding(const struct rw_results *res,
+						 size_t i);
+/* Index of the finding of team on metric m, or -1. */
+long rw_results_finding_find(const struct rw_results *res, size_t team,
+			     enum rw_metric m);
+/* Rep r's own relative change at finding i's split (NAN when r has fewer
+ * than two judged values on a side). */
+double rw_results_finding_rep_change(const struct rw_results *res,
+				     const struct rw_dataset *ds, size_t i,
+				     uint32_t r);
+/*
+ * 1 when rep r's team has a finding on metric m and r moved with it: its
+ * own change at the split is no more than structural_margin worse than the
+ * team's (or too short to tell).  Such a rep's flags on m are the team's,
+ * not the rep's.
+ */
+int rw_results_moved_with_team(const struct rw_results *res,
+			       const struct rw_dataset *ds, uint32_t r,
+			       enum rw_metric m);
+
 /* ---- Statistics used by the engine, exposed for tests ---------------- */
+
+/*
+ * Benjamini-Hochberg adjusted p-values (false discovery rate, Benjamini
+ * and Hochberg 1995; R's p.adjust(method = "BH")) of p[0..n) into q[0..n);
+ * NAN entries are left out of the family and stay NAN.
+ */
+void rw_bh_adjust(const double *p, size_t n, double *q);
+
 
 /* Baseline of v[0..n) (NAN entries skipped; v is reordered). */
 void rw_baseline_of(double *v, size_t n, struct rw_baseline *b);

@@ -103,7 +103,13 @@ struct rw_results {
 	char **conv_names;		/* [nconv] "conv_a_b", owned */
 	const char **conv_from, **conv_to;	/* [nconv], the dataset's */
 	uint32_t *conv[RW_NGRAINS];	/* [rep][k][pair][2]: entered, reached */
+	struct rw_team_finding *findings;	/* team.c */
+	size_t nfindings;
 };
+
+/* Team findings of the run (team.c), once every grain's values are
+ * computed.  Returns 0 or RW_ENOMEM. */
+int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds);
 
 /* Stage conversions of every grain (conversion.c); after the windows are
  * set.  Returns 0 or RW_ENOMEM. */

@@ -889,6 +889,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rc = grain_compute(&c, g);
 	if (!rc)
 		rc = rw_conversions_compute(c.res, ds);
+	if (!rc)
+		rc = rw_team_findings_compute(c.res, ds);
 	rw_free(c.order);
 	rw_free(c.rep_start);
 	if (!c.res->rep_team)
@@ -916,6 +918,7 @@ void rw_results_free(struct rw_results *res)
 	}
 	rw_free(res->team_names);
 	rw_free(res->rep_team);
+	rw_free(res->findings);
 	for (size_t i = 0; i < res->nconv; i++)
 		rw_free(res->conv_names[i]);
 	rw_free(res->conv_names);

@@ -39,7 +39,7 @@ void rw_ingest_opts_default(struct rw_ingest_opts *o)
 	o->max_reject_share = 0.05;
 	o->decimal = '.';
 	o->encoding = RW_ENC_AUTO;
-	o->require_activities = 1;
+	o->require_activities = 0;
 }
 
 const char *rw_input_name(enum rw_input_file f)

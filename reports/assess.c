@@ -112,8 +112,9 @@ static void judge(struct assessment *a, int plan_days)
 		a->declined[k] = rw_declined((enum rw_key)k, &p->tr[k]);
 		a->low[k] = isfinite(a->pct[k]) &&
 			    (rw_keys[k].up_is_good ? a->pct[k] < 25 : a->pct[k] > 75);
+		/* The engine's team finding is the one definition. */
 		a->structural[k] = a->declined[k] &&
-			rw_team_wide((enum rw_key)k, p->tr[k].change, a->team_change[k]);
+			rw_report_finding(d, p->team, rw_keys[k].column) != NULL;
 		a->ndeclined += a->declined[k];
 		a->nstructural += a->structural[k];
 		if (!a->declined[k] && !a->low[k])
@@ -334,6 +335,8 @@ static void assess_md(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, ". Data as of %s (run %lld); latest complete %s %s.\n\n",
 		a->d->as_of, (long long)a->d->run_id, a->d->grain, a->d->period);
+	if (a->d->no_activities)
+		fprintf(fp, "%s\n\n", rw_no_activity_note(a->d));
 	md_summary(fp, a);
 	md_current(fp, a);
 	md_history(fp, a);

@@ -87,6 +87,8 @@ static void html_head(FILE *fp, const struct rw_report_data *d)
 		"closed deals for ratios; green is better, orange worse).</p>\n",
 		(long long)d->run_id, d->as_of, d->grain, d->grain, d->period, d->grain,
 		d->trend_periods, d->grain, RW_ALPHA);
+	if (d->no_activities)
+		fprintf(fp, "<p class=\"meta\">%s</p>\n", rw_no_activity_note(d));
 }
 
 /* Flags of one rep, as small badges. */
@@ -404,45 +406,38 @@ static void html_charts(FILE *fp, const struct rw_report_data *d, const struct r
 	}
 }
 
-/* Team-wide declines: for each team and key metric, the team's median
- * fell (or, for gaps and stale share, rose) by 20% or more across the
- * window: a matter for the manager, not for one rep. */
-static void html_structural(FILE *fp, const struct rw_report_data *d,
-			    const struct rw_rseries *s)
+/* Team findings (SPEC section 5), as the engine found and stored them:
+ * a shift most of a team made together is a matter for the manager, not
+ * for one rep. */
+static void html_structural(FILE *fp, const struct rw_report_data *d)
 {
-	int any = 0;
-
 	fprintf(fp, "<h2>Team-wide findings</h2>\n");
-	for (size_t t = 0; t < s->nteams; t++) {
-		const char *manager = rw_team_manager(d, s->teams[t]);
-
-		for (int k = 0; k < RW_NKEYS; k++) {
-			double med[RW_MAXP], c;
-			int n = s->np < d->trend_periods ? s->np : d->trend_periods;
-			char cs[32];
-
-			for (int i = 0; i < n; i++)
-				med[i] = rw_band(s, t, k)[3 * (s->np - n + i)];
-			c = rw_half_change(med, n);
-			if (!isfinite(c) || (rw_keys[k].up_is_good ? c > -0.2 : c < 0.2))
-				continue;
-			if (!any++)
-				fprintf(fp, "<ul>\n");
-			rw_fmt_change(c, cs, sizeof(cs));
-			fprintf(fp, "<li class=\"structural\"><b>");
-			esc(fp, s->teams[t]);
-			fprintf(fp, "</b>");
-			if (*manager) {
-				fprintf(fp, " (manager ");
-				esc(fp, manager);
-				fprintf(fp, ")");
-			}
-			fprintf(fp, ": the team's median %s moved %s over the last %d %ss "
-				"\xe2\x80\x94 a team issue, not one rep's.</li>\n",
-				rw_keys[k].title, cs, n, d->grain);
-		}
+	if (!d->nfindings) {
+		fprintf(fp, "<p>No team shifted together on any metric.</p>\n");
+		return;
 	}
-	fprintf(fp, any ? "</ul>\n" : "<p>No team's median moved 20%% or more the wrong way.</p>\n");
+	fprintf(fp, "<ul>\n");
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct rw_rfinding *f = &d->findings[i];
+		char cs[32];
+
+		rw_fmt_change(f->change, cs, sizeof(cs));
+		fprintf(fp, "<li class=\"structural\"><b>");
+		esc(fp, f->team);
+		fprintf(fp, "</b>");
+		if (*f->manager) {
+			fprintf(fp, " (manager ");
+			esc(fp, f->manager);
+			fprintf(fp, ")");
+		}
+		fprintf(fp, ": ");
+		esc(fp, f->metric);
+		fprintf(fp, " moved %s from ", cs);
+		esc(fp, f->since);
+		fprintf(fp, " for %d of its %d reps (p %.3f) \xe2\x80\x94 a team issue, "
+			"not one rep's.</li>\n", f->reps_down, f->reps, f->p);
+	}
+	fprintf(fp, "</ul>\n");
 }
 
 /* Plan progress, when the rules layer scored plans in this run. */
@@ -502,7 +497,7 @@ int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 		html_head(out, d);
 		html_overview(out, d, f, nf);
 		html_flags(out, d, f, nf);
-		html_structural(out, d, &s);
+		html_structural(out, d);
 		rc = html_plans(out, db, d, err);
 	}
 	if (!rc) {

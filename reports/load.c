@@ -283,6 +283,90 @@ static int load_rep_rows(sqlite3 *db, const struct rw_report_opts *o,
 	return rc;
 }
 
+/* The run's team findings; a database from before they existed has
+ * none. */
+static int load_findings(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT team, manager, metric, since, change, p, reps, reps_down"
+		" FROM team_findings WHERE run_id = ?1 ORDER BY team, metric";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_db_fail(db, NULL, "cannot read team_findings", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rw_rfinding *f = rw_reallocarray(d->findings, d->nfindings + 1,
+							sizeof(*f));
+
+		if (!f) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		d->findings = f;
+		f = &d->findings[d->nfindings++];
+		f->team = rw_col_strdup(st, 0);
+		f->manager = rw_col_strdup(st, 1);
+		f->metric = rw_col_strdup(st, 2);
+		f->since = rw_col_strdup(st, 3);
+		f->change = rw_col_double(st, 4);
+		f->p = rw_col_double(st, 5);
+		f->reps = sqlite3_column_int(st, 6);
+		f->reps_down = sqlite3_column_int(st, 7);
+		if (!f->team || !f->manager || !f->metric || !f->since) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_NOMEM)
+		return rw_err_set(err, RW_ENOMEM, "out of memory reading team_findings");
+	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_findings", err);
+}
+
+/* Did the run read an activity export?  (run_inputs lists what it read.) */
+static int load_inputs(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT COUNT(*) FROM run_inputs WHERE run_id = ?1 AND file = 'activities.csv'";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
+	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		d->no_activities = sqlite3_column_int64(st, 0) == 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rw_db_fail(db, NULL, "cannot read run_inputs", err);
+}
+
+const char *rw_no_activity_note(const struct rw_report_data *d)
+{
+	return d->no_activities ?
+		"This run had no activity export: calls, e-mails, meetings, follow-up, "
+		"touch gap and stale deals show \xe2\x80\x94 (no activity export), and no "
+		"rule read them." : "";
+}
+
+const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
+					    const char *team, const char *metric)
+{
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i].team, team) &&
+		    !strcmp(d->findings[i].metric, metric))
+			return &d->findings[i];
+	return NULL;
+}
+
 int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 		   struct rw_report_data *d, struct rw_err *err)
 {
@@ -313,11 +397,22 @@ int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 		rc = load_reps(db, o, d, err);
 	if (!rc)
 		rc = load_rep_rows(db, o, d, err);
+	if (!rc)
+		rc = load_findings(db, d, err);
+	if (!rc)
+		rc = load_inputs(db, d, err);
 	return rc;
 }
 
 void rw_report_data_free(struct rw_report_data *d)
 {
+	for (size_t i = 0; i < d->nfindings; i++) {
+		rw_free(d->findings[i].team);
+		rw_free(d->findings[i].manager);
+		rw_free(d->findings[i].metric);
+		rw_free(d->findings[i].since);
+	}
+	rw_free(d->findings);
 	for (size_t i = 0; i < d->nreps; i++) {
 		struct rw_rrep *r = &d->reps[i];
 

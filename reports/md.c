@@ -32,6 +32,8 @@ static void md_header(FILE *fp, const struct rw_report_data *d)
 		"ratios), \xe2\x86\x92 no significant trend, \xc2\xb7 fewer than 3 "
 		"periods. \xe2\x80\x94 means no data (for example no closed deal, "
 		"so no win rate).\n\n", RW_ALPHA);
+	if (d->no_activities)
+		fprintf(fp, "%s\n\n", rw_no_activity_note(d));
 }
 
 static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)
@@ -149,6 +151,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		const double *v = rw_rep_series(ss, ri, k) + first;
 		double med[RW_MAXP], tchg;
 		char s[64], c[48], tc[48];
+		const struct rw_rfinding *f;
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
@@ -182,9 +185,10 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		} else {
 			fprintf(fp, " \xe2\x80\x94 |\n");
 		}
-		if (rw_team_wide((enum rw_key)k, t->change, tchg)) {
-			fprintf(fp, "|  | *the team's median %s moved about as much: "
-				"likely a team-wide cause, not this rep alone* |", rw_keys[k].title);
+		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+			fprintf(fp, "|  | *the %s team shifted on %s from %s (%d of %d reps): "
+				"a team finding, not this rep alone* |", r->team, rw_keys[k].title,
+				f->since, f->reps_down, f->reps);
 			for (int i = 0; i < n + 4; i++)
 				fprintf(fp, " |");
 			fputc('\n', fp);

@@ -59,6 +59,14 @@ struct rw_rrep {
 	struct rw_rtrend tr[RW_NKEYS];
 };
 
+/* A row of team_findings (SPEC section 5): the one definition of a
+ * team-wide shift, found by the engine; reports only show it. */
+struct rw_rfinding {
+	char *team, *manager, *metric, *since;
+	double change, p;
+	int reps, reps_down;
+};
+
 struct rw_report_data {
 	int64_t run_id;
 	char as_of[16], finished[40];
@@ -69,7 +77,19 @@ struct rw_report_data {
 	size_t nreps;
 	struct rw_rrep *reps;	/* ordered by team, then name */
 	size_t nleft;		/* departed before the period; not shown */
+	struct rw_rfinding *findings;	/* the run's team findings */
+	size_t nfindings;
+	int no_activities;	/* 1: the run read no activity export, so
+				 * every activity-based metric is NULL */
 };
+
+/* The sentence that says why activity metrics show a dash, once per
+ * report, or "" when the run had an activity export. */
+const char *rw_no_activity_note(const struct rw_report_data *d);
+
+/* The run's finding of team on metric (a column name), or NULL. */
+const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
+					    const char *team, const char *metric);
 
 /*
  * Open db_path read-only and load the report's data.  Returns 0, or an
@@ -142,8 +162,6 @@ int rw_trend_sig(const struct rw_rtrend *t);
 int rw_declined(enum rw_key k, const struct rw_rtrend *t);
 /* mean(last half) / mean(first half) - 1 of v[0..n), middle left out. */
 double rw_half_change(const double *v, int n);
-/* Did the team's median move the same bad way by about as much? */
-int rw_team_wide(enum rw_key k, double rep_change, double team_change);
 
 /* Write s escaped for HTML text and attribute values. */
 void rw_html_escape(FILE *fp, const char *s);
@@ -172,7 +190,6 @@ void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p
 const char *rw_arrow(const struct rw_rtrend *t);
 
 #define RW_ALPHA 0.05		/* a trend is significant when p < RW_ALPHA */
-#define RW_TEAM_MARGIN 0.10	/* rep change within this of the team's */
 
 /* Format v of the given kind into out; NAN gives the em dash "—". */
 void rw_fmt_value(enum rw_kind kind, double v, char *out, size_t size);

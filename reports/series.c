@@ -296,12 +296,3 @@ double rw_half_change(const double *v, int n)
 		return NAN;
 	return (b / nb) / (a / na) - 1.0;
 }
-
-int rw_team_wide(enum rw_key k, double rep, double team)
-{
-	if (!isfinite(rep) || !isfinite(team))
-		return 0;
-	if (rw_keys[k].up_is_good)
-		return team < 0 && team <= rep + RW_TEAM_MARGIN;
-	return team > 0 && team >= rep - RW_TEAM_MARGIN;
-}

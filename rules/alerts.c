@@ -186,7 +186,7 @@ static int notify_wait(pid_t pid, const char *cmd, long deadline, int timeout_s,
 		if (r < 0 && errno != EINTR)
 			return rw_err_set(err, RW_EIO, "notifier \"%s\": wait failed: %s", cmd, strerror(errno));
 		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
 			return rw_err_set(err, RW_EIO, "notifier \"%s\" still running after %d s: killed",
@@ -207,6 +207,7 @@ int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
 	long deadline = now_ms() + (long)timeout_s * 1000;
 	char buf[4096], *argv[64];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int fds[2], rc;
 	pid_t pid;
@@ -223,12 +224,23 @@ int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
 		close(fds[1]);
 		return rw_err_set(err, RW_ENOMEM, "notifier: out of memory");
 	}
+	/* Its own process group, so that a timeout kills what it started
+	 * too (a shell's children would otherwise outlive it). */
+	if (posix_spawnattr_init(&attr)) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(fds[0]);
+		close(fds[1]);
+		return rw_err_set(err, RW_ENOMEM, "notifier: out of memory");
+	}
 	if (posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO) ||
 	    posix_spawn_file_actions_addclose(&fa, fds[0]) ||
-	    posix_spawn_file_actions_addclose(&fa, fds[1]))
+	    posix_spawn_file_actions_addclose(&fa, fds[1]) ||
+	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP) ||
+	    posix_spawnattr_setpgroup(&attr, 0))
 		rc = ENOMEM;
 	else
-		rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+		rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[0]);
 	if (rc) {

@@ -57,7 +57,6 @@ int rw_severity_find(const char *name)
 void rw_rules_opts_default(struct rw_rules_opts *o)
 {
 	o->repeat_days = 7;
-	o->structural_margin = 0.10;
 	o->notify_timeout_s = 60;
 }
 
@@ -117,20 +116,6 @@ int rp_col_find(const char *name, size_t len)
 			return i;
 	}
 	return -1;
-}
-
-int rw_metric_up_is_good(int m)
-{
-	switch (m) {
-	case RW_M_LOST:
-	case RW_M_CYCLE_DAYS:
-	case RW_M_TOUCH_GAP_DAYS:
-	case RW_M_STALE_OPPS:
-	case RW_M_STALE_SHARE:
-		return 0;
-	default:
-		return 1;
-	}
 }
 
 /* ---- Definitions ------------------------------------------------------ */
@@ -298,6 +283,9 @@ int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
 
 	if (rs->compiled)
 		return rw_err_set(err, RW_EINTERNAL, "rule %s: rules already compiled", rule);
+	/* Team findings' alerts and notifications go by this name. */
+	if (!strcasecmp(rule, RW_TEAM_RULE))
+		return rw_err_set(err, RW_ECONFIG, "rule %s: the name is reserved for team findings", rule);
 	r = rule_get(rs, rule, err);
 	if (!r)
 		return err->code;
@@ -336,17 +324,59 @@ static int function_allowed(const char *name)
 	return 0;
 }
 
+/* What an authorizer action is, in words, for the refusal message. */
+static void action_words(int action, const char *a3, const char *a4,
+			 char *out, size_t size)
+{
+	const char *t = a3 ? a3 : "?";
+
+	switch (action) {
+	case SQLITE_INSERT: snprintf(out, size, "writing table %s", t); break;
+	case SQLITE_UPDATE: snprintf(out, size, "writing table %s", t); break;
+	case SQLITE_DELETE: snprintf(out, size, "writing table %s", t); break;
+	case SQLITE_PRAGMA: snprintf(out, size, "a pragma (%s)", t); break;
+	case SQLITE_ATTACH: snprintf(out, size, "attaching a database"); break;
+	case SQLITE_DETACH: snprintf(out, size, "detaching a database"); break;
+	case SQLITE_TRANSACTION: snprintf(out, size, "a transaction"); break;
+	case SQLITE_SAVEPOINT: snprintf(out, size, "a savepoint"); break;
+	case SQLITE_RECURSIVE: snprintf(out, size, "a recursive common table expression"); break;
+	case SQLITE_ANALYZE: snprintf(out, size, "ANALYZE"); break;
+	case SQLITE_REINDEX: snprintf(out, size, "REINDEX"); break;
+	case SQLITE_ALTER_TABLE: snprintf(out, size, "altering table %s", a4 ? a4 : t); break;
+	case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
+		snprintf(out, size, "a virtual table"); break;
+	case SQLITE_CREATE_INDEX: case SQLITE_CREATE_TABLE: case SQLITE_CREATE_TEMP_INDEX:
+	case SQLITE_CREATE_TEMP_TABLE: case SQLITE_CREATE_TEMP_TRIGGER:
+	case SQLITE_CREATE_TEMP_VIEW: case SQLITE_CREATE_TRIGGER: case SQLITE_CREATE_VIEW:
+		snprintf(out, size, "creating %s", t); break;
+	case SQLITE_DROP_INDEX: case SQLITE_DROP_TABLE: case SQLITE_DROP_TEMP_INDEX:
+	case SQLITE_DROP_TEMP_TABLE: case SQLITE_DROP_TEMP_TRIGGER:
+	case SQLITE_DROP_TEMP_VIEW: case SQLITE_DROP_TRIGGER: case SQLITE_DROP_VIEW:
+		snprintf(out, size, "dropping %s", t); break;
+	default: snprintf(out, size, "SQL other than an expression"); break;
+	}
+}
+
+/*
+ * A rule reads one row's columns: the statement's own SELECT is the only
+ * one allowed.  A sub-select (a self-join of rp, a VALUES list, a CTE)
+ * could make a rule quadratic or worse and hold every nightly run.
+ */
 static int authorizer(void *user, int action, const char *a3, const char *a4,
 		      const char *db, const char *trigger)
 {
 	struct rw_rules *rs = user;
+	char what[96];
 	int col;
 
 	(void)db;
 	(void)trigger;
 	switch (action) {
 	case SQLITE_SELECT:
-		return SQLITE_OK;
+		if (++rs->selects == 1)
+			return SQLITE_OK;
+		snprintf(rs->denied, sizeof(rs->denied), "may not hold a sub-select (a rule reads the columns of one row)");
+		return SQLITE_DENY;
 	case SQLITE_READ:
 		if (a3 && !strcmp(a3, "rp")) {
 			col = a4 ? rp_col_find(a4, strlen(a4)) : -1;
@@ -354,15 +384,16 @@ static int authorizer(void *user, int action, const char *a3, const char *a4,
 				rs->compiling->reads[col] = 1;
 			return SQLITE_OK;
 		}
-		snprintf(rs->denied, sizeof(rs->denied), "may not read table \"%s\"", a3 ? a3 : "?");
+		snprintf(rs->denied, sizeof(rs->denied), "may not read table %s", a3 ? a3 : "?");
 		return SQLITE_DENY;
 	case SQLITE_FUNCTION:
 		if (function_allowed(a4))
 			return SQLITE_OK;
-		snprintf(rs->denied, sizeof(rs->denied), "may not call function %s()", a4 ? a4 : "?");
+		snprintf(rs->denied, sizeof(rs->denied), "may not make a function call to %s()", a4 ? a4 : "?");
 		return SQLITE_DENY;
 	default:
-		snprintf(rs->denied, sizeof(rs->denied), "may only read columns (action %d refused)", action);
+		action_words(action, a3, a4, what, sizeof(what));
+		snprintf(rs->denied, sizeof(rs->denied), "may only read columns, not %s", what);
 		return SQLITE_DENY;
 	}
 }
@@ -447,6 +478,7 @@ static int when_compile(struct rw_rules *rs, struct rw_rule *r, struct rw_err *e
 	}
 	rs->compiling = r;
 	rs->denied[0] = 0;
+	rs->selects = 0;
 	memset(r->reads, 0, sizeof(r->reads));
 	if (sqlite3_set_authorizer(rs->db, authorizer, rs) != SQLITE_OK) {
 		rw_buf_release(&sql);
@@ -462,6 +494,81 @@ static int when_compile(struct rw_rules *rs, struct rw_rule *r, struct rw_err *e
 	rs->compiling = NULL;
 	rw_buf_release(&sql);
 	return rc;
+}
+
+/* ---- Budget ------------------------------------------------------------- */
+
+/* The progress handler is called every RULES_TICK VM steps. */
+#define RULES_TICK 100
+/* Steps any rule gets, and per row of rp: a `when` reads one row, and
+ * even a long CASE of every column stays far below 1,000 steps a row. */
+#define RULES_BUDGET_BASE 1000000ULL
+#define RULES_BUDGET_PER_ROW 20000ULL
+
+static int rules_progress(void *user)
+{
+	struct rw_rules *rs = user;
+
+	rs->steps += RULES_TICK;
+	return rs->steps > rs->budget;
+}
+
+void rules_budget_start(struct rw_rules *rs)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t rows = 0;
+
+	if (sqlite3_prepare_v2(rs->db, "SELECT count(*) FROM rp", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rows = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	rs->steps = 0;
+	rs->budget = rs->per_row ? rs->per_row * rows
+		: RULES_BUDGET_BASE + RULES_BUDGET_PER_ROW * rows;
+	sqlite3_progress_handler(rs->db, RULES_TICK, rules_progress, rs);
+}
+
+int rules_budget_error(struct rw_rules *rs, const struct rw_rule *ru,
+		       struct rw_err *err)
+{
+	if (rs->steps > rs->budget)
+		rw_err_set(err, RW_ECONFIG, "rule %s: when \"%s\" took more than %llu steps over the rule table, its budget; simplify it", ru->name, ru->when, (unsigned long long)rs->budget);
+	else
+		rw_err_set(err, RW_ECONFIG, "rule %s: when \"%s\" failed: %s", ru->name, ru->when, sqlite3_errmsg(rs->db));
+	if (rs->where[0])
+		rw_err_where(err, rs->where, ru->line, 0);
+	return RW_ECONFIG;
+}
+
+int rw_rules_check_history(const struct rw_rules *rs, int history_periods,
+			   struct rw_err *err)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rw_rule *r = &rs->rules[i];
+
+		if (r->for_n <= history_periods)
+			continue;
+		rw_err_set(err, RW_ECONFIG, "rule %s: for %d is more periods than history_periods (%d) keeps; it could never hold", r->name, r->for_n, history_periods);
+		if (rs->where[0])
+			rw_err_where(err, rs->where, r->line, 0);
+		return RW_ECONFIG;
+	}
+	return 0;
+}
+
+int rw_rules_set_where(struct rw_rules *rs, const char *rule, const char *file,
+		       long line, struct rw_err *err)
+{
+	struct rw_rule *r;
+
+	if (rs->compiled)
+		return rw_err_set(err, RW_EINTERNAL, "rule %s: rules already compiled", rule);
+	r = rule_get(rs, rule, err);
+	if (!r)
+		return err->code;
+	r->line = line;
+	snprintf(rs->where, sizeof(rs->where), "%s", file);
+	return 0;
 }
 
 /* Every {name} or {name:pct} of the message names a column or is {for}. */
@@ -514,10 +621,22 @@ int rw_rules_compile(struct rw_rules *rs, struct rw_err *err)
 	if (rc != SQLITE_OK)
 		return db_err(rs, "cannot open the in-memory database", err);
 	rc = rp_create(rs, err);
+	/* A `when` is one expression: these bound what parsing one may cost
+	 * (rp's own statements are prepared above, before the limits). */
+	sqlite3_limit(rs->db, SQLITE_LIMIT_SQL_LENGTH, 65536);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_EXPR_DEPTH, 200);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_COMPOUND_SELECT, 1);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_VDBE_OP, 50000);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_FUNCTION_ARG, 16);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
+	sqlite3_limit(rs->db, SQLITE_LIMIT_LENGTH, 1000000);
 	for (size_t i = 0; i < rs->n && !rc; i++) {
 		rc = rule_check(&rs->rules[i], err);
 		if (!rc)
 			rc = when_compile(rs, &rs->rules[i], err);
+		if (rc && rs->where[0])
+			rw_err_where(err, rs->where, rs->rules[i].line, 0);
 	}
 	if (!rc)
 		rs->compiled = 1;

@@ -8,10 +8,12 @@
  *   - departed reps and unassigned owners get no flag; ramping reps
  *     (tenure under ramp_days) only recognition;
  *   - a leading rule never flags alone: it is a cause;
- *   - a lagging rule becomes `structural` when the team's median of the
- *     same metrics moved comparably over the trend window, else
- *     `pip_candidate` when at least one leading rule holds too and the rep
- *     is on no plan, else an `early_warning` (on a plan, or no cause);
+ *   - a flag whose metrics the rep's team shifted on together, with the
+ *     rep moving with the team, is folded into the team's finding (the
+ *     engine's one definition), which is notified once to the manager;
+ *   - a lagging rule becomes a `pip_candidate` when at least one leading
+ *     rule holds too (and is not itself the team's) and the rep is on no
+ *     plan, else an `early_warning` (on a plan, or no cause);
  *   - any other rule flags with its own category.
  */
 #include "rules_int.h"
@@ -51,18 +53,30 @@ static int rule_run(struct eval *ev, size_t i, struct rw_err *err)
 
 	if (klo < 0)
 		return 0;
+	/* On the last day of a period the projection is the actual: the
+	 * complete-period rules judge it from tomorrow on, so a partial-period
+	 * rule says nothing tonight (never two alerts for one shortfall). */
+	if (ru->partial && ev->ds->settings.as_of ==
+	    rw_period_end((enum rw_grain)ru->grain,
+			  rw_results_first_period(ev->res, (enum rw_grain)ru->grain) + kt,
+			  ev->ds->settings.fiscal_start) - 1)
+		return 0;
 	if (sqlite3_bind_int(ru->stmt, 1, ru->grain) ||
 	    sqlite3_bind_int(ru->stmt, 2, klo) || sqlite3_bind_int(ru->stmt, 3, kt))
 		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+	rules_budget_start(ev->rs);
 	while ((rc = sqlite3_step(ru->stmt)) == SQLITE_ROW) {
 		sqlite3_int64 r = sqlite3_column_int64(ru->stmt, 0);
 
 		if (r >= 0 && (size_t)r < ev->ds->nreps && h[r] < 255)
 			h[r]++;
 	}
+	if (rc != SQLITE_DONE)
+		rc = rules_budget_error(ev->rs, ru, err);
+	sqlite3_progress_handler(ev->rs->db, 0, NULL, NULL);
 	sqlite3_reset(ru->stmt);
 	if (rc != SQLITE_DONE)
-		return rw_err_set(err, RW_EDB, "rule %s: %s", ru->name, sqlite3_errmsg(ev->rs->db));
+		return rc;
 	for (size_t r = 0; r < ev->ds->nreps; r++)
 		h[r] = h[r] == ru->for_n;
 	return 0;
@@ -163,49 +177,24 @@ static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
 	return o;
 }
 
-/* ---- Structural test --------------------------------------------------- */
+/* ---- Team findings ----------------------------------------------------- */
 
-/*
- * SPEC section 5: the rep's decline is structural when the team's median
- * fell by at least margin and the rep fell no more than margin beyond it.
- * Changes are relative (-0.3 = down 30%); for metrics where up is bad the
- * sign is turned.
- */
-int rw_rules_structural(double rep_change, double team_change, int up_good,
-			double margin)
+/* The metric a column's metric is a view of: interval bounds, the shrunk
+ * rate and the projection are judged with the metric itself. */
+static enum rw_metric base_metric(int m)
 {
-	double rep_bad = up_good ? -rep_change : rep_change;
-	double team_bad = up_good ? -team_change : team_change;
-
-	if (!isfinite(rep_bad) || !isfinite(team_bad))
-		return 0;
-	return team_bad >= margin && rep_bad <= team_bad + margin;
-}
-
-/* Change of the team median of m over the trend window (as rw_trend's). */
-static double team_change(const struct eval *ev, uint32_t r, enum rw_grain g,
-			  enum rw_metric m)
-{
-	int n = rw_results_period_count(ev->res, g), T = ev->ds->settings.trend_periods;
-	size_t t = rw_results_rep_team(ev->res, r);
-	double v[64], a = 0, b = 0;
-	int cnt = 0, h, na = 0, nb = 0;
-
-	if (T > n - 1)
-		T = n - 1;
-	for (int k = n - 1 - T; k < n - 1 && cnt < 64; k++) {
-		const struct rw_baseline *bl = rw_results_baseline(ev->res, t, g, k, m);
-
-		v[cnt++] = bl && bl->n > 0 ? bl->median : NAN;
+	switch (m) {
+	case RW_M_WIN_RATE_LO:
+	case RW_M_WIN_RATE_HI:
+	case RW_M_WIN_RATE_SHRUNK:
+		return RW_M_WIN_RATE;
+	case RW_M_PROJECTED_REVENUE:
+		return RW_M_REVENUE;
+	case RW_M_PROJECTED_ATTAINMENT:
+		return RW_M_ATTAINMENT;
+	default:
+		return (enum rw_metric)m;
 	}
-	h = cnt / 2;
-	for (int i = 0; i < h; i++) {
-		if (isfinite(v[i])) { a += v[i]; na++; }
-		if (isfinite(v[cnt - h + i])) { b += v[cnt - h + i]; nb++; }
-	}
-	if (!na || !nb || a == 0)
-		return NAN;
-	return (b / nb) / (a / na) - 1;
 }
 
 /* The metrics a rule reads, as a bit set over enum rw_metric. */
@@ -221,42 +210,29 @@ static uint64_t rule_metrics(const struct rw_rule *ru)
 	return set;
 }
 
-/* Structural on grain g when every metric with both changes known says
- * so. */
-static int structural_on(const struct eval *ev, const struct rw_rule *ru,
-			 uint32_t r, enum rw_grain g)
+/*
+ * SPEC section 5: a rule's flag on rep r belongs to a team finding (the
+ * engine's one definition, engine/team.c) when some metric it reads is one
+ * the rep's team shifted on and the rep moved with the team, and no metric
+ * it reads is one where the rep fell beyond the team's shift.
+ */
+static int folded_into_team(const struct eval *ev, const struct rw_rule *ru,
+			    uint32_t r)
 {
 	uint64_t set = rule_metrics(ru);
-	int judged = 0;
+	size_t team = rw_results_rep_team(ev->res, r);
+	int with = 0;
 
 	for (int m = 0; m < RW_NMETRICS; m++) {
-		const struct rw_trend *t;
-		double tc;
+		enum rw_metric b = base_metric(m);
 
-		if (!(set >> m & 1))
+		if (!(set >> m & 1) || rw_results_finding_find(ev->res, team, b) < 0)
 			continue;
-		t = rw_results_trend(ev->res, r, g, (enum rw_metric)m);
-		tc = team_change(ev, r, g, (enum rw_metric)m);
-		if (!t || !isfinite(t->change) || !isfinite(tc))
-			continue;
-		if (!rw_rules_structural(t->change, tc, rw_metric_up_is_good(m),
-					 ev->o->structural_margin))
+		if (!rw_results_moved_with_team(ev->res, ev->ds, r, b))
 			return 0;
-		judged++;
+		with = 1;
 	}
-	return judged > 0;
-}
-
-/*
- * Judged over the trend window of the rule's grain, and for a coarser
- * grain also over the trend window of months: a shift that hit the team a
- * few months ago is diluted in six quarters but plain in six months.
- */
-static int is_structural(const struct eval *ev, const struct rw_rule *ru, uint32_t r)
-{
-	if (structural_on(ev, ru, r, (enum rw_grain)ru->grain))
-		return 1;
-	return ru->grain == RW_QUARTER && structural_on(ev, ru, r, RW_MONTH);
+	return with;
 }
 
 /* ---- Evidence ----------------------------------------------------------- */
@@ -280,7 +256,6 @@ static json_t *metric_json(const struct eval *ev, const struct rw_rule *ru,
 	    json_object_set_new(o, "slope", json_num(t && t->n >= 3 ? t->slope : NAN)) ||
 	    json_object_set_new(o, "slope_p", json_num(t && t->n >= 3 ? t->slope_p : NAN)) ||
 	    json_object_set_new(o, "change", json_num(t && t->n >= 3 ? t->change : NAN)) ||
-	    json_object_set_new(o, "team_change", json_num(team_change(ev, r, g, (enum rw_metric)m))) ||
 	    json_object_set_new(o, "since", t && t->cp_period != RW_NODAY ? json_string(since) : json_null())) {
 		json_decref(o);
 		return NULL;
@@ -347,7 +322,8 @@ static int causes_add(struct eval *ev, uint32_t r, struct rw_buf *msg, json_t *e
 	for (size_t i = 0, first = 1; i < ev->rs->n; i++) {
 		struct rw_rule *c = &ev->rs->rules[i];
 
-		if (c->role != RW_ROLE_LEADING || !ev->holds[i * ev->ds->nreps + r])
+		if (c->role != RW_ROLE_LEADING || !ev->holds[i * ev->ds->nreps + r] ||
+		    folded_into_team(ev, c, r))
 			continue;
 		rw_buf_adds(msg, first ? " " : "; ");
 		first = 0;
@@ -365,7 +341,8 @@ static int has_cause(const struct eval *ev, uint32_t r)
 {
 	for (size_t i = 0; i < ev->rs->n; i++)
 		if (ev->rs->rules[i].role == RW_ROLE_LEADING &&
-		    ev->holds[i * ev->ds->nreps + r])
+		    ev->holds[i * ev->ds->nreps + r] &&
+		    !folded_into_team(ev, &ev->rs->rules[i], r))
 			return 1;
 	return 0;
 }
@@ -380,14 +357,7 @@ static void lagging_class(const struct eval *ev, const struct rw_rule *ru,
 			  uint32_t r, int on_plan, struct rw_flag *f,
 			  struct rw_buf *msg)
 {
-	const struct rw_rep *rep = &ev->ds->reps[r];
-
-	if (is_structural(ev, ru, r)) {
-		f->category = RW_CAT_STRUCTURAL;
-		f->severity = at_most_warning(ru->severity);
-		rw_buf_addf(msg, " - the %s team's median moved the same way: a team issue for %s, not a personal one",
-			    rep->team, rep->manager ? rep->manager : "the team's manager");
-	} else if (on_plan) {
+	if (on_plan) {
 		f->category = RW_CAT_EARLY;
 		f->severity = at_most_warning(ru->severity);
 		rw_buf_adds(msg, " (already on an improvement plan)");
@@ -460,9 +430,129 @@ static int rep_flags(struct eval *ev, uint32_t r, struct rw_err *err)
 			continue;
 		if (ramping && ru->category != RW_CAT_RECOGNITION)
 			continue;
+		/* Folded into the team's finding, which goes out once. */
+		if (ru->category != RW_CAT_RECOGNITION && folded_into_team(ev, ru, r)) {
+			ev->out->folded++;
+			continue;
+		}
 		rc = flag_make(ev, ru, r, on_plan, err);
 	}
 	return rc;
+}
+
+/* ---- Team findings' notifications -------------------------------------- */
+
+/* The manager named by most of team t's reps (ties: the first). */
+static const char *team_manager(const struct eval *ev, size_t t)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+
+	for (uint32_t r = 0; r < ev->ds->nreps; r++) {
+		const char *m = ev->ds->reps[r].manager;
+		size_t n = 0;
+
+		if (!m || rw_results_rep_team(ev->res, r) != t)
+			continue;
+		for (uint32_t s = 0; s < ev->ds->nreps; s++)
+			n += ev->ds->reps[s].manager && rw_results_rep_team(ev->res, s) == t &&
+			     !strcmp(ev->ds->reps[s].manager, m);
+		if (n > best_n) {
+			best = m;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* The row of finding i for the team_findings table. */
+static struct rw_team_flag *team_row(struct eval *ev, size_t i, struct rw_err *err)
+{
+	const struct rw_team_finding *f = rw_results_finding(ev->res, i);
+	struct rw_rules_out *out = ev->out;
+	struct rw_team_flag *tf, *p;
+
+	p = rw_reallocarray(out->teams, out->nteams + 1, sizeof(*p));
+	if (!p) {
+		rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
+		return NULL;
+	}
+	out->teams = p;
+	tf = &out->teams[out->nteams++];
+	memset(tf, 0, sizeof(*tf));
+	tf->finding = i;
+	tf->team = rw_results_team_name(ev->res, f->team);
+	tf->manager = team_manager(ev, f->team);
+	tf->metric = rw_metric_name(f->metric);
+	tf->grain = rw_grain_name(f->grain);
+	tf->change = f->change;
+	tf->p = f->p;
+	tf->reps = f->reps;
+	tf->reps_down = f->reps_down;
+	tf->severity = RW_SEV_WARNING;
+	rw_period_label(f->grain, f->since, ev->ds->settings.fiscal_start,
+			tf->since, sizeof(tf->since));
+	return tf;
+}
+
+/*
+ * One row per finding, and one notification per team (SPEC section 5:
+ * notified once to the manager): the team's first row carries the
+ * message and values of all its findings.  The engine lists a team's
+ * findings one after another.
+ */
+static int team_flags_make(struct eval *ev, struct rw_err *err)
+{
+	size_t n = rw_results_finding_count(ev->res), i = 0;
+
+	while (i < n) {
+		size_t t = rw_results_finding(ev->res, i)->team, first = ev->out->nteams, j;
+		const char *team = rw_results_team_name(ev->res, t);
+		struct rw_team_flag *head;
+		struct rw_buf b;
+		json_t *v = json_object();
+
+		if (!rw_in_shard(&ev->ds->settings, team)) {
+			json_decref(v);
+			while (i < n && rw_results_finding(ev->res, i)->team == t)
+				i++;
+			continue;
+		}
+		rw_buf_init(&b, 0);
+		rw_buf_addf(&b, "Team %s shifted together:", team);
+		for (j = i; j < n && rw_results_finding(ev->res, j)->team == t; j++) {
+			struct rw_team_flag *tf = team_row(ev, j, err);
+			json_t *m;
+
+			if (!tf) {
+				json_decref(v);
+				rw_buf_release(&b);
+				return err->code;
+			}
+			rw_buf_addf(&b, "%s %s %+.0f%% since %s (%d of %d reps)", j > i ? ";" : "",
+				    tf->metric, 100 * tf->change, tf->since, tf->reps_down, tf->reps);
+			m = json_pack("{s:s, s:o, s:o, s:i, s:i}", "since", tf->since,
+				      "change", json_num(tf->change), "p", json_num(tf->p),
+				      "reps", tf->reps, "reps_down", tf->reps_down);
+			if (!v || !m || json_object_set_new(v, tf->metric, m)) {
+				json_decref(v);
+				v = NULL;
+			}
+		}
+		head = &ev->out->teams[first];
+		rw_buf_addf(&b, " - a team-wide matter for %s, not a personal one",
+			    head->manager ? head->manager : "the team's manager");
+		head->notify = 1;
+		head->key = rules_strdup(team);
+		head->message = rw_buf_detach(&b, NULL);
+		rw_buf_release(&b);
+		head->values = json_take(v);
+		if (!head->key || !head->message || !head->values)
+			return rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
+		ev->out->per_category[RW_CAT_STRUCTURAL]++;
+		i = j;
+	}
+	return 0;
 }
 
 /* A `regression` flag for each plan goal that fell back below its baseline
@@ -525,6 +615,12 @@ void rw_rules_out_free(struct rw_rules_out *out)
 		rw_free(out->flags[i].values);
 	}
 	rw_free(out->flags);
+	for (size_t i = 0; i < out->nteams; i++) {
+		rw_free(out->teams[i].key);
+		rw_free(out->teams[i].message);
+		rw_free(out->teams[i].values);
+	}
+	rw_free(out->teams);
 	rw_free(out->plans);
 	rw_free(out);
 }
@@ -549,6 +645,8 @@ int rw_rules_evaluate(struct rw_rules *rs, const struct rw_rules_opts *o,
 		rc = rule_run(&ev, i, err);
 	for (uint32_t r = 0; r < ds->nreps && !rc; r++)
 		rc = rep_flags(&ev, r, err);
+	if (!rc)
+		rc = team_flags_make(&ev, err);
 	if (!rc)
 		rc = rules_score_plans(ds, res, ev.out, err);
 	for (size_t i = 0; !rc && i < ev.out->nplans; i++)

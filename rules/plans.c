@@ -48,8 +48,12 @@ void rw_plan_status_of(struct rw_plan_score *sc, int32_t as_of, int32_t start,
 	if (isfinite(sc->baseline) && isfinite(sc->current) &&
 	    sc->target != sc->baseline)
 		sc->progress = (sc->current - sc->baseline) / (sc->target - sc->baseline);
+	/* An ended plan with no current value was not measured, not missed:
+	 * `failed` would put a rep on a PIP for a gap in the data. */
 	if (as_of < start)
 		sc->status = RW_PLAN_NOT_STARTED;
+	else if (as_of > end && !isfinite(sc->current))
+		sc->status = RW_PLAN_UNKNOWN;
 	else if (as_of > end)
 		sc->status = reached(sc->current, sc->target, up) ? RW_PLAN_PASSED : RW_PLAN_FAILED;
 	else if (!isfinite(sc->current))
@@ -142,7 +146,7 @@ static void score_one(const struct rw_dataset *ds, const struct rw_results *res,
 	if (isfinite(sc->baseline) && sc->target != sc->baseline)
 		up = sc->target > sc->baseline;
 	else
-		up = m >= 0 ? rw_metric_up_is_good(m) : 1;
+		up = m >= 0 ? rw_metric_up_is_good((enum rw_metric)m) : 1;
 	rw_plan_status_of(sc, as_of, p->start, p->end, up);
 	/* Regression: within three months after the end, the metric fell
 	 * back past the baseline in the bad direction. */

@@ -58,7 +58,6 @@ int rw_severity_find(const char *name);
 /* Settings of the [repwatch] section that the rules use. */
 struct rw_rules_opts {
 	int repeat_days;		/* notify a firing alert again after this; 0 never */
-	double structural_margin;	/* SPEC section 5 margin (0.10) */
 	int notify_timeout_s;		/* a notifier still running is killed (60) */
 };
 
@@ -79,6 +78,22 @@ void rw_rules_free(struct rw_rules *rs);	/* NULL is a no-op */
  */
 int rw_rules_set(struct rw_rules *rs, const char *rule, const char *key,
 		 const char *value, struct rw_err *err);
+
+/*
+ * Record that the `when` of rule `rule` (created on first use) is at line
+ * of file, so that its compile and evaluation errors can name them.
+ * Returns 0, or RW_ECONFIG/RW_ENOMEM as rw_rules_set().
+ */
+int rw_rules_set_where(struct rw_rules *rs, const char *rule, const char *file,
+		       long line, struct rw_err *err);
+
+/*
+ * Refuse a rule whose `for` asks for more periods than the history keeps
+ * (history_periods complete periods per grain): it could never hold.
+ * Returns 0 or RW_ECONFIG naming the rule (and its file and line).
+ */
+int rw_rules_check_history(const struct rw_rules *rs, int history_periods,
+			   struct rw_err *err);
 
 /* Number of rules defined so far. */
 size_t rw_rules_count(const struct rw_rules *rs);
@@ -148,12 +163,42 @@ struct rw_plan_score {
 void rw_plan_status_of(struct rw_plan_score *sc, int32_t as_of, int32_t start,
 		       int32_t end, int up);
 
+/*
+ * One team finding (SPEC section 5), a row of team_findings.  The first row
+ * of each team (notify = 1) is also the team's notification: category
+ * structural, no rep, addressed to the manager, its message and values
+ * covering every metric the team shifted on; its alert key is
+ * (RW_TEAM_RULE, TEAM).
+ */
+struct rw_team_flag {
+	size_t finding;			/* index of rw_results_finding() */
+	const char *team;		/* the dataset's string */
+	const char *manager;		/* the dataset's string, or NULL */
+	const char *metric;		/* rw_metric_name() */
+	enum rw_severity severity;
+	char since[32];			/* label of the first period after it */
+	const char *grain;		/* rw_grain_name() of the finding */
+	double change, p;		/* as rw_team_finding's */
+	int reps, reps_down;
+	int notify;			/* 1: the team's notification */
+	char *key;			/* the team (owned), when notify */
+	char *message;			/* owned, when notify */
+	char *values;			/* JSON object (owned), when notify */
+};
+
+/* The rule name of team findings in alerts and notifications; a
+ * configured rule may not take it. */
+#define RW_TEAM_RULE "team_shift"
+
 struct rw_rules_out {
 	struct rw_flag *flags;
 	size_t nflags;
+	struct rw_team_flag *teams;	/* one per team finding in the shard */
+	size_t nteams;
 	struct rw_plan_score *plans;
 	size_t nplans;
 	size_t per_category[RW_NCATS];
+	size_t folded;			/* rep flags folded into team findings */
 };
 
 /*

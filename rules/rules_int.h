@@ -42,6 +42,7 @@ struct rw_rule {
 	int partial;		/* 1: judged on the partial period */
 	sqlite3_stmt *stmt;	/* compiled when */
 	unsigned char reads[RP_NCOLS];	/* columns the expression reads */
+	long line;		/* of its section in the config, 0: none */
 };
 
 struct rw_rules {
@@ -53,11 +54,23 @@ struct rw_rules {
 	int compiled;
 	struct rw_rule *compiling;	/* for the authorizer */
 	char denied[160];	/* what the authorizer refused */
+	int selects;		/* SELECTs met while preparing one when */
+	char where[256];	/* the config file the rules came from */
+	uint64_t budget;	/* VM steps one rule may take (rules_budget) */
+	uint64_t steps;		/* taken so far by the rule running */
+	uint64_t per_row;	/* 0: the shipped budget; else per_row * rows
+				 * of rp and nothing more (tests) */
 };
 
-/* Whether a larger value of metric m is better (win_rate) or worse
- * (touch_gap_days). */
-int rw_metric_up_is_good(int m);
+/*
+ * Before rule ru runs: a budget of VM steps that grows with the rows of
+ * rp, so that no `when` can hold a nightly run forever.  After
+ * SQLITE_INTERRUPT, rules_budget_error() fills err naming the rule, the
+ * configuration file and its line.
+ */
+void rules_budget_start(struct rw_rules *rs);
+int rules_budget_error(struct rw_rules *rs, const struct rw_rule *ru,
+		       struct rw_err *err);
 
 /* Fill rp for the periods of each grain the rules judge.  0 or code. */
 int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
@@ -66,14 +79,6 @@ int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
 /* Score every plan goal of ds into out->plans; 0 or RW_ENOMEM. */
 int rules_score_plans(const struct rw_dataset *ds, const struct rw_results *res,
 		      struct rw_rules_out *out, struct rw_err *err);
-
-/*
- * SPEC section 5's structural test: the team's median moved the bad way by
- * at least margin, and the rep no more than margin beyond it.  Changes are
- * relative (-0.3 = down 30%); up_good as rw_metric_up_is_good().
- */
-int rw_rules_structural(double rep_change, double team_change, int up_good,
-			double margin);
 
 /* Copy of s made with rw_malloc, or NULL. */
 char *rules_strdup(const char *s);

@@ -350,6 +350,24 @@ enum pattern {
 	PAT_NEWHIRE,	/* SMB: hired 45 days before --end */
 	PAT_DEPARTED,	/* SMB: left in M-6 */
 	PAT_IMPROVER,	/* Enterprise: rising from M-6 */
+	/* --scenario: one pattern at random places, from a chosen month */
+	PAT_FALL,	/* personal decline: results and behaviour */
+	PAT_TEAMDROP,	/* every rep of a team: win rate down */
+	PAT_HIRED,	/* hired ~3 months before --end, quota set before */
+	PAT_LEFT,	/* left a few months before --end, quota set after */
+	PAT_LOWVOL,	/* few deals, behaviour as anyone's */
+	PAT_PLAN,	/* on an improvement plan, win rate rising */
+};
+
+/* What --scenario plants (SC_SAMPLE: the fixed patterns of sample-data/). */
+enum scenario {
+	SC_SAMPLE, SC_NULL, SC_DECLINE, SC_TEAMDROP, SC_NEWHIRE, SC_DEPARTED,
+	SC_LOWVOL, SC_IMPROVER, NSCEN
+};
+
+static const char *const scen_names[NSCEN] = {
+	"sample", "null", "decline", "team_drop", "new_hire", "departed",
+	"low_volume", "improver"
 };
 
 struct rep {
@@ -370,6 +388,14 @@ struct rep {
 	double gap;		/* mean days between touches on an open deal */
 	double followup;	/* chance of a second meeting within 30 days */
 	double act;		/* unlinked activities per weekday, relative */
+	/* --scenario only: the planted change */
+	int plant_k;		/* first month of it, as an offset from M (<= 0) */
+	double p_win;		/* win probability factor once planted */
+	double p_fol;		/* follow-up probability once declined */
+	double p_gap;		/* touch gap factor once declined */
+	double p_act;		/* unlinked activity factor once declined */
+	int32_t since;		/* truth.csv: when the pattern began */
+	int seat_quota;		/* quota rows also before hire and after leaving */
 	uint64_t seed;
 	double wsum;		/* sum of daily activity weights */
 	uint64_t nfree;		/* unlinked activities to write */
@@ -408,6 +434,9 @@ struct gen {
 	const char *out;
 	int32_t end, start;
 	int m0;			/* month index of --end */
+	int scen;		/* enum scenario */
+	int deals_only;		/* write no activities.csv */
+	int act_auto;		/* scenario without --activities: size it from the deals */
 	int months;
 	int nreps;
 	uint64_t nact;
@@ -428,11 +457,42 @@ static int moff(const struct gen *g, int32_t day)
 	return month_of(day) - g->m0;
 }
 
+/* How far a scenario's personal decline has gone on day: 0 before its
+ * first month, half in it, whole after (people slide, they rarely jump). */
+static double fall(const struct gen *g, const struct rep *r, int32_t day)
+{
+	int k = moff(g, day);
+
+	if (r->pat != PAT_FALL || k < r->plant_k)
+		return 0.0;
+	return k == r->plant_k ? 0.5 : 1.0;
+}
+
+/* Win probability under --scenario: the decline slides to p_win times the
+ * base, a team drop steps to it, a rep on a plan gains 0.05 a month from the
+ * plan's first month (0.25 at most). */
+static double scen_win(const struct gen *g, const struct rep *r, int32_t day)
+{
+	int k = moff(g, day);
+	double p = r->win;
+
+	if (r->pat == PAT_FALL)
+		p *= 1.0 - (1.0 - r->p_win) * fall(g, r, day);
+	else if (r->pat == PAT_TEAMDROP && k >= r->plant_k)
+		p *= r->p_win;
+	else if (r->pat == PAT_PLAN && k >= r->plant_k)
+		p += fmin(0.05 * (k - r->plant_k + 1), 0.25);
+	return p;
+}
+
 static double win_prob(const struct gen *g, const struct rep *r, int32_t day)
 {
 	static const double decline[] = { 0.40, 0.35, 0.33, 0.31, 0.30 };
 	int k = moff(g, day);
 	double p = r->win;
+
+	if (g->scen != SC_SAMPLE)
+		return scen_win(g, r, day);
 
 	if (r->pat == PAT_DECLINE && k >= -4)
 		p *= decline[k + 4 < 4 ? k + 4 : 4];
@@ -458,6 +518,8 @@ static double followup_prob(const struct gen *g, const struct rep *r, int32_t da
 
 	if (r->pat == PAT_DECLINE && k >= -4)
 		return k == -4 ? 0.35 : 0.28;
+	if (r->pat == PAT_FALL)
+		return r->followup + (r->p_fol - r->followup) * fall(g, r, day);
 	return r->followup;
 }
 
@@ -469,6 +531,8 @@ static double gap_factor(const struct gen *g, const struct rep *r, int32_t day)
 		return 2.8;
 	if (r->pat == PAT_STALE && k >= -4)
 		return 2.0;
+	if (r->pat == PAT_FALL)
+		return 1.0 + (r->p_gap - 1.0) * fall(g, r, day);
 	return 1.0;
 }
 
@@ -605,6 +669,120 @@ static void rep_plant(struct gen *g, struct rep *r, int pos, int base)
 	}
 }
 
+/* Rep number pos (from 0) of team t, or -1 when the team is smaller. */
+static int team_rep(const struct gen *g, int t, int pos)
+{
+	int i, n = 0;
+
+	for (i = 0; i < g->nreps; i++)
+		if (g->reps[i].team == t && n++ == pos)
+			return i;
+	return -1;
+}
+
+static int team_size(const struct gen *g, int t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < g->nreps; i++)
+		n += g->reps[i].team == t;
+	return n;
+}
+
+/* A rep of team t with nothing planted yet, at random; never the team's
+ * first rep, who takes over the deals of those who leave. */
+static struct rep *pick_rep(struct gen *g, int t, struct rng *rg)
+{
+	int n = team_size(g, t), tries, i;
+
+	for (tries = 0; n > 1 && tries < 1000; tries++) {
+		i = team_rep(g, t, rng_int(rg, 1, n - 1));
+		if (i >= 0 && g->reps[i].pat == PAT_NONE)
+			return &g->reps[i];
+	}
+	return NULL;
+}
+
+/* --scenario: plant its pattern at random places, from its own stream so
+ * that the rest of the company is the same in every scenario of a seed.
+ * Patterns on single reps go to different teams, so that none of them
+ * moves a team's median by itself. */
+static void scen_plant(struct gen *g)
+{
+	struct rng rg;
+	int order[NTEAMS], i, n, t;
+	struct rep *r;
+
+	rng_seed(&rg, seed_mix(g->seed, 6, (uint64_t)g->scen));
+	for (t = 0; t < NTEAMS; t++)
+		order[t] = t;
+	shuffle(&rg, order, NTEAMS);
+	n = g->scen == SC_DECLINE ? 4 : g->scen == SC_TEAMDROP || g->scen == SC_NULL ? 0 : 2;
+	if (g->scen == SC_TEAMDROP) {
+		int k = -rng_int(&rg, 3, 8);
+
+		for (i = 0; i < g->nreps; i++) {
+			r = &g->reps[i];
+			if (r->team != order[0])
+				continue;
+			r->pat = PAT_TEAMDROP;
+			r->plant_k = k;
+			r->p_win = 0.6;
+			r->since = month_first(g->m0 + k);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		r = pick_rep(g, order[i % NTEAMS], &rg);
+		if (!r)
+			continue;
+		switch (g->scen) {
+		case SC_DECLINE:
+			/* win probability halved or worse, and the leading
+			 * behaviour with it: fewer follow-ups, touches further
+			 * apart, less prospecting; 2..11 months before the end */
+			r->pat = PAT_FALL;
+			r->plant_k = -rng_int(&rg, 2, 11);
+			r->p_win = rng_range(&rg, 0.3, 0.5);
+			r->p_fol = rng_range(&rg, 0.25, 0.45);
+			r->p_gap = rng_range(&rg, 2.0, 3.0);
+			r->p_act = rng_range(&rg, 0.55, 0.8);
+			r->since = month_first(g->m0 + r->plant_k);
+			break;
+		case SC_NEWHIRE:
+			r->pat = PAT_HIRED;
+			r->hire = g->end - rng_int(&rg, 80, 100);
+			r->seat_quota = 1;
+			r->since = r->hire;
+			break;
+		case SC_DEPARTED:
+			r->pat = PAT_LEFT;
+			r->leave = g->end - rng_int(&rg, 60, 150);
+			r->successor = team_rep(g, r->team, 0);
+			r->seat_quota = 1;
+			r->since = r->leave;
+			break;
+		case SC_LOWVOL:
+			/* about 4 deals a month: a quarter has ~3 wins */
+			r->pat = PAT_LOWVOL;
+			r->opp_rate = rng_range(&rg, 3.0, 5.0);
+			break;
+		case SC_IMPROVER:
+			r->pat = PAT_PLAN;
+			r->win = rng_range(&rg, 0.12, 0.16);
+			r->plant_k = -rng_int(&rg, 3, 5);
+			r->since = month_first(g->m0 + r->plant_k);
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < g->nreps; i++) {
+		r = &g->reps[i];
+		r->from = r->hire > g->start ? r->hire : g->start;
+		r->to = r->leave ? r->leave : g->end;
+	}
+}
+
 static int reps_make(struct gen *g)
 {
 	struct rng rg;
@@ -639,11 +817,14 @@ static int reps_make(struct gen *g)
 				h0 = g->start - 2000;
 			r->hire = h0 + rng_int(&rg, 0, g->start - 200 - h0);
 			rep_traits(r, &rg);
-			rep_plant(g, r, pos, base);
+			if (g->scen == SC_SAMPLE)
+				rep_plant(g, r, pos, base);
 			r->from = r->hire > g->start ? r->hire : g->start;
 			r->to = r->leave ? r->leave : g->end;
 		}
 	}
+	if (g->scen != SC_SAMPLE)
+		scen_plant(g);
 	return 0;
 }
 
@@ -925,6 +1106,8 @@ static double day_weight(const struct gen *g, const struct rep *r, int32_t d, st
 		w *= 0.6;
 	if (r->pat == PAT_STALE && k >= -4)
 		w *= 0.7;
+	if (r->pat == PAT_FALL)
+		w *= 1.0 + (r->p_act - 1.0) * fall(g, r, d);
 	return w;
 }
 
@@ -1100,7 +1283,7 @@ static int64_t quota(const struct gen *g, const struct rep *r, int mi)
 
 	if (mi / 12 >= g->m0 / 12)
 		q *= 1.06;
-	if (tenure < 3)
+	if (tenure >= 0 && tenure < 3)	/* before hire: the seat's full quota */
 		q *= 0.25 * (tenure + 1);
 	return (int64_t)floor(q / 1000.0 + 0.5) * 1000;
 }
@@ -1115,7 +1298,7 @@ static void put_quarters(struct gen *g, FILE *f, const struct rep *r, int first,
 	for (qs = first - first % 3; qs <= last; qs += 3) {
 		q = 0;
 		for (mi = qs; mi < qs + 3 && mi <= last; mi++)
-			if (mi >= hired)
+			if (mi >= hired || r->seat_quota)
 				q += quota(g, r, mi);
 		fprintf(f, "%s,%04d-Q%d,%" PRId64 ",revenue\n", r->id, qs / 12,
 			qs % 12 / 3 + 1, q);
@@ -1134,9 +1317,11 @@ static int write_targets(struct gen *g)
 	for (i = 0; i < g->nreps; i++) {
 		const struct rep *r = &g->reps[i];
 
-		/* quotas are set through the quarter after --end */
-		first = month_of(r->from);
-		last = r->leave ? month_of(r->leave) : (g->m0 / 3 + 1) * 3 + 2;
+		/* quotas are set through the quarter after --end; a seat's
+		 * quota (--scenario new_hire, departed) also before the hire
+		 * and after its rep left, as a CRM keeps it */
+		first = month_of(r->seat_quota ? g->start : r->from);
+		last = r->leave && !r->seat_quota ? month_of(r->leave) : (g->m0 / 3 + 1) * 3 + 2;
 		if (r->quarterly) {
 			put_quarters(g, f, r, first, last);
 			continue;
@@ -1148,6 +1333,62 @@ static int write_targets(struct gen *g)
 		}
 	}
 	return close_out(g, f, "targets.csv");
+}
+
+/* truth.csv (--scenario): what was planted on each rep and since when, for
+ * bench/quality/score.sh.  planted is none, personal_decline, team_drop,
+ * new_hire, departed, low_volume or improver_on_plan. */
+static int write_truth(struct gen *g)
+{
+	static const char *const what[] = {
+		[PAT_NONE] = "none", [PAT_FALL] = "personal_decline",
+		[PAT_TEAMDROP] = "team_drop", [PAT_HIRED] = "new_hire",
+		[PAT_LEFT] = "departed", [PAT_LOWVOL] = "low_volume",
+		[PAT_PLAN] = "improver_on_plan",
+	};
+	FILE *f = open_out(g, "truth.csv");
+	char since[16];
+	int i;
+
+	if (!f)
+		return -1;
+	fputs("rep_id,team,planted,since\n", f);
+	for (i = 0; i < g->nreps; i++) {
+		const struct rep *r = &g->reps[i];
+
+		since[0] = '\0';
+		if (r->since)
+			fmt_date(since, r->since);
+		fprintf(f, "%s,%s,%s,%s\n", r->id, team_names[r->team],
+			what[r->pat] ? what[r->pat] : "none", since);
+	}
+	return close_out(g, f, "truth.csv");
+}
+
+/* plans.csv (--scenario improver): one win-rate goal per rep on a plan, six
+ * months from the month its rise begins, 0.10 above its base win rate. */
+static int write_plans(struct gen *g)
+{
+	FILE *f = open_out(g, "plans.csv");
+	char start[16], end[16];
+	double base;
+	int i, n = 0;
+
+	if (!f)
+		return -1;
+	fputs("plan_id,rep_id,start,end,metric,target,baseline\n", f);
+	for (i = 0; i < g->nreps; i++) {
+		const struct rep *r = &g->reps[i];
+
+		if (r->pat != PAT_PLAN)
+			continue;
+		fmt_date(start, month_first(g->m0 + r->plant_k));
+		fmt_date(end, month_first(g->m0 + r->plant_k + 6) - 1);
+		base = floor(r->win * 100.0 + 0.5) / 100.0;
+		fprintf(f, "P%03d,%s,%s,%s,win_rate,%.2f,%.2f\n", ++n, r->id, start, end,
+			base + 0.10, base);
+	}
+	return close_out(g, f, "plans.csv");
 }
 
 static void put_activity(struct gen *g, FILE *f, const struct rep *r, int form,
@@ -1261,6 +1502,14 @@ static int plan_activities(struct gen *g)
 		rep_weights(g, &g->reps[i]);
 	}
 	free(tb.v);
+	if (g->act_auto) {
+		/* about two unlinked calls and e-mails a working day per rep */
+		double w = 0;
+
+		for (i = 0; i < g->nreps; i++)
+			w += g->reps[i].wsum;
+		g->nact = g->nlinked + (uint64_t)llround(2.0 * w);
+	}
 	if (g->nact < g->nlinked)
 		return 1;
 	free_split(g, g->nact - g->nlinked);
@@ -1301,7 +1550,8 @@ out_free:
 static void usage(FILE *f)
 {
 	fputs("usage: rwgen [--seed N] [--out DIR] [--end YYYY-MM-DD] [--months N]\n"
-	      "             [--reps N] [--activities N] [--help]\n"
+	      "             [--reps N] [--activities N] [--scenario NAME] [--deals-only]\n"
+	      "             [--help]\n"
 	      "Writes DIR/reps.csv, opportunities.csv, targets.csv and activities.csv:\n"
 	      "a reproducible sample CRM export with planted performance patterns.\n"
 	      "  --seed N        random seed (default 42); same seed, same bytes\n"
@@ -1311,6 +1561,11 @@ static void usage(FILE *f)
 	      "  --reps N        reps, 15..100000, in 5 teams (default 40)\n"
 	      "  --activities N  total activity rows (default 76000); at least the\n"
 	      "                  touches the deals need, the rest unlinked calls/e-mails\n"
+	      "  --scenario NAME  plant one pattern at random places instead of the\n"
+	      "                  sample's, and write truth.csv: null, decline, team_drop,\n"
+	      "                  new_hire, departed, low_volume, improver (+ plans.csv);\n"
+	      "                  without --activities, two unlinked ones a rep-day\n"
+	      "  --deals-only    write no activities.csv\n"
 	      "Exit status: 0 written, 1 usage error, 2 write or memory failure.\n", f);
 }
 
@@ -1341,6 +1596,16 @@ static int parse_args(struct gen *g, int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 1;
+		} else if (!strcmp(a, "--deals-only")) {
+			g->deals_only = 1;
+			i--;	/* takes no value */
+		} else if (!strcmp(a, "--scenario")) {
+			int k;
+
+			for (k = 1; k < NSCEN && !(val && !strcmp(val, scen_names[k])); k++)
+				;
+			bad = k == NSCEN;
+			g->scen = k;
 		} else if (!strcmp(a, "--seed")) {
 			bad = parse_u64(val, 0, UINT64_MAX, &g->seed);
 		} else if (!strcmp(a, "--out")) {
@@ -1356,6 +1621,7 @@ static int parse_args(struct gen *g, int argc, char **argv)
 			g->nreps = (int)v;
 		} else if (!strcmp(a, "--activities")) {
 			bad = parse_u64(val, 0, UINT64_C(10000000000), &g->nact);
+			g->act_auto = -1;	/* given */
 		} else {
 			fprintf(stderr, "rwgen: unknown option '%s'\n", a);
 			return -1;
@@ -1391,7 +1657,7 @@ static int prepare(struct gen *g)
 		fprintf(stderr, "rwgen: out of memory\n");
 		return EX_FAIL;
 	}
-	rc = plan_activities(g);
+	rc = g->deals_only ? 0 : plan_activities(g);
 	if (rc < 0) {
 		fprintf(stderr, "rwgen: out of memory\n");
 		return EX_FAIL;
@@ -1418,13 +1684,17 @@ int main(int argc, char **argv)
 	rc = parse_args(&g, argc, argv);
 	if (rc)
 		return rc > 0 ? EX_OK : EX_USAGE;
+	g.act_auto = g.scen != SC_SAMPLE && g.act_auto == 0;
 	g.m0 = month_of(g.end);
 	g.start = month_first(g.m0 - g.months + 1);
 	rc = prepare(&g);
 	if (rc)
 		goto out;
 	rc = EX_FAIL;
-	if (write_reps(&g) || write_opps(&g) || write_targets(&g) || write_activities(&g))
+	if (write_reps(&g) || write_opps(&g) || write_targets(&g) ||
+	    (!g.deals_only && write_activities(&g)) ||
+	    (g.scen != SC_SAMPLE && write_truth(&g)) ||
+	    (g.scen == SC_IMPROVER && write_plans(&g)))
 		goto out;
 	fprintf(stderr, "rwgen: seed %" PRIu64 ", %s: %" PRIu64 " reps, %" PRIu64
 		" opportunities, %" PRIu64 " targets, %" PRIu64 " activities (%" PRIu64

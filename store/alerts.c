@@ -96,12 +96,39 @@ static int write_plans(struct rw_store *st, const struct rw_dataset *ds,
 	return rc;
 }
 
+static int write_findings(struct rw_store *st, const struct rw_rules_out *out,
+			  struct rw_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO team_findings(run_id, team, manager, grain, metric,"
+		" since, change, p, reps, reps_down)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	sqlite3_stmt *stmt;
+	int rc = rw_store_prepare(st, sql, &stmt, err);
+
+	for (size_t i = 0; !rc && i < out->nteams; i++) {
+		const struct rw_team_flag *t = &out->teams[i];
+
+		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
+		    bind_text(stmt, 2, t->team) || bind_text(stmt, 3, t->manager) ||
+		    bind_text(stmt, 4, t->grain) || bind_text(stmt, 5, t->metric) ||
+		    bind_text(stmt, 6, t->since) || bind_num(stmt, 7, t->change) ||
+		    bind_num(stmt, 8, t->p) || sqlite3_bind_int(stmt, 9, t->reps) ||
+		    sqlite3_bind_int(stmt, 10, t->reps_down) || step_done(stmt))
+			rc = rw_store_dberr(st, "cannot write team_findings", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int rw_store_write_rules(struct rw_store *st, const struct rw_dataset *ds,
 			 const struct rw_rules_out *out, struct rw_err *err)
 {
 	int rc = write_flags(st, ds, out, err);
 
-	return rc ? rc : write_plans(st, ds, out, err);
+	if (!rc)
+		rc = write_plans(st, ds, out, err);
+	return rc ? rc : write_findings(st, out, err);
 }
 
 /* ---- Alert state ------------------------------------------------------ */
@@ -297,10 +324,47 @@ static int flags_update(struct rw_store *st, struct alert_stmts *s,
 	return 0;
 }
 
+/* Team findings are alerts too, one per team, keyed (RW_TEAM_RULE, TEAM):
+ * notified once when found, again when resolved, never per rep. */
+static int teams_update(struct alert_stmts *s, const struct rw_dataset *ds,
+			const struct rw_rules_out *out, int repeat_days,
+			struct rw_alert_counts *c)
+{
+	for (size_t i = 0; i < out->nteams; i++) {
+		const struct rw_team_flag *t = &out->teams[i];
+		struct rw_note n;
+		struct alert_row row;
+
+		if (!t->notify)
+			continue;
+		n = (struct rw_note){
+			.rule = RW_TEAM_RULE, .category = rw_category_name(RW_CAT_STRUCTURAL),
+			.rep = "", .team = t->team, .manager = t->manager,
+			.grain = t->grain, .period = t->since, .values = t->values,
+			.message = t->message,
+		};
+		row = (struct alert_row){
+			.rule = RW_TEAM_RULE, .rep = t->key, .category = n.category,
+			.grain = n.grain, .period = t->since, .message = t->message,
+		};
+
+		if (alert_update(s, &n, &row, 1, t->severity, ds->settings.as_of,
+				 repeat_days, c))
+			return -1;
+	}
+	return 0;
+}
+
 /* 1 when this run flagged (rule, rep). */
 static int flagged(const struct rw_dataset *ds, const struct rw_rules_out *out,
 		   const char *rule, const char *rep)
 {
+	if (!strcmp(rule, RW_TEAM_RULE)) {
+		for (size_t i = 0; i < out->nteams; i++)
+			if (out->teams[i].notify && !strcmp(out->teams[i].key, rep))
+				return 1;
+		return 0;
+	}
 	for (size_t i = 0; i < out->nflags; i++)
 		if (!strcmp(out->flags[i].rule, rule) &&
 		    !strcmp(ds->reps[out->flags[i].rep].id, rep))
@@ -337,16 +401,18 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 	if (rc)
 		return rc;
 	while (!rc && sqlite3_step(firing) == SQLITE_ROW) {
-		int oom = 0;
+		int oom = 0, team;
 		char *f[6], msg[600];
 		const struct rw_rep *rep;
 
 		for (int i = 0; i < 6; i++)
 			f[i] = col_dup(firing, i, &oom);
-		rep = f[1] ? rep_by_id(ds, f[1]) : NULL;
-		/* A shard resolves its own reps' alerts; shard 0 also those of
-		 * reps no longer on any roster. */
-		if (rep ? !rw_in_shard(&ds->settings, rep->team) : ds->settings.shard_i != 0)
+		team = f[0] && f[1] && !strcmp(f[0], RW_TEAM_RULE);
+		rep = f[1] && !team ? rep_by_id(ds, f[1]) : NULL;
+		/* A shard resolves its own reps' and teams' alerts; shard 0 also
+		 * those of reps no longer on any roster. */
+		if (team ? !rw_in_shard(&ds->settings, f[1]) :
+		    rep ? !rw_in_shard(&ds->settings, rep->team) : ds->settings.shard_i != 0)
 			goto next;
 		if (!oom && f[0] && f[1] && !flagged(ds, out, f[0], f[1])) {
 			struct alert_row row = { .rule = f[0], .rep = f[1], .category = f[2],
@@ -358,6 +424,10 @@ static int resolve_rest(struct rw_store *st, struct alert_stmts *s,
 				n.rep_name = rep->name;
 				n.team = rep->team;
 				n.manager = rep->manager;
+			}
+			if (team) {
+				n.rep = "";
+				n.team = f[1];
 			}
 			snprintf(msg, sizeof(msg), "Resolved: %s", f[5] ? f[5] : f[0]);
 			if (alert_update(s, &n, &row, 0, RW_SEV_INFO, ds->settings.as_of,
@@ -386,6 +456,8 @@ int rw_store_update_alerts(struct rw_store *st, const struct rw_dataset *ds,
 	if (!rc)
 		rc = rw_store_prepare(st, put_sql, &s.put, err);
 	if (!rc && flags_update(st, &s, ds, out, repeat_days, counts))
+		rc = rw_store_dberr(st, "cannot update alerts", err);
+	if (!rc && teams_update(&s, ds, out, repeat_days, counts))
 		rc = rw_store_dberr(st, "cannot update alerts", err);
 	if (!rc)
 		rc = resolve_rest(st, &s, ds, out, repeat_days, counts, err);

@@ -129,6 +129,15 @@ static const struct copy copies[] = {
 	/* Alert memory: each shard's own reps. */
 	{ "SELECT * FROM alerts WHERE rep_id IN (SELECT rep_id FROM reps)",
 	  "INSERT OR REPLACE INTO alerts", 0 },
+	/* Team findings and their alerts (keyed by team): each shard's own
+	 * teams. */
+	{ "SELECT ?2, team, manager, grain, metric, since, change, p, reps,"
+	  " reps_down FROM team_findings WHERE run_id = ?1",
+	  "INSERT INTO team_findings(run_id, team, manager, grain, metric, since,"
+	  " change, p, reps, reps_down)", 0 },
+	{ "SELECT * FROM alerts WHERE rule = 'team_shift' AND rep_id IN"
+	  " (SELECT team FROM reps)",
+	  "INSERT OR REPLACE INTO alerts", 0 },
 	/* Shard 0 also carries the alerts of reps no longer on any roster, and
 	 * the inputs every shard read (for the next night's max_shrink). */
 	{ "SELECT * FROM alerts", "INSERT OR IGNORE INTO alerts", 1 },

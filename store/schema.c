@@ -166,8 +166,25 @@ static const char schema_v1[] =
 	" progress REAL, elapsed REAL, projected REAL,"
 	" status TEXT);\n";
 
+/* Team findings (SPEC section 5): one row per team and metric that most
+ * of the team's reps shifted on together, per run. */
+static const char schema_v2[] =
+	"CREATE TABLE team_findings("
+	" run_id INTEGER REFERENCES runs(run_id),"
+	" team TEXT NOT NULL,"
+	" manager TEXT,"
+	" grain TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" since TEXT,"
+	" change REAL,"
+	" p REAL,"
+	" reps INTEGER,"
+	" reps_down INTEGER);\n"
+	"CREATE INDEX team_findings_run ON team_findings(run_id, team);\n";
+
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
+	{ "version 2: team_findings", schema_v2 },
 };
 
 const int rw_store_schema_count =

@@ -107,6 +107,43 @@ out_finalize:
 	return rc;
 }
 
+/*
+ * A database at user_version 0 has never been migrated by repwatch (the
+ * first step sets version 1 in the same transaction that creates the
+ * tables), so any table in it belongs to someone else.  Refuse it before
+ * the WAL switch or a migration changes a byte of the file.
+ */
+static int store_refuse_foreign(struct rw_store *st, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT user_version FROM pragma_user_version),"
+		" (SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master"
+		" WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+		" ORDER BY name))";
+	sqlite3_stmt *stmt;
+	const unsigned char *names;
+	int rc;
+
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if ((rc & 0xff) == SQLITE_BUSY) {
+		rc = store_busy(st, err);
+	} else if (rc != SQLITE_ROW) {
+		rc = rw_store_dberr(st, "cannot read the database", err);
+	} else {
+		names = sqlite3_column_text(stmt, 1);
+		rc = 0;
+		if (sqlite3_column_int(stmt, 0) == 0 && names && *names) {
+			rc = rw_err_set(err, RW_EDB, "not a repwatch database: it holds tables repwatch did not create (%.300s) and no repwatch schema version; it was left as it was", (const char *)names);
+			rw_err_where(err, st->path, 0, 0);
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 static int store_setup(struct rw_store *st, struct rw_err *err)
 {
 	int rc;
@@ -114,6 +151,9 @@ static int store_setup(struct rw_store *st, struct rw_err *err)
 	if (sqlite3_extended_result_codes(st->db, 1) != SQLITE_OK ||
 	    sqlite3_busy_timeout(st->db, st->busy_ms) != SQLITE_OK)
 		return rw_store_dberr(st, "cannot configure the connection", err);
+	rc = store_refuse_foreign(st, err);
+	if (rc)
+		return rc;
 	rc = rw_store_exec(st, "PRAGMA foreign_keys = ON", err);
 	if (rc)
 		return rc;
@@ -202,6 +242,40 @@ int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
 		f = store_input_index(sqlite3_column_text(stmt, 0));
 		if (f >= 0 && sqlite3_column_type(stmt, 1) == SQLITE_INTEGER)
 			rows[f] = sqlite3_column_int64(stmt, 1);
+	}
+	if (rc != SQLITE_DONE)
+		rc = (rc & 0xff) == SQLITE_BUSY ? store_busy(st, err)
+			: rw_store_dberr(st, "cannot read the previous run", err);
+	else
+		rc = 0;
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int rw_store_last_run(struct rw_store *st, struct rw_last_run *last,
+		      struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT r.run_id, r.as_of, ifnull(r.started, ''), i.file"
+		" FROM runs r LEFT JOIN run_inputs i ON i.run_id = r.run_id"
+		" WHERE r.run_id = (SELECT MAX(run_id) FROM runs WHERE status = 'ok')";
+	sqlite3_stmt *stmt;
+	int rc, f;
+
+	memset(last, 0, sizeof(*last));
+	rc = rw_store_prepare(st, sql, &stmt, err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *as_of = sqlite3_column_text(stmt, 1);
+		const unsigned char *started = sqlite3_column_text(stmt, 2);
+
+		last->run_id = sqlite3_column_int64(stmt, 0);
+		snprintf(last->as_of, sizeof(last->as_of), "%s", as_of ? (const char *)as_of : "");
+		snprintf(last->started, sizeof(last->started), "%s", started ? (const char *)started : "");
+		f = store_input_index(sqlite3_column_text(stmt, 3));
+		if (f >= 0)
+			last->present[f] = 1;
 	}
 	if (rc != SQLITE_DONE)
 		rc = (rc & 0xff) == SQLITE_BUSY ? store_busy(st, err)
@@ -337,11 +411,12 @@ int rw_store_begin_run(struct rw_store *st, const struct rw_run_info *info,
 	return 0;
 }
 
-int rw_store_commit_run(struct rw_store *st, int64_t run_id,
-			const char *finished, struct rw_err *err)
+static int store_commit_as(struct rw_store *st, int64_t run_id,
+			   const char *finished, const char *status,
+			   struct rw_err *err)
 {
 	static const char sql[] =
-		"UPDATE runs SET status = 'ok', finished = ?1 WHERE run_id = ?2";
+		"UPDATE runs SET status = ?3, finished = ?1 WHERE run_id = ?2";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -352,6 +427,7 @@ int rw_store_commit_run(struct rw_store *st, int64_t run_id,
 		goto out_rollback;
 	if (bind_text_or_null(stmt, 1, finished) ||
 	    sqlite3_bind_int64(stmt, 2, run_id) ||
+	    sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC) ||
 	    sqlite3_step(stmt) != SQLITE_DONE)
 		rc = rw_store_dberr(st, "cannot finish the run", err);
 	sqlite3_finalize(stmt);
@@ -367,6 +443,18 @@ out_rollback:
 	/* A run that cannot be committed is abandoned whole. */
 	rw_store_rollback_run(st);
 	return rc;
+}
+
+int rw_store_commit_run(struct rw_store *st, int64_t run_id,
+			const char *finished, struct rw_err *err)
+{
+	return store_commit_as(st, run_id, finished, "ok", err);
+}
+
+int rw_store_commit_replay(struct rw_store *st, int64_t run_id,
+			   const char *finished, struct rw_err *err)
+{
+	return store_commit_as(st, run_id, finished, "replay", err);
 }
 
 void rw_store_rollback_run(struct rw_store *st)

@@ -24,7 +24,9 @@ struct rw_store;
 
 /*
  * Open (creating if needed) the database at path and bring its schema up to
- * date.  busy_ms is how long a writer waits for another run's lock.
+ * date.  A database with user_version 0 that already holds tables is not
+ * repwatch's: it is refused (RW_EDB, the tables named) before anything is
+ * written to it, not even the switch to WAL.  busy_ms is how long a writer waits for another run's lock.
  * Returns 0 and *out, or an RW_E* code with err filled (*out untouched).
  * Schema creation/migration happens in its own transaction.
  */
@@ -38,6 +40,21 @@ void rw_store_close(struct rw_store *st);	/* NULL is a no-op */
  */
 int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
 		       struct rw_err *err);
+
+/* The latest successful run, for the guards of `run` (cli/run.c). */
+struct rw_last_run {
+	int64_t run_id;			/* 0 when the database has no run */
+	char as_of[16];			/* "YYYY-MM-DD" */
+	char started[32];		/* ISO 8601 UTC timestamp */
+	int present[RW_NINPUTS];	/* 1: the run read this input */
+};
+
+/*
+ * Fill *last from the runs and run_inputs rows of the latest run whose
+ * status is 'ok' (replays are not counted).  Returns 0 or RW_EDB/RW_EBUSY.
+ */
+int rw_store_last_run(struct rw_store *st, struct rw_last_run *last,
+		      struct rw_err *err);
 
 /* What a run records about itself in the runs table. */
 struct rw_run_info {
@@ -66,6 +83,11 @@ int rw_store_write_results(struct rw_store *st, const struct rw_dataset *ds,
 /* Set finished time and status 'ok', then COMMIT.  Returns 0 or code. */
 int rw_store_commit_run(struct rw_store *st, int64_t run_id,
 			const char *finished, struct rw_err *err);
+
+/* As rw_store_commit_run() with status 'replay': a run of an earlier
+ * as_of, kept as history and ignored by every "latest run" query. */
+int rw_store_commit_replay(struct rw_store *st, int64_t run_id,
+			   const char *finished, struct rw_err *err);
 
 /* ROLLBACK the open run transaction, if any.  Never fails visibly. */
 void rw_store_rollback_run(struct rw_store *st);

@@ -1165,6 +1165,122 @@ static void test_engine_change_point(void **state)
 	rw_dataset_free(ds);
 }
 
+/* ---- Team findings and the false discovery rate -------------------------- */
+
+/*
+ * Benjamini and Hochberg (1995), section 4.1: fifteen p-values from a
+ * clinical trial.  Adjusted by hand as q_(i) = min over j >= i of
+ * p_(j) 15 / j: the four smallest are the hypotheses the paper rejects at
+ * 0.05, and q_(5) = 0.0201 * 15 / 5 = 0.0603, q_(6) = q_(7) = 0.0298 *
+ * 15 / 7 = 0.063857 (0.0278 * 15 / 6 = 0.0695 is larger).  Input order is
+ * shuffled, and a NAN is no member of the family.
+ */
+static void test_bh_adjust(void **state)
+{
+	static const double p[16] = { 0.0298, 0.0001, 0.4262, NAN, 0.0004, 1.0,
+				      0.0019, 0.0095, 0.5719, 0.0201, 0.6528,
+				      0.0278, 0.7590, 0.0344, 0.0459, 0.3240 };
+	static const double want[16] = { 15 * 0.0298 / 7, 0.0015, 15 * 0.4262 / 11,
+					 NAN, 0.003, 1.0, 0.0095, 15 * 0.0095 / 4,
+					 0.5719 * 15 / 12, 0.0603, 15 * 0.6528 / 13,
+					 15 * 0.0298 / 7, 15 * 0.7590 / 14,
+					 15 * 0.0344 / 8, 15 * 0.0459 / 9, 0.486 };
+	double q[16];
+
+	(void)state;
+	rw_bh_adjust(p, 16, q);
+	for (int i = 0; i < 16; i++) {
+		if (isnan(want[i]))
+			assert_true(isnan(q[i]));
+		else
+			assert_float_equal(q[i], want[i], 1e-12);
+	}
+}
+
+/*
+ * Team T: five reps win 4, 5, 6, 7, 8 deals of 1000 a month from January
+ * to May 2024 and 2, 2, 3, 3, 4 from June to September; team U: four reps
+ * flat at 5 and one (U5) falling from 5 to 1 in June.  As of 2024-10-15
+ * with nine complete months kept, the splits tried are April..August (at
+ * least three months before and two after): five candidates.
+ *   T: the team's mean steps from 6 to 2.8 at June, so since = June.
+ *      Each rep's relative change b/a - 1 is -0.5, -0.6, -0.5, -4/7, -0.5,
+ *      so d (bad = down positive) = 0.5, 0.6, 0.5, 0.571429, 0.5: mean
+ *      0.5342857, sum of squares 0.0092245, t = 0.5342857 /
+ *      sqrt(0.0092245 / 4 / 5) = 24.8781 with 4 d.o.f.  Student t with 4
+ *      d.o.f. has the closed form F(t) = 1/2 + (3/4) x (1 - x^2 / 3),
+ *      x = t / sqrt(t^2 + 4), so the one-sided p is 7.74797e-6 and,
+ *      times 5 splits, 3.87399e-5.  The family adjusted is T's metrics:
+ *      deals created moved exactly as revenue (one deal a win), the rest
+ *      are flat or undefined, so Benjamini-Hochberg over two equal
+ *      p-values leaves 3.87399e-5.  Median relative change -0.5; 5 of 5
+ *      reps down.
+ *   U: d = 0, 0, 0, 0, 0.8: one rep of five went down; no finding, and U5's
+ *      decline stays its own.
+ * With structural_margin 0.05, T1 (-50%) moved with its team; T2 (-60%,
+ * 0.60 > 0.50 + 0.05) fell beyond it.
+ */
+static void test_team_findings(void **state)
+{
+	static const int before[2][5] = { { 4, 5, 6, 7, 8 }, { 5, 5, 5, 5, 5 } };
+	static const int after[2][5] = { { 2, 2, 3, 3, 4 }, { 5, 5, 5, 5, 1 } };
+	struct rw_settings s = test_settings();
+	struct rw_results *res = NULL;
+	struct rw_dataset *ds;
+	struct rw_err err;
+	const struct rw_team_finding *f;
+	char id[16], rid[16];
+	int n = 0;
+	long i;
+
+	(void)state;
+	gsl_set_error_handler_off();
+	rw_err_clear(&err);
+	s.as_of = D(2024, 10, 15);
+	s.history_periods = 9;
+	s.structural_margin = 0.05;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 5; k++) {
+			struct rw_rep r = { rid, NULL, NULL, t ? "U" : "T", NULL,
+					    RW_NODAY, RW_NODAY, 0 };
+
+			snprintf(rid, sizeof(rid), "%c%d", t ? 'U' : 'T', k + 1);
+			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
+		}
+	for (uint32_t r = 0; r < 10; r++)
+		for (int m = 1; m <= 9; m++) {
+			int w = m < 6 ? before[r / 5][r % 5] : after[r / 5][r % 5];
+
+			for (int j = 0; j < w; j++) {
+				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
+						    RW_WON, 1000, NULL, 0 };
+
+				snprintf(id, sizeof(id), "o%d", n++);
+				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+			}
+		}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_REVENUE);
+	assert_true(i >= 0);
+	f = rw_results_finding(res, (size_t)i);
+	assert_string_equal(rw_results_team_name(res, f->team), "T");
+	assert_int_equal(f->since, rw_period_of(RW_MONTH, D(2024, 6, 1), 1));
+	assert_int_equal(f->reps, 5);
+	assert_int_equal(f->reps_down, 5);
+	assert_float_equal(f->change, -0.5, 1e-12);
+	assert_float_equal(f->p, 3.8739871e-5, 1e-10);
+	assert_true(rw_results_moved_with_team(res, ds, 0, RW_M_REVENUE));
+	assert_false(rw_results_moved_with_team(res, ds, 1, RW_M_REVENUE));
+	assert_float_equal(rw_results_finding_rep_change(res, ds, (size_t)i, 1), -0.6, 1e-12);
+	/* Team U: no finding on revenue, so U5's decline is personal. */
+	assert_int_equal(rw_results_finding_find(res, rw_results_rep_team(res, 9), RW_M_REVENUE), -1);
+	assert_false(rw_results_moved_with_team(res, ds, 9, RW_M_REVENUE));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 /* ---- Memory ------------------------------------------------------------- */
 
 static void test_fold_does_not_allocate(void **state)
@@ -1269,6 +1385,8 @@ int main(void)
 		cmocka_unit_test(test_icp_fit_share),
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
+		cmocka_unit_test(test_bh_adjust),
+		cmocka_unit_test(test_team_findings),
 		cmocka_unit_test(test_fold_does_not_allocate),
 		cmocka_unit_test(test_compute_out_of_memory),
 		cmocka_unit_test(test_begin_out_of_memory),

@@ -729,8 +729,10 @@ static void test_ingest_missing_column(void **state)
 			    "(header has: opp_id, owner, created, amount)");
 	rw_dataset_free(ds);
 
-	/* A required file that is absent. */
+	/* A required file that is absent (activities, when the configuration
+	 * requires them). */
 	ds = new_ds();
+	o.require_activities = 1;
 	write_file(dir, "opportunities.csv",
 		   "opp_id,owner,created,stage,amount\nO1,R1,2026-01-05,Prospect,1\n");
 	snprintf(path, sizeof(path), "%s/activities.csv", dir);

@@ -236,9 +236,11 @@ static void test_declines(void **state)
 	assert_false(strstr(t, "### Bob"));
 	free(t);
 
-	/* Bob falls the same way: the team median falls with Ann, so the
-	 * report calls it a team-wide cause.  Team medians now equal Ann's
-	 * series: 0.35 / 0.55 - 1 = -36.4%, within 10 points of -40%. */
+	/* Bob falls the same way and the run found East's shift (a
+	 * team_findings row, the engine's one definition): the report names
+	 * the team finding beside Ann's decline instead of judging it
+	 * again.  Team medians now equal Ann's series: 0.35 / 0.55 - 1 =
+	 * -36.4%. */
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE rep_metrics SET win_rate = (SELECT m.win_rate FROM rep_metrics m"
 		 " WHERE m.rep_id = 'R1' AND m.grain = rep_metrics.grain AND"
@@ -246,10 +248,13 @@ static void test_declines(void **state)
 	exec(db, "UPDATE team_baselines SET median = (SELECT m.win_rate FROM rep_metrics m"
 		 " WHERE m.rep_id = 'R1' AND m.grain = team_baselines.grain AND"
 		 " m.period = team_baselines.period) WHERE team = 'East'");
+	exec(db, "INSERT INTO team_findings(run_id, team, manager, grain, metric, since,"
+		 " change, p, reps, reps_down) VALUES(1, 'East', 'Mia Boss',"
+		 " 'month', 'win_rate', '2026-07', -0.4, 0.01, 2, 2)");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(render(f->db, "month", "East", &t, &err), 0);
 	assert_has(t, " \xe2\x88\x92" "36.4% | from 2026-07");
-	assert_has(t, "likely a team-wide cause");
+	assert_has(t, "the East team shifted on win rate from 2026-07 (2 of 2 reps): a team finding");
 	/* --team East leaves West out. */
 	assert_false(strstr(t, "Di Ng"));
 	free(t);

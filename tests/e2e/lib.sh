@@ -55,8 +55,9 @@ any_of() {
 #
 # With "decisions", what a run decided, to compare databases with different
 # run histories (a single run against shards merged): runs and run_inputs
-# are left out, so are run_id columns, and of the tables that keep every
-# night's rows (flags, plan_progress) only the latest run's rows are kept.
+# are left out, so are run_id columns, and of a table with a run_id column
+# only the rows of its latest run are kept (flags, plan_progress and
+# team_findings keep every night's rows; the others hold one run's).
 db_digest() {
 	local db=$1 mode=${2:-all} tables t cols where sql out
 	if [ ! -e "$db" ]; then echo absent; return; fi
@@ -72,7 +73,8 @@ db_digest() {
 			  AND NOT ('$mode' = 'decisions' AND name = 'run_id')") ||
 			{ echo unreadable; return; }
 		where=""
-		if [ "$mode" = decisions ] && { [ "$t" = flags ] || [ "$t" = plan_progress ]; }; then
+		if [ "$mode" = decisions ] &&
+		   [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM pragma_table_info('$t') WHERE name = 'run_id'")" = 1 ]; then
 			where="WHERE run_id IS NULL OR run_id = (SELECT MAX(run_id) FROM \"$t\")"
 		fi
 		sql="$sql SELECT '-- $t'; SELECT $cols FROM \"$t\" $where ORDER BY $cols;"

@@ -16,15 +16,18 @@ pip="FROM flags, json_each(flags.evidence, '\$.metrics') m WHERE rep_id='R003' A
 check rules_r003_evidence_win_rate [ "$(q "SELECT COUNT(*) $pip AND json_extract(m.value, '\$.metric') = 'win_rate' AND json_extract(m.value, '\$.change') < -0.3")" -ge 1 ]
 cause="FROM flags, json_each(flags.evidence, '\$.causes') c, json_each(c.value, '\$.metrics') m WHERE rep_id='R003' AND category='pip_candidate'"
 check rules_r003_evidence_cause [ "$(q "SELECT COUNT(*) $cause AND json_extract(m.value, '\$.metric') = 'followup_ratio'")" -ge 1 ]
-# West (team-wide drop): never PIP candidates; what flags their results is structural.
+# West (team-wide drop since 2026-06): never PIP candidates; one team
+# finding on win rate, found from June, notified once to the manager.
 check rules_west_no_pip [ "$(q "SELECT COUNT(*) FROM flags WHERE team='West' AND category='pip_candidate'")" = 0 ]
-check rules_west_structural [ "$(q "SELECT COUNT(*) FROM flags WHERE team='West' AND category='structural'")" -ge 1 ]
+check rules_west_finding [ "$(q "SELECT since || ' ' || reps_down FROM team_findings WHERE team='West' AND metric='win_rate'")" = "2026-06 8" ]
+check rules_west_one_notification [ "$(grep -c '"rule":"team_shift","category":"structural".*"rep":"","rep_name":null,"team":"West","manager":"Marcus Webb"' "$TMP/n1")" -eq 1 ]
+check rules_only_west_finding [ "$(q "SELECT group_concat(DISTINCT team) FROM team_findings")" = West ]
 # R035 (ramping hire) not flagged; R025 (improver) only recognised.
 check rules_r035_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R035'")" = 0 ]
 check rules_r025_recognition_only [ "$(q "SELECT group_concat(DISTINCT category) FROM flags WHERE rep_id='R025'")" = recognition ]
 check rules_r034_departed_unflagged [ "$(q "SELECT COUNT(*) FROM flags WHERE rep_id='R034'")" = 0 ]
 # Notifications: one NDJSON line per new alert, SPEC's keys.
-nflags=$(q "SELECT COUNT(*) FROM flags")
+nflags=$(q "SELECT (SELECT COUNT(*) FROM flags) + (SELECT COUNT(DISTINCT team) FROM team_findings)")
 check rules_notifications_count [ "$(wc -l <"$TMP/n1")" -eq "$nflags" ]
 keys=$(head -1 "$TMP/n1" | sed 's/"/\n/g' | grep -E '^(event|rule|category|severity|rep|rep_name|team|manager|grain|period|values|message|first_seen|state)$' | sort -u | wc -l)
 check rules_notification_keys [ "$keys" -eq 14 ]
@@ -35,8 +38,12 @@ check rules_no_pending [ "$(q "SELECT COUNT(*) FROM alerts WHERE pending IS NOT 
 check rules_same_night_exit0 [ $? -eq 0 ]
 check rules_same_night_silent [ ! -s "$TMP/n2" ]
 
-# Run as of 2026-04-30, before R003's decline: the alert resolves.
-"$RW" run --data sample-data --db "$db" --as-of 2026-04-30 >"$TMP/n3" 2>"$TMP/e3"
+# A night on which R003's deals are gone (no win rate to judge): the alert
+# resolves.  (A run as of an earlier day needs --replay, which leaves
+# alerts alone, so going back in time no longer resolves anything.)
+mkdir "$TMP/nor003" && cp sample-data/*.csv "$TMP/nor003/"
+awk -F, '$2 != "R003"' sample-data/opportunities.csv >"$TMP/nor003/opportunities.csv"
+"$RW" run --data "$TMP/nor003" --db "$db" --as-of $ASOF >"$TMP/n3" 2>"$TMP/e3"
 check rules_resolved_exit0 [ $? -eq 0 ]
 check rules_resolved_r003 grep -q '"event":"resolved","rule":"win_rate_decline".*"rep":"R003"' "$TMP/n3"
 check rules_resolved_state [ "$(q "SELECT state FROM alerts WHERE rule='win_rate_decline' AND rep_id='R003'")" = resolved ]
@@ -80,6 +87,7 @@ done
 check rules_bad_nothing_written [ "$(db_digest "$db")" = "$before" ]
 check rules_bad_runs_table_intact [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" = 3 ]
 
-# --fail-on-alert: new critical alerts give exit 3 (missed_quota is critical).
-"$RW" run --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
+# --fail-on-alert: new critical alerts give exit 3 (R003's win rate is 8%).
+printf '[rule low]\ncategory = early_warning\nseverity = critical\ngrain = month\nwhen = win_rate < 0.2\n' >"$TMP/crit.ini"
+"$RW" run --config "$TMP/crit.ini" --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
 check rules_fail_on_alert_exit3 [ $? -eq 3 ]

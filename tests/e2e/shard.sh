@@ -33,7 +33,7 @@ check shard_second_night_notified [ -s "$TMP/single-2026-11-30.ndjson" ]
 check shard_company_baselines [ "$(sqlite3 "$TMP/out.db" "SELECT COUNT(*) FROM team_baselines WHERE team = '*'")" -gt 0 ]
 
 # Shards of different nights are refused, naming both.
-cp "$TMP/shard0.db" "$TMP/old0.db"
+# (a new database: an existing one refuses an earlier --as-of)
 "$RW" run --data sample-data --db "$TMP/old0.db" --as-of 2026-09-30 --shard 0/$N -q >/dev/null 2>&1
 "$RW" merge "$TMP/bad.db" "$TMP/old0.db" "$TMP/shard1.db" 2>"$TMP/merge.err"
 check merge_as_of_exit1 [ $? -eq 1 ]

@@ -1,0 +1,520 @@
+/*
+ * team.c - team findings (SPEC section 5, "Structural, not personal"): a
+ * shift that most of a team's reps made together is one finding about the
+ * team, not a flag on each of its reps.  This is the one definition of
+ * "structural" in repwatch: rules fold the rep flags it covers, and the
+ * reports and the assessment read the stored findings.
+ *
+ * For each team, metric and the month grain, over every kept complete
+ * period (so a shift up to history_periods ago is found):
+ *   - the split is the single mean shift of the team's level (the mean of
+ *     its judged reps' values per period) that leaves the least squared
+ *     error, with at least RW_TEAM_MIN_BEFORE periods before it and
+ *     RW_TEAM_MIN_AFTER after it;
+ *   - at that split every judged rep gets its own change d = mean(after) -
+ *     mean(before) over the periods that are the rep's and spent out of
+ *     ramp (at least two on each side);
+ *   - p is the one-sided p-value of the one-sample t test that d is bad
+ *     on average (n - 1 d.o.f.), times the number of candidate splits
+ *     (Bonferroni: the split was chosen to fit), and a team's p-values
+ *     of the night are then adjusted across its metrics by
+ *     Benjamini-Hochberg (a team's family does not depend on which other
+ *     teams share the run, so a shard finds what the whole run finds);
+ *   - a finding needs adjusted p < RW_TEAM_ALPHA (a false discovery rate
+ *     of 10% among a team's findings: a team finding withholds no one's
+ *     pay, while a missed one sends its reps personal flags), at least
+ *     RW_TEAM_MIN_REPS reps, two thirds of them moving the bad way (a sign
+ *     of "most of the team"), and the typical rep's relative change (the
+ *     median) of RW_TEAM_MIN_CHANGE or more: smaller drifts (a few percent
+ *     fewer e-mails after a tool change) are not worth the manager's note.
+ * A rep moved with the finding when its own relative change at the split
+ * is no more than structural_margin worse than the team's.
+ */
+#include "engine.h"
+#include "engine_int.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RW_TEAM_MIN_BEFORE 3
+#define RW_TEAM_MIN_AFTER 2
+#define RW_TEAM_MIN_REPS 4
+#define RW_TEAM_ALPHA 0.10
+#define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
+#define RW_TEAM_MAXP 256	/* periods searched at most */
+
+int rw_metric_up_is_good(enum rw_metric m)
+{
+	switch (m) {
+	case RW_M_LOST:
+	case RW_M_CYCLE_DAYS:
+	case RW_M_TOUCH_GAP_DAYS:
+	case RW_M_STALE_OPPS:
+	case RW_M_STALE_SHARE:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The metrics a team can shift on: results and the behaviour behind them.
+ * Interval bounds, shrunk rates, quota and the projection are derived
+ * from these and would only repeat a finding; coverage and pipeline value
+ * move with every quota change and every quarter's pipeline cycle, which
+ * are policy and season, not a shift in how the team sells.
+ */
+static int judged_metric(enum rw_metric m)
+{
+	switch (m) {
+	case RW_M_OPPS_CREATED:
+	case RW_M_WIN_RATE:
+	case RW_M_REVENUE:
+	case RW_M_AVG_DEAL_SIZE:
+	case RW_M_CYCLE_DAYS:
+	case RW_M_ATTAINMENT:
+	case RW_M_CALLS:
+	case RW_M_EMAILS:
+	case RW_M_MEETINGS:
+	case RW_M_FIRST_MEETINGS:
+	case RW_M_FOLLOWUP_RATIO:
+	case RW_M_TOUCH_GAP_DAYS:
+	case RW_M_STALE_SHARE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Is rep r judged in the k-th period of grain g: the period is wholly out
+ * of ramp, the rep had not left before it ended, and the rep is on the
+ * roster. */
+static int judged(const struct rw_results *res, const struct rw_dataset *ds,
+		  uint32_t r, enum rw_grain g, int k)
+{
+	const struct rw_rep *rep = &ds->reps[r];
+	int32_t start = rw_period_start(g, rw_results_first_period(res, g) + k,
+					ds->settings.fiscal_start);
+	int32_t end = rw_period_end(g, rw_results_first_period(res, g) + k,
+				    ds->settings.fiscal_start) - 1;
+
+	if (rep->unassigned)
+		return 0;
+	if (rep->hire_day != RW_NODAY &&
+	    (int64_t)start - rep->hire_day < ds->settings.ramp_days)
+		return 0;
+	if (end > ds->settings.as_of)
+		end = ds->settings.as_of;
+	return rep->end_day == RW_NODAY || rep->end_day >= end;
+}
+
+/* Work space of one team and metric. */
+struct twork {
+	uint32_t *members;	/* the team's judged reps */
+	size_t nm;
+	double *d, *rel;	/* per member: change at a split; NAN none */
+};
+
+/*
+ * Weight of a ratio's value in a segment mean: its denominator, so that a
+ * segment's win rate is won / closed over the segment, not a mean of
+ * monthly rates that a month of two deals would sway.  1 for counts and
+ * for ratios whose denominator is not kept.
+ */
+static double seg_weight(const struct rw_results *res, uint32_t r, enum rw_grain g,
+			 int k, enum rw_metric m)
+{
+	switch (m) {
+	case RW_M_WIN_RATE:
+		return rw_results_value(res, r, g, k, RW_M_WON) +
+		       rw_results_value(res, r, g, k, RW_M_LOST);
+	case RW_M_AVG_DEAL_SIZE:
+	case RW_M_CYCLE_DAYS:
+		return rw_results_value(res, r, g, k, RW_M_WON);
+	case RW_M_ATTAINMENT:
+		return rw_results_value(res, r, g, k, RW_M_QUOTA);
+	case RW_M_STALE_SHARE:
+		return rw_results_value(res, r, g, k, RW_M_OPEN_OPPS);
+	default:
+		return 1;
+	}
+}
+
+/* Weighted mean of rep r's values of metric m in periods [k0, k1) that are
+ * judged; NAN unless at least two. */
+static double rep_mean(const struct rw_results *res, const struct rw_dataset *ds,
+		       uint32_t r, enum rw_grain g, enum rw_metric m, int k0, int k1)
+{
+	double s = 0, sw = 0;
+	int n = 0;
+
+	for (int k = k0; k < k1; k++) {
+		double v = rw_results_value(res, r, g, k, m);
+		double w = seg_weight(res, r, g, k, m);
+
+		if (isfinite(v) && isfinite(w) && w > 0 && judged(res, ds, r, g, k)) {
+			s += w * v;
+			sw += w;
+			n++;
+		}
+	}
+	return n >= 2 ? s / sw : NAN;
+}
+
+/* Each member's relative change at split s into w->rel (signed as the
+ * metric moves) and w->d (the same, the bad direction positive); a rep
+ * whose level before is not positive has none.  Returns how many are
+ * defined. */
+static size_t split_changes(const struct rw_results *res, const struct rw_dataset *ds,
+			    struct twork *w, enum rw_grain g, enum rw_metric m,
+			    int s, int K)
+{
+	int up = rw_metric_up_is_good(m);
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->nm; i++) {
+		double a = rep_mean(res, ds, w->members[i], g, m, 0, s);
+		double b = rep_mean(res, ds, w->members[i], g, m, s, K);
+
+		w->d[i] = w->rel[i] = NAN;
+		if (!isfinite(a) || !isfinite(b) || !(a > 0))
+			continue;
+		/* Relative, so that a big rep's revenue does not outweigh a
+		 * small one's: the question is whether most reps moved. */
+		w->rel[i] = b / a - 1;
+		w->d[i] = up ? -w->rel[i] : w->rel[i];
+		n++;
+	}
+	return n;
+}
+
+/* One-sample t of the defined d[] (bad direction positive); -INFINITY
+ * when undefined.  *n receives the count. */
+static double t_stat(const double *d, size_t nm, size_t *n)
+{
+	double mean = 0, ss = 0;
+	size_t c = 0;
+
+	for (size_t i = 0; i < nm; i++)
+		if (isfinite(d[i])) {
+			mean += d[i];
+			c++;
+		}
+	*n = c;
+	if (c < 2)
+		return -INFINITY;
+	mean /= (double)c;
+	for (size_t i = 0; i < nm; i++)
+		if (isfinite(d[i]))
+			ss += (d[i] - mean) * (d[i] - mean);
+	if (ss == 0)
+		return mean > 0 ? INFINITY : -INFINITY;
+	return mean / sqrt(ss / (double)(c - 1) / (double)c);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of the defined values of v[0..n) (reordered scratch in tmp). */
+static double median_defined(const double *v, size_t n, double *tmp)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			tmp[c++] = v[i];
+	qsort(tmp, c, sizeof(*tmp), cmp_double);
+	return rw_median_sorted(tmp, c);
+}
+
+/* The team's level in period k: the mean of its members' judged values
+ * (NAN when none). */
+static double team_level(const struct rw_results *res, const struct rw_dataset *ds,
+			 const struct twork *w, enum rw_grain g, enum rw_metric m, int k)
+{
+	double s = 0;
+	int n = 0;
+
+	for (size_t i = 0; i < w->nm; i++) {
+		double v = rw_results_value(res, w->members[i], g, k, m);
+
+		if (isfinite(v) && judged(res, ds, w->members[i], g, k)) {
+			s += v;
+			n++;
+		}
+	}
+	return n ? s / n : NAN;
+}
+
+/*
+ * The split of the team's level series into two means that leaves the
+ * least squared error (a single mean shift, as the reps' change points);
+ * -1 when no candidate split has enough periods with a level.  *splits
+ * receives the number of candidates (for the Bonferroni factor).
+ */
+static int team_split(const struct rw_results *res, const struct rw_dataset *ds,
+		      const struct twork *w, enum rw_grain g, enum rw_metric m,
+		      int K, int *splits)
+{
+	double y[RW_TEAM_MAXP], best = INFINITY;
+	int bs = -1;
+
+	*splits = 0;
+	if (K > RW_TEAM_MAXP)
+		K = RW_TEAM_MAXP;
+	for (int k = 0; k < K; k++)
+		y[k] = team_level(res, ds, w, g, m, k);
+	for (int s = RW_TEAM_MIN_BEFORE; s + RW_TEAM_MIN_AFTER <= K; s++) {
+		double sse = 0, mean[2] = { 0, 0 };
+		int cnt[2] = { 0, 0 };
+
+		(*splits)++;
+		for (int k = 0; k < K; k++)
+			if (isfinite(y[k])) {
+				mean[k >= s] += y[k];
+				cnt[k >= s]++;
+			}
+		if (cnt[0] < 2 || cnt[1] < 2)
+			continue;
+		mean[0] /= cnt[0];
+		mean[1] /= cnt[1];
+		for (int k = 0; k < K; k++)
+			if (isfinite(y[k]))
+				sse += (y[k] - mean[k >= s]) * (y[k] - mean[k >= s]);
+		if (sse < best) {
+			best = sse;
+			bs = s;
+		}
+	}
+	return bs;
+}
+
+/* Test team t on metric m; fills *f (p unadjusted) and returns 1 when the
+ * team has a candidate shift the bad way at all. */
+static int team_test(const struct rw_results *res, const struct rw_dataset *ds,
+		     struct twork *w, size_t t, enum rw_grain g, enum rw_metric m,
+		     struct rw_team_finding *f, double *tmp)
+{
+	int K = rw_results_period_count(res, g) - 1, splits, best_s;
+	double best_t;
+	size_t n, down = 0;
+
+	best_s = team_split(res, ds, w, g, m, K, &splits);
+	if (best_s < 0 || split_changes(res, ds, w, g, m, best_s, K) < RW_TEAM_MIN_REPS)
+		return 0;
+	best_t = t_stat(w->d, w->nm, &n);
+	if (!(best_t > 0))
+		return 0;
+	for (size_t i = 0; i < w->nm; i++)
+		down += isfinite(w->d[i]) && w->d[i] > 0;
+	memset(f, 0, sizeof(*f));
+	f->team = t;
+	f->grain = g;
+	f->metric = m;
+	f->since = rw_results_first_period(res, g) + best_s;
+	f->reps = (int)n;
+	f->reps_down = (int)down;
+	f->change = median_defined(w->rel, w->nm, tmp);
+	f->p = isinf(best_t) ? 0 : fmin(1, gsl_cdf_tdist_Q(best_t, (double)n - 1) * splits);
+	return isfinite(f->p);
+}
+
+/* A shift big and broad enough to be the team's (p judged apart). */
+static int team_shift(const struct rw_team_finding *f)
+{
+	double bad = rw_metric_up_is_good(f->metric) ? -f->change : f->change;
+
+	return f->reps >= RW_TEAM_MIN_REPS && 3 * f->reps_down >= 2 * f->reps &&
+	       isfinite(bad) && bad >= RW_TEAM_MIN_CHANGE;
+}
+
+void rw_bh_adjust(const double *p, size_t n, double *q)
+{
+	size_t *ord;
+	double run = 1;
+
+	if (n == 0)
+		return;
+	ord = rw_reallocarray(NULL, n, sizeof(*ord));
+	if (!ord) {
+		/* Out of memory: Bonferroni is the conservative fallback. */
+		for (size_t i = 0; i < n; i++)
+			q[i] = isfinite(p[i]) ? fmin(1, p[i] * (double)n) : NAN;
+		return;
+	}
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(p[i]))
+			ord[m++] = i;
+	/* Insertion sort by p: a night has at most a few thousand reps, and
+	 * ties keep their order. */
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && p[ord[j - 1]] > p[ord[j]]; j--) {
+			size_t x = ord[j];
+
+			ord[j] = ord[j - 1];
+			ord[j - 1] = x;
+		}
+	for (size_t i = 0; i < n; i++)
+		q[i] = NAN;
+	/* q_(i) = min over j >= i of p_(j) m / j (Benjamini-Hochberg 1995). */
+	for (size_t i = m; i > 0; i--) {
+		double v = p[ord[i - 1]] * (double)m / (double)i;
+
+		if (v < run)
+			run = v;
+		q[ord[i - 1]] = run;
+	}
+	rw_free(ord);
+}
+
+/* Append f to res->findings; 0 or RW_ENOMEM. */
+static int finding_push(struct rw_results *res, const struct rw_team_finding *f,
+			size_t *cap)
+{
+	if (res->nfindings == *cap) {
+		size_t nc = *cap ? 2 * *cap : 8;
+		struct rw_team_finding *p = rw_reallocarray(res->findings, nc, sizeof(*p));
+
+		if (!p)
+			return RW_ENOMEM;
+		res->findings = p;
+		*cap = nc;
+	}
+	res->findings[res->nfindings++] = *f;
+	return 0;
+}
+
+/* The judged members of team t (on the roster, eligible in the last
+ * complete period and in the run's shard). */
+static size_t team_members(const struct rw_results *res, const struct rw_dataset *ds,
+			   size_t t, enum rw_grain g, uint32_t *out)
+{
+	int K = rw_results_period_count(res, g) - 1;
+	size_t n = 0;
+
+	for (uint32_t r = 0; r < ds->nreps; r++)
+		if (res->rep_team[r] == t && K > 0 && judged(res, ds, r, g, K - 1) &&
+		    rw_in_shard(&ds->settings, ds->reps[r].team))
+			out[n++] = r;
+	return n;
+}
+
+int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds)
+{
+	enum rw_grain g = RW_MONTH;
+	size_t cap = 0, ncand;
+	struct rw_team_finding cand[RW_NMETRICS];
+	double p[RW_NMETRICS], q[RW_NMETRICS];
+	struct twork w = { 0 };
+	double *tmp;
+	int rc = RW_ENOMEM;
+
+	w.members = rw_reallocarray(NULL, ds->nreps + 1, sizeof(*w.members));
+	w.d = rw_reallocarray(NULL, ds->nreps + 1, sizeof(double));
+	w.rel = rw_reallocarray(NULL, ds->nreps + 1, sizeof(double));
+	tmp = rw_reallocarray(NULL, ds->nreps + 1, sizeof(double));
+	if (!w.members || !w.d || !w.rel || !tmp)
+		goto out;
+	rc = 0;
+	for (size_t t = 0; t < res->nteams && !rc; t++) {
+		w.nm = team_members(res, ds, t, g, w.members);
+		if (w.nm < RW_TEAM_MIN_REPS)
+			continue;
+		ncand = 0;
+		for (int m = 0; m < RW_NMETRICS; m++)
+			if (judged_metric((enum rw_metric)m) &&
+			    team_test(res, ds, &w, t, g, (enum rw_metric)m, &cand[ncand], tmp)) {
+				p[ncand] = cand[ncand].p;
+				ncand++;
+			}
+		/*
+		 * The family is the team's metrics of the night: a team's
+		 * findings do not depend on which other teams share the run,
+		 * so a shard of a run finds what the whole run finds.
+		 */
+		rw_bh_adjust(p, ncand, q);
+		for (size_t i = 0; i < ncand && !rc; i++) {
+			cand[i].p = q[i];
+			if (q[i] < RW_TEAM_ALPHA &&
+			    team_shift(&cand[i]))
+				rc = finding_push(res, &cand[i], &cap);
+		}
+	}
+out:
+	rw_free(w.members);
+	rw_free(w.d);
+	rw_free(w.rel);
+	rw_free(tmp);
+	return rc;
+}
+
+size_t rw_results_finding_count(const struct rw_results *res)
+{
+	return res->nfindings;
+}
+
+const struct rw_team_finding *rw_results_finding(const struct rw_results *res,
+						 size_t i)
+{
+	return i < res->nfindings ? &res->findings[i] : NULL;
+}
+
+long rw_results_finding_find(const struct rw_results *res, size_t team,
+			     enum rw_metric m)
+{
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].team == team && res->findings[i].metric == m)
+			return (long)i;
+	return -1;
+}
+
+double rw_results_finding_rep_change(const struct rw_results *res,
+				     const struct rw_dataset *ds, size_t i,
+				     uint32_t r)
+{
+	const struct rw_team_finding *f = rw_results_finding(res, i);
+	int K, s;
+	double a, b;
+
+	if (!f || r >= ds->nreps)
+		return NAN;
+	K = rw_results_period_count(res, f->grain) - 1;
+	s = (int)(f->since - rw_results_first_period(res, f->grain));
+	a = rep_mean(res, ds, r, f->grain, f->metric, 0, s);
+	b = rep_mean(res, ds, r, f->grain, f->metric, s, K);
+	return isfinite(a) && isfinite(b) && a != 0 ? b / a - 1 : NAN;
+}
+
+int rw_results_moved_with_team(const struct rw_results *res,
+			       const struct rw_dataset *ds, uint32_t r,
+			       enum rw_metric m)
+{
+	long i;
+	const struct rw_team_finding *f;
+	double rep, rep_bad, team_bad;
+	int up;
+
+	if (r >= ds->nreps)
+		return 0;
+	i = rw_results_finding_find(res, rw_results_rep_team(res, r), m);
+	if (i < 0)
+		return 0;
+	f = &res->findings[i];
+	up = rw_metric_up_is_good(m);
+	rep = rw_results_finding_rep_change(res, ds, (size_t)i, r);
+	/* A rep with too little history on either side is judged by the
+	 * team's shift: there is no personal evidence against it. */
+	if (!isfinite(rep))
+		return 1;
+	rep_bad = up ? -rep : rep;
+	team_bad = up ? -f->change : f->change;
+	return rep_bad <= team_bad + ds->settings.structural_margin;
+}
