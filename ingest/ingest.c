@@ -1764,7 +1764,8 @@ static void cut_tail(char *s)
  * loosely, or -1: case aside, without a leading byte order mark or
  * blanks, and without the marks a second download or a copy leaves
  * ("activities (1).csv", "activities(2).csv", "activities - Copy.csv",
- * "Copy of activities.csv").  Two files that are the same input this way
+ * "Copy of activities.csv", "activities 2.csv" but not "activities
+ * 2024.csv").  Two files that are the same input this way
  * cannot both be meant.
  */
 static int loose_input(const char *name)
@@ -1801,6 +1802,16 @@ static int loose_input(const char *name)
 		    strspn(open + 1, "0123456789") == (size_t)(p + n - 1 - (open + 1))) {
 			*open = '\0';
 			again = 1;
+		}
+		if (!again) {	/* " 2": a copy made by the macOS Finder */
+			size_t d = 0;
+
+			while (d < 3 && d < n && p[n - 1 - d] >= '0' && p[n - 1 - d] <= '9')
+				d++;
+			if (d && d < 3 && d < n && p[n - 1 - d] == ' ') {
+				p[n - 1 - d] = '\0';
+				again = 1;
+			}
 		}
 	}
 	for (int f = 0; f < RW_NINPUTS; f++) {

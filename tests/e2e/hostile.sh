@@ -204,6 +204,12 @@ base "$TMP/twice3"; cp "$TMP/twice3/opportunities.csv" "$TMP/twice3/$(printf '\x
 fails twice3 '"opportunities.csv" and ".*opportunities.csv" in .* are both opportunities.csv'
 base "$TMP/twice4"; cp "$TMP/twice4/reps.csv" "$TMP/twice4/reps - Copy (2).csv"
 fails twice4 '"reps - Copy (2).csv" and "reps.csv" in .* are both reps.csv'
+base "$TMP/twice6"; cp "$TMP/twice6/activities.csv" "$TMP/twice6/activities 2.csv"
+fails twice6 '"activities 2.csv" and "activities.csv" in .* are both activities.csv'
+# A year is no copy mark: "opportunities 2024.csv" is read as well.
+base "$TMP/year"; sed 's/^O\([0-9]*\),/Y\1,/' "$TMP/year/opportunities.csv" >"$TMP/year/opportunities 2024.csv"
+rejects year '^file,line,column,reason,record$' 0
+check hostile_year_both_read [ "$(q year "SELECT SUM(opps_created) FROM rep_metrics WHERE rep_id = 'R1' AND grain = 'month'")" = 80 ]
 # The same bytes under any other name: one export read twice.
 base "$TMP/twice5"; cp "$TMP/twice5/opportunities.csv" "$TMP/twice5/deals-export.csv"
 fails twice5 'opportunities.csv: same bytes as .*deals-export.csv'
