@@ -32,6 +32,9 @@ ACLI_OBJ  := $(CLI_SRC:%.c=$(BA)/obj/%.o)
 DEPS      := $(shell find $(B) -name '*.d' 2>/dev/null)
 
 .PHONY: all test deps demo clean sample valgrind bench fuzz
+# Keep the objects of chained rules: make would otherwise delete them after
+# `make test` and print the rm below the test summary, which must be last.
+.SECONDARY:
 all: $(B)/repwatch $(B)/rwgen
 
 # The shipped rules as a C string, from rules/default.ini (the one source).

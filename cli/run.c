@@ -605,6 +605,9 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 		fprintf(stderr, "  owners not in reps.csv: %llu (deals kept under team (unassigned); %llu activities of owners without deals skipped)\n",
 			(unsigned long long)stats->unknown_owners,
 			(unsigned long long)stats->unknown_owner_acts);
+	if (stats->duplicate_acts)
+		fprintf(stderr, "  duplicate activities: %llu rows repeat an earlier activity_id with the same content (counted once)\n",
+			(unsigned long long)stats->duplicate_acts);
 	if (stats->unknown_opps)
 		fprintf(stderr, "  activities naming an unknown deal: %llu (counted for the rep, not for any deal)\n",
 			(unsigned long long)stats->unknown_opps);

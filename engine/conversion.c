@@ -137,6 +137,42 @@ static char *pair_name(const char *a, const char *b)
 }
 
 /*
+ * Make conversion name j differ from names 0..j-1: stage names that differ
+ * only in punctuation ("Alpha", "Alpha!") or where the "_"
+ * between the two stages falls ("a b" -> "c", "a" -> "b c") give the same
+ * conv_<a>_<b>, and rep_conversions is keyed by it.  The later pair (in
+ * stage order) gets "_2", "_3", ... (the first suffix free); from_stage and
+ * to_stage keep the names apart for a reader.  0 or -1 (out of memory).
+ */
+static int unique_name(char **names, size_t j)
+{
+	size_t len = strlen(names[j]);
+
+	for (unsigned k = 1;; k++) {
+		char *s = names[j];
+		size_t i;
+
+		if (k > 1) {
+			s = rw_malloc(len + 24);
+			if (!s)
+				return -1;
+			snprintf(s, len + 24, "%s_%u", names[j], k);
+		}
+		for (i = 0; i < j && strcmp(names[i], s); i++)
+			;
+		if (i == j) {
+			if (s != names[j]) {
+				rw_free(names[j]);
+				names[j] = s;
+			}
+			return 0;
+		}
+		if (s != names[j])
+			rw_free(s);
+	}
+}
+
+/*
  * The order of steps: the configured list (names matched to the data's
  * spelling when they occur), else stages by mean position.  Sets
  * st->v[i].order; returns the ordered ids in *ord (count *nord).
@@ -275,7 +311,7 @@ int rw_conversions_compute(struct rw_results *res, const struct rw_dataset *ds)
 		res->conv_from[j] = st.v[ord[j]].name;
 		res->conv_to[j] = st.v[ord[j + 1]].name;
 		res->conv_names[j] = pair_name(st.v[ord[j]].name, st.v[ord[j + 1]].name);
-		if (!res->conv_names[j])
+		if (!res->conv_names[j] || unique_name(res->conv_names, j))
 			goto out;
 	}
 	for (int g = 0; g < RW_NGRAINS; g++) {

@@ -76,6 +76,8 @@ struct table {
 	int prepassed;			/* the file was sampled for the order */
 	int order_col;			/* column and line that told the order */
 	long order_line;		/* (0: assumed, nothing told) */
+	uint64_t created_moved;		/* deals read as created on their close
+					 * day (close_before_created) */
 };
 
 struct ingest {
@@ -89,6 +91,7 @@ struct ingest {
 	struct rw_buf row;		/* text cells of the current row */
 	struct rw_arena *arena;		/* normalised keys */
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
+	struct rw_idset act_ids;	/* hashes of the activity ids seen */
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */
 	size_t rep_line_cap, opp_line_cap;
 	char base[8];			/* base currency ("" until known) */
@@ -565,6 +568,29 @@ static int is_footer(const struct rw_csv_rec *rec)
 	return 0;
 }
 
+/*
+ * A NUL byte inside a value the row uses: text is handled as C strings
+ * past this point, so "R3<NUL>X" would silently become "R3" (and be
+ * credited to rep R3).  The row is rejected naming the column; NULs in
+ * columns that are not read are left alone.
+ */
+static int nul_check(struct table *t, const struct rw_csv_rec *rec)
+{
+	for (int c = 0; t->cols[c].name; c++)
+		for (int a = 0; a < t->hm.nalt[c]; a++) {
+			size_t i = (size_t)t->hm.map[c][a];
+			const char *nul;
+
+			if (i >= rec->nfields)
+				continue;
+			nul = memchr(rec->fields[i], '\0', rec->lens[i]);
+			if (nul)
+				return reject(t, rec, c, "NUL byte in the value (at byte %zu)",
+					      (size_t)(nul - rec->fields[i]) + 1);
+		}
+	return t->row(t, rec);
+}
+
 static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 {
 	struct table *t = ctx;
@@ -585,7 +611,7 @@ static int on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err)
 	if (rec->nfields != t->nheader)
 		return reject(t, rec, -1, "expected %zu fields, found %zu",
 			      t->nheader, rec->nfields);
-	return t->row(t, rec);
+	return nul_check(t, rec);
 }
 
 /* ---- Dates and their day/month order ------------------------------------ */
@@ -787,6 +813,19 @@ static int same_rep(const struct rw_rep *a, const struct rw_rep *b)
 	       a->hire_day == b->hire_day && a->end_day == b->end_day;
 }
 
+/*
+ * Team names repwatch gives itself: "*" is the company's row of
+ * team_baselines (a team of that name would collide with it), "(no team)"
+ * is a rep without a team and "(unassigned)" a deal owner missing from
+ * reps.csv.  A reps.csv team spelled like one (case aside) is refused
+ * rather than merged with them.
+ */
+static int reserved_team(const char *team)
+{
+	return !strcmp(team, "*") || !strcasecmp(team, "(no team)") ||
+	       !strcasecmp(team, "(unassigned)");
+}
+
 static int rep_row(struct table *t, const struct rw_csv_rec *rec)
 {
 	static const int req[] = { REP_ID, REP_NAME, -1 };
@@ -820,6 +859,9 @@ static int rep_row(struct table *t, const struct rw_csv_rec *rec)
 	r.manager = row_str(in, off[4]);
 	if (!r.team)
 		r.team = "(no team)";
+	else if (reserved_team(r.team))
+		return reject_value(t, rec, REP_TEAM, "reserved team name (\"*\" is the company, "
+				    "\"(no team)\" and \"(unassigned)\" are given by repwatch)");
 	idx = rw_index_get(&in->rep_ids, r.id);
 	if (idx != RW_NONE) {
 		if (same_rep(&in->ds->reps[idx], &r))
@@ -1050,6 +1092,20 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	rc = opt_date(t, rec, OPP_CLOSE, &o->closed, bad);
 	if (rc || *bad)
 		return rc;
+	/* A deal cannot close (or be expected to) before it existed: the
+	 * cycle would be negative and a win land before the deal.  Records
+	 * imported into a CRM after they closed carry the import as their
+	 * created date; close_before_created = use_close says so, and they
+	 * are read as created on their close day (cycle 0), counted. */
+	if (o->closed != RW_NODAY && o->closed < o->created) {
+		if (t->in->opts->created_from_close) {
+			o->created = o->closed;
+			t->created_moved++;
+		} else {
+			*bad = 1;
+			return reject_value(t, rec, OPP_CLOSE, "close date is before the created date");
+		}
+	}
 	s = cell(t, rec, OPP_AMOUNT, &len);
 	if (rw_parse_amount_cur(s, len, t->in->opts->decimal ? t->in->opts->decimal : '.',
 				&o->amount, cur, why, sizeof(why))) {
@@ -1059,6 +1115,12 @@ static int opp_values(struct table *t, const struct rw_csv_rec *rec,
 	rc = opp_currency(t, rec, cur, &o->amount, bad);
 	if (rc || *bad)
 		return rc;
+	/* Revenue is the sum of won amounts: a negative one (a refund or a
+	 * typo) would silently cancel real wins. */
+	if (o->status == RW_WON && o->amount < 0) {
+		*bad = 1;
+		return reject_value(t, rec, OPP_AMOUNT, "negative amount on a won deal");
+	}
 	if (has_col(t, OPP_ICP_FIT)) {
 		int fit;
 
@@ -1359,8 +1421,64 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
 }
 
 /*
- * Activity ids are required but not checked for duplicates: that would
- * mean keeping every id, and memory must not grow with activities.
+ * An activity_id seen before (in this file or another activities file):
+ * the same activity again (same rep, deal, day and type) is counted once
+ * and reported as a duplicate; with other content neither row can be
+ * trusted over the other, so the later one is rejected.  Only a hash of
+ * each id is kept (struct rw_idset: 12 bytes a slot, the one thing that
+ * grows with activities).  *dup is 1 when the row is not to be folded.
+ */
+static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
+			 uint32_t rep, uint32_t opp, int32_t day, int *dup)
+{
+	struct ingest *in = t->in;
+	size_t len, olen, tlen;
+	const char *id = cell(t, rec, ACT_ID, &len);
+	const char *other = cell(t, rec, rep == RW_NONE ? ACT_OWNER : ACT_OPP, &olen);
+	const char *type = cell(t, rec, ACT_TYPE, &tlen);
+	enum rw_act_type ty = act_type(in, type, tlen);
+	uint64_t key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, id, len));
+	uint64_t h = RW_HASH64_INIT;
+	uint32_t fp, old;
+	int r;
+
+	/* An id given by the configuration ([values.activities] activity_id)
+	 * is the same on every row: no id to tell activities apart. */
+	*dup = 0;
+	if (!t->hm.nalt[ACT_ID])
+		return 0;
+	/* What the row says: the rep (or the unknown owner's text), the deal
+	 * (or the text naming no known deal), the day and the type. */
+	h = rw_hash64(h, &rep, sizeof(rep));
+	h = rw_hash64(h, &opp, sizeof(opp));
+	h = rw_hash64(h, &day, sizeof(day));
+	h = rw_hash64(h, &ty, sizeof(ty));
+	if (rep == RW_NONE || opp == RW_NONE) {
+		h = rw_hash64(h, other, olen);
+		if (rep == RW_NONE) {
+			other = cell(t, rec, ACT_OPP, &olen);
+			h = rw_hash64(h, "\x1f", 1);
+			h = rw_hash64(h, other, olen);
+		}
+	}
+	fp = (uint32_t)rw_hash64_final(h);
+	r = rw_idset_add(&in->act_ids, key, fp, &old);
+	*dup = r != 0;
+	if (r < 0)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	if (r == 0)
+		return 0;
+	if (old == fp) {
+		t->rep->duplicates++;
+		in->stats->duplicate_acts++;
+		return 0;
+	}
+	return reject(t, rec, ACT_ID, "duplicate activity_id with different content");
+}
+
+/*
+ * Activity ids are required; a repeated one is a duplicate (see
+ * act_duplicate()).  Nothing else is kept per activity.
  */
 static int act_row(struct table *t, const struct rw_csv_rec *rec)
 {
@@ -1392,6 +1510,10 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	rc = resolve_owner(in, s, len, &rep);
 	if (rc)
 		return rc;
+	rc = act_duplicate(t, rec, rep, opp, day, &bad);
+	if (rc || bad)
+		return rc;
+	s = cell(t, rec, ACT_OWNER, &len);
 	if (rep == RW_NONE)
 		return unknown_act_owner(t, rec, s, len);
 	if (day > in->ds->settings.as_of)
@@ -1462,6 +1584,25 @@ static int (*const row_fns[RW_NINPUTS])(struct table *, const struct rw_csv_rec 
 	[RW_IN_PLANS] = plan_row,
 };
 
+/* Two files of one input with the same bytes are one export twice (a
+ * second download under another name): an error naming both, rather
+ * than every row counted twice or rejected. */
+static int same_bytes(struct ingest *in, const struct rw_file_report *r)
+{
+	for (int i = 0; i < in->stats->nfiles; i++) {
+		const struct rw_file_report *o = &in->stats->files[i];
+
+		if (o == r || o->file != r->file || !o->sha256[0] ||
+		    strcmp(o->sha256, r->sha256))
+			continue;
+		rw_err_where(in->err, r->path, 0, 0);
+		return rw_err_set(in->err, RW_EINPUT,
+				  "same bytes as %s: one %s export twice; keep one of the two files",
+				  o->path, rw_input_name((enum rw_input_file)r->file));
+	}
+	return 0;
+}
+
 /* Read the file of report r (its input known) with its input's rows. */
 static int read_file(struct ingest *in, struct rw_file_report *r)
 {
@@ -1485,7 +1626,13 @@ static int read_file(struct ingest *in, struct rw_file_report *r)
 	rc = rw_csv_read_enc(r->path, o->encoding, on_row, t,
 			     o->show_progress ? t->name : NULL, &info, in->err);
 	add_stats(in, r, &info);
+	memcpy(r->sha256, info.sha256, sizeof(r->sha256));
 	note_order(t);
+	if (t->created_moved)
+		fprintf(stderr, "repwatch: warning: %s: %llu deals closed before their created date; read as created on their close date (close_before_created = use_close)\n",
+			t->name, (unsigned long long)t->created_moved);
+	if (!rc)
+		rc = same_bytes(in, r);
 	if (!rc && info.records == 0) {
 		rw_err_where(in->err, r->path, 0, 0);
 		rc = rw_err_set(in->err, RW_EINPUT, "empty file: no header line");
@@ -1592,6 +1739,117 @@ static int canonical_input(const char *name)
 	return -1;
 }
 
+/* Cut suffix (of length n, already lower-case) off s when s ends with it. */
+static int cut_suffix(char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n < m || strcmp(s + n - m, suffix))
+		return 0;
+	s[n - m] = '\0';
+	return 1;
+}
+
+/* Blanks, '-' and '_' off the end of s. */
+static void cut_tail(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (rw_blank(s[n - 1]) || s[n - 1] == '-' || s[n - 1] == '_'))
+		s[--n] = '\0';
+}
+
+/*
+ * The canonical input a data-folder file name stands for when read
+ * loosely, or -1: case aside, without a leading byte order mark or
+ * blanks, and without the marks a second download or a copy leaves
+ * ("activities (1).csv", "activities(2).csv", "activities - Copy.csv",
+ * "Copy of activities.csv", "activities 2.csv" but not "activities
+ * 2024.csv").  Two files that are the same input this way
+ * cannot both be meant.
+ */
+static int loose_input(const char *name)
+{
+	char s[256], *p = s;
+	size_t n;
+	int again = 1;
+
+	if (strlen(name) >= sizeof(s))
+		return -1;
+	for (n = 0; name[n]; n++)
+		s[n] = name[n] >= 'A' && name[n] <= 'Z' ? (char)(name[n] - 'A' + 'a') : name[n];
+	s[n] = '\0';
+	for (;;) {
+		if (!strncmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		else if (rw_blank(*p))
+			p++;
+		else
+			break;
+	}
+	if (!strncmp(p, "copy of ", 8))
+		p += 8;
+	if (!cut_suffix(p, ".csv"))
+		return -1;
+	while (again) {
+		char *open;
+
+		cut_tail(p);
+		again = cut_suffix(p, "copy");
+		n = strlen(p);
+		open = n ? strrchr(p, '(') : NULL;
+		if (!again && open && p[n - 1] == ')' && open + 1 < p + n - 1 &&
+		    strspn(open + 1, "0123456789") == (size_t)(p + n - 1 - (open + 1))) {
+			*open = '\0';
+			again = 1;
+		}
+		if (!again) {	/* " 2": a copy made by the macOS Finder */
+			size_t d = 0;
+
+			while (d < 3 && d < n && p[n - 1 - d] >= '0' && p[n - 1 - d] <= '9')
+				d++;
+			if (d && d < 3 && d < n && p[n - 1 - d] == ' ') {
+				p[n - 1 - d] = '\0';
+				again = 1;
+			}
+		}
+	}
+	for (int f = 0; f < RW_NINPUTS; f++) {
+		const char *c = rw_input_name((enum rw_input_file)f);
+
+		if (strlen(c) == strlen(p) + 4 && !strncmp(c, p, strlen(p)))
+			return f;
+	}
+	return -1;
+}
+
+/* Two files of the data folder that both read as one input's name (see
+ * loose_input()): exit 2 naming both, unless the command line names that
+ * input's file. */
+static int name_clash(struct ingest *in, const char *dir, char *const *names,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int f = loose_input(names[i]);
+
+		if (f < 0 || in->opts->paths[f])
+			continue;
+		for (size_t j = i + 1; j < n; j++) {
+			char path[1024];
+
+			if (loose_input(names[j]) != f)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			rw_err_where(in->err, path, 0, 0);
+			return rw_err_set(in->err, RW_EINPUT,
+					  "\"%s\" and \"%s\" in %s are both %s (a second download or a copy?): keep one of them",
+					  names[i], names[j], dir,
+					  rw_input_name((enum rw_input_file)f));
+		}
+	}
+	return 0;
+}
+
 /* One CSV file of the data folder: a canonical name is its input, any
  * other file is classified by its header. */
 static int scan_one(struct ingest *in, const char *dir, const char *name)
@@ -1667,6 +1925,8 @@ static int scan_dir(struct ingest *in, const char *dir)
 	closedir(d);
 	if (!rc && n)
 		qsort(names, n, sizeof(*names), cmp_names);
+	if (!rc)
+		rc = name_clash(in, dir, names, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = scan_one(in, dir, names[i]);
 	rw_free(names);
@@ -1767,6 +2027,7 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	rw_index_init(&in.rep_names);
 	rw_index_init(&in.opp_ids);
 	rw_index_init(&in.act_unknown);
+	rw_idset_init(&in.act_ids);
 	in.arena = rw_arena_new(1 << 16);
 	if (!in.arena)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
@@ -1780,6 +2041,7 @@ int rw_ingest_run(const struct rw_ingest_opts *opts, struct rw_dataset *ds,
 	rw_index_release(&in.rep_names);
 	rw_index_release(&in.opp_ids);
 	rw_index_release(&in.act_unknown);
+	rw_idset_release(&in.act_ids);
 	rw_free(in.rep_line);
 	rw_free(in.opp_line);
 	rw_buf_release(&in.out);

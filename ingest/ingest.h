@@ -84,6 +84,10 @@ struct rw_ingest_opts {
 	char profile[32];		/* forced profile name, "" = from header */
 	enum rw_encoding encoding;	/* AUTO unless the config says */
 	int require_activities;		/* 1: no activities export is an error */
+	int created_from_close;		/* close_before_created = use_close: a
+					 * deal closed before its created date
+					 * is read as created on its close date
+					 * (0: such a row is rejected) */
 	struct rw_ingest_map map;	/* configuration mapping */
 };
 
@@ -92,7 +96,8 @@ void rw_ingest_opts_default(struct rw_ingest_opts *o);
 
 /*
  * One key of the configuration that belongs to ingest: section is
- * "repwatch" (encoding, profile, require_activities), "columns.FILE",
+ * "repwatch" (encoding, profile, require_activities,
+ * close_before_created), "columns.FILE",
  * "values.FILE", "stages", "activity_types" or "currency" (FILE is
  * opportunities, activities, reps, targets, stage_history or plans).
  * Returns 0, RW_ECONFIG with err saying which key and why, or -1 (err
@@ -131,6 +136,10 @@ struct rw_file_report {
 	char dates[160];		/* date order used and why */
 	char note[256];			/* why it was not read, or a warning */
 	uint64_t rows_read, rows_rejected, rows_skipped;
+	uint64_t duplicates;		/* rows repeating an earlier activity
+					 * (same activity_id, same content):
+					 * read, not counted twice */
+	char sha256[65];		/* of the file's bytes, "" before read */
 	int nrejects;			/* first rejects kept (<= RW_SHOW_REJECTS) */
 	char rejects[RW_SHOW_REJECTS][240];
 };
@@ -146,6 +155,8 @@ struct rw_ingest_stats {
 	uint64_t after_as_of;		/* rows dated after as_of, ignored */
 	uint64_t unknown_owner_acts;	/* activities skipped: owner is no rep */
 	uint64_t skipped_rows;		/* report footers and [stages] skip rows */
+	uint64_t duplicate_acts;	/* activity rows repeating an earlier
+					 * row's activity_id and content */
 	char base_currency[8];		/* amounts are in this currency */
 };
 

@@ -574,6 +574,16 @@ static int repwatch_key(struct rw_ingest_opts *o, const char *name,
 		snprintf(o->profile, sizeof(o->profile), "%s", value);
 		return 0;
 	}
+	if (!strcasecmp(name, "close_before_created")) {
+		if (!strcasecmp(value, "reject"))
+			o->created_from_close = 0;
+		else if (!strcasecmp(value, "use_close"))
+			o->created_from_close = 1;
+		else
+			return rw_err_set(err, RW_ECONFIG,
+					  "close_before_created: \"%s\" is not reject or use_close", value);
+		return 0;
+	}
 	if (!strcasecmp(name, "require_activities")) {
 		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
 			o->require_activities = 1;

@@ -44,5 +44,5 @@ if mount --bind "$TMP/rw" "$TMP/ro" 2>/dev/null && mount -o remount,bind,ro "$TM
 	check db_readonly_intact [ "$(db_digest "$TMP/rw/r.db")" = "$ro_before" ]
 else
 	umount "$TMP/ro" 2>/dev/null
-	echo "# cannot mount read-only here; read-only database check skipped"
+	skip db_readonly "this process may not bind-mount read-only"
 fi

@@ -6,8 +6,12 @@ for h in date amount csv config; do
 	r=$BUILD/replay_$h
 	[ -x "$r" ] || { notok "fuzz_replay_$h" "no $r"; continue; }
 	files=(tests/fuzz/corpus/$h/*)
-	if [ "$h" = csv ] && [ -d ../shared/data/csv_spectrum/csvs ]; then
-		files+=(../shared/data/csv_spectrum/csvs/*.csv)
+	if [ "$h" = csv ]; then
+		if [ -d "$SHARED_DATA/csv_spectrum/csvs" ]; then
+			files+=("$SHARED_DATA"/csv_spectrum/csvs/*.csv)
+		else
+			skip fuzz_replay_csv_spectrum "no $SHARED_DATA/csv_spectrum (RW_SHARED_DATA)"
+		fi
 	fi
 	"$r" "${files[@]}" >"$TMP/out" 2>&1
 	check "fuzz_replay_$h" [ $? -eq 0 ]

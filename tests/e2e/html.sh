@@ -27,12 +27,12 @@ PY
 	check json_report_schema [ $? -eq 0 ]
 	[ -s "$TMP/schema.out" ] && sed 's/^/# /' "$TMP/schema.out" | head -5
 else
-	echo "# python3-jsonschema not installed; JSON schema check skipped"
+	skip json_report_schema "python3-jsonschema not installed"
 fi
 
 chrome=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chrome" ]; then
-	echo "# chromium not installed; browser checks skipped"
+	skip html_browser "chromium not installed: DOM, charts, console, screenshot and PDF not checked"
 	exit 0
 fi
 flags="--headless --no-sandbox --disable-gpu --disable-extensions --no-first-run --hide-scrollbars"

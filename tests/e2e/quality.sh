@@ -4,7 +4,7 @@
 # Before that, the instrument itself: rwgen's sample bytes are unchanged and
 # the planted truth is in the data, measured here with sqlite3 on the CSVs.
 . "$(dirname "$0")/lib.sh"
-gen=build/rwgen		# make test builds it; the generator is not sanitized
+gen=$PLAIN/rwgen		# make test builds it; the generator is not sanitized
 if [ ! -x "$gen" ] || [ ! -x "$RW" ]; then
 	notok quality_built "$gen or $RW missing"
 	exit 0

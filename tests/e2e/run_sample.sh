@@ -39,19 +39,34 @@ for c in rep_id grain metric n slope intercept r2 slope_p slope_lo slope_hi wslo
 done
 if [ -z "$missing" ]; then ok run_sample_trend_columns; else notok run_sample_trend_columns "missing:$missing"; fi
 
-# No NaN or infinity ever reaches the database.
-bad=$(sqlite3 "$db" "SELECT COUNT(*) FROM rep_metrics WHERE win_rate != win_rate OR revenue > 1e300 OR attainment > 1e300")
+# No NaN or infinity ever reaches the database.  SQLite stores a bound NaN
+# as NULL, so a NaN could only arrive as a REAL that is not equal to itself
+# or as text ('nan', 'inf'); an infinity is a REAL beyond DBL_MAX.  Every
+# REAL column of the tables a run computes is looked at.
+nonfinite=""
+for t in rep_metrics rep_trends team_baselines rep_conversions plan_progress; do
+	for c in $(sqlite3 "$db" "SELECT name FROM pragma_table_info('$t') WHERE type = 'REAL'"); do
+		nonfinite="$nonfinite + (SELECT COUNT(*) FROM $t WHERE (typeof($c) = 'real' AND ($c != $c OR abs($c) > 1.7976931348623157e308)) OR (typeof($c) = 'text' AND lower($c) IN ('nan', '-nan', 'inf', '-inf', 'infinity', '-infinity')))"
+	done
+done
+bad=$(sqlite3 "$db" "SELECT 0 $nonfinite")
 check run_sample_no_nan [ "$bad" = 0 ]
+# The probe can see one: an infinity written on purpose is counted.
+cp "$db" "$TMP/inf.db"
+sqlite3 "$TMP/inf.db" "UPDATE rep_metrics SET revenue = 1e999 WHERE rowid = (SELECT MIN(rowid) FROM rep_metrics)"
+check run_sample_no_nan_probe [ "$(sqlite3 "$TMP/inf.db" "SELECT 0 $nonfinite")" = 1 ]
 
 # The report command works from the database alone, for any grain.
 "$RW" report --db "$db" --grain quarter --out "$TMP/q.md" 2>"$TMP/rerr"
 check report_quarter_exit0 [ $? -eq 0 ]
 check report_quarter_content grep -q 'grain quarter' "$TMP/q.md"
 
-# The same night twice gives the same metrics (history recomputed, not appended).
-d1=$(sqlite3 "$db" "SELECT * FROM rep_metrics ORDER BY 1,2,3" | sed 's/|[0-9]*$//' | sha256sum)
+# The same night twice decides the same (history recomputed, not
+# appended): every table but the runs themselves, run ids left out.
+d1=$(db_digest "$db" decisions)
 "$RW" run --data sample-data --db "$db" --as-of $ASOF -q 2>>"$TMP/stderr"
 check run_twice_exit0 [ $? -eq 0 ]
+check run_twice_same_decisions [ "$(db_digest "$db" decisions)" = "$d1" ]
 runs=$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")
 check run_twice_two_runs [ "$runs" = 2 ]
 
