@@ -68,6 +68,17 @@ enum rw_metric {
 	RW_M_ATTAINMENT_HI,
 	RW_M_REVENUE_LO,
 	RW_M_REVENUE_HI,
+	/* Attainment of this period and the one before pooled, with its
+	 * Fay-Feuer interval: a shortfall two periods long judged on both
+	 * periods' deals together, not on each alone. */
+	RW_M_ATTAINMENT_2P,
+	RW_M_ATTAINMENT_2P_LO,
+	RW_M_ATTAINMENT_2P_HI,
+	/* The win rate of this period and the one before pooled, with its
+	 * Jeffreys interval. */
+	RW_M_WIN_RATE_2P,
+	RW_M_WIN_RATE_2P_LO,
+	RW_M_WIN_RATE_2P_HI,
 	RW_NMETRICS
 };
 
@@ -494,6 +505,20 @@ int rw_change_point(const double *y, size_t n, double *size, double *p);
 
 /* Most points a change point search uses (the last ones of the history). */
 #define RW_CP_MAX 1024
+
+/*
+ * Single shift in a proportion: x[i] successes of t[i] > 0 trials per
+ * period, in time order (n at most RW_CP_MAX).  The split (each side at
+ * least 2 periods) is the one with the largest two-proportion z of the
+ * pooled rates after against before, tested two-sided and multiplied by
+ * the n - 3 candidate splits (Bonferroni).  A rate's change is judged on
+ * its deals, not on monthly rates a two-deal month would sway.  Returns
+ * the index of the first period after the shift when p < 0.05, else -1;
+ * *size (rate after - rate before) and *p are set for the best split
+ * (NAN when no split can be tested).
+ */
+int rw_change_point_prop(const double *x, const double *t, size_t n,
+			 double *size, double *p);
 
 /*
  * Ordinary least squares y = intercept + slope * x over the n points whose

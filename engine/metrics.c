@@ -28,6 +28,8 @@ static const struct {
 	{ "projected_attainment", 0 }, { "icp_fit_share", 0 },
 	{ "attainment_lo", 0 }, { "attainment_hi", 0 },
 	{ "revenue_lo", 0 }, { "revenue_hi", 0 },
+	{ "attainment_2p", 0 }, { "attainment_2p_lo", 0 }, { "attainment_2p_hi", 0 },
+	{ "win_rate_2p", 0 }, { "win_rate_2p_lo", 0 }, { "win_rate_2p_hi", 0 },
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
@@ -859,6 +861,44 @@ static double mean_won(const struct ctx *c, size_t nr, uint32_t only,
 }
 
 /*
+ * attainment_2p and win_rate_2p with their intervals for period k of rep
+ * r: periods k - 1 and k pooled, when both are the rep's (revenue and
+ * quota summed, the won amounts' squares summed, the larger of the two
+ * largest deals as w_M, when both have a quota; won and lost summed for
+ * the Jeffreys interval).  Two quarters with 5 wins each are as uncertain as 10
+ * wins, not as one quarter of 5: a shortfall that lasts is told from bad
+ * luck sooner.
+ */
+static void pair_interval(struct ctx *c, uint32_t r, size_t k, double fall)
+{
+	size_t np = (size_t)c->np;
+	double *row = c->res->vals[c->g] + (size_t)r * np * RW_NMETRICS;
+	double *a = row + (k - 1) * RW_NMETRICS, *b = row + k * RW_NMETRICS;
+	double q = a[RW_M_QUOTA] + b[RW_M_QUOTA], y, v, wm, lo, hi;
+	double won = a[RW_M_WON] + b[RW_M_WON], lost = a[RW_M_LOST] + b[RW_M_LOST];
+
+	if (isnan(a[RW_M_REVENUE]) || isnan(b[RW_M_REVENUE]))
+		return;		/* not both the rep's periods */
+	if (won + lost > 0 && !rw_jeffreys(won, lost, &lo, &hi)) {
+		b[RW_M_WIN_RATE_2P] = won / (won + lost);
+		b[RW_M_WIN_RATE_2P_LO] = lo;
+		b[RW_M_WIN_RATE_2P_HI] = hi;
+	}
+	if (!(a[RW_M_QUOTA] > 0) || !(b[RW_M_QUOTA] > 0))
+		return;
+	y = a[RW_M_REVENUE] + b[RW_M_REVENUE];
+	v = c->ssq[r * np + k - 1] + c->ssq[r * np + k];
+	wm = fmax(c->wmax[r * np + k - 1], c->wmax[r * np + k]);
+	if (!(wm > 0))
+		wm = fall;
+	b[RW_M_ATTAINMENT_2P] = y / q;
+	if (rw_gamma_interval(y, v, wm, &lo, &hi))
+		return;
+	b[RW_M_ATTAINMENT_2P_LO] = lo / q;
+	b[RW_M_ATTAINMENT_2P_HI] = hi / q;
+}
+
+/*
  * revenue_lo/_hi and attainment_lo/_hi (SPEC section 5, "beyond chance"):
  * the Fay-Feuer interval (rw_gamma_interval) with the period's won amounts
  * as the weights.  The largest weight w_M is the period's largest won
@@ -901,6 +941,8 @@ static int intervals(struct ctx *c)
 				v[RW_M_ATTAINMENT_LO] = lo / v[RW_M_QUOTA];
 				v[RW_M_ATTAINMENT_HI] = hi / v[RW_M_QUOTA];
 			}
+			if (k > 0)
+				pair_interval(c, r, k, fall);
 		}
 	}
 	rw_free(tmean);
@@ -949,32 +991,35 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
  * for the false discovery rate across reps.
  */
 static void history_cp(const struct ctx *c, const double *row, int m,
-		       struct rw_trend *t, double *raw)
+		       struct rw_trend *t, double *raw, uint32_t r)
 {
-	double y[RW_CP_MAX], size, p;
+	double y[RW_CP_MAX], sx[RW_CP_MAX], st[RW_CP_MAX], size, p;
 	int32_t at[RW_CP_MAX];
 	size_t n = 0;
-	int i;
+	int i, prop = m == RW_M_WIN_RATE || m == RW_M_FOLLOWUP_RATIO;
 
-	for (int k = c->np - 2; k >= 0 && n < RW_CP_MAX; k--) {
-		double v = row[(size_t)k * RW_NMETRICS + (size_t)m];
+	for (int k = 0; k < c->np - 1; k++) {
+		const double *v = row + (size_t)k * RW_NMETRICS;
 
-		if (isnan(v))
+		if (isnan(v[m]))
 			continue;
-		y[n] = v;
+		if (n == RW_CP_MAX) {	/* keep the newest RW_CP_MAX */
+			memmove(y, y + 1, (n - 1) * sizeof(*y));
+			memmove(sx, sx + 1, (n - 1) * sizeof(*sx));
+			memmove(st, st + 1, (n - 1) * sizeof(*st));
+			memmove(at, at + 1, (n - 1) * sizeof(*at));
+			n--;
+		}
+		y[n] = v[m];
+		/* Proportions are tested on their counts: won of closed, and
+		 * followed up of first meetings. */
+		st[n] = m == RW_M_WIN_RATE ? v[RW_M_WON] + v[RW_M_LOST] :
+			m == RW_M_FOLLOWUP_RATIO ? c->fq[(size_t)r * (size_t)c->np + (size_t)k] : 0;
+		sx[n] = v[m] * st[n];
 		at[n++] = c->first + k;
 	}
-	/* Collected newest first: reverse into time order. */
-	for (size_t a = 0, b = n ? n - 1 : 0; a < b; a++, b--) {
-		double ty = y[a];
-		int32_t ta = at[a];
-
-		y[a] = y[b];
-		y[b] = ty;
-		at[a] = at[b];
-		at[b] = ta;
-	}
-	i = rw_change_point(y, n, &size, &p);
+	i = prop ? rw_change_point_prop(sx, st, n, &size, &p) :
+		   rw_change_point(y, n, &size, &p);
 	*raw = p;
 	t->cp_period = i >= 0 ? at[i] : RW_NODAY;
 	t->cp_size = i >= 0 ? size : NAN;
@@ -1021,7 +1066,7 @@ static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
 			cpi = -1;
 		}
 		(void)cpi;	/* the window's own split: superseded below */
-		history_cp(c, row, m, t, cpraw + m);
+		history_cp(c, row, m, t, cpraw + m, r);
 	}
 }
 

@@ -295,6 +295,48 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 	return pv < 0.05 ? (int)bs : -1;
 }
 
+int rw_change_point_prop(const double *x, const double *t, size_t n,
+			 double *size, double *p)
+{
+	double X = 0, T = 0, x1 = 0, t1 = 0, best = -1, bz = 0;
+	size_t bs = 0;
+
+	*size = NAN;
+	*p = NAN;
+	if (n < 4 || n > RW_CP_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		X += x[i];
+		T += t[i];
+	}
+	for (size_t s = 1; s + 2 <= n; s++) {
+		double x2, t2, pool, se, z;
+
+		x1 += x[s - 1];
+		t1 += t[s - 1];
+		if (s < 2)
+			continue;
+		x2 = X - x1;
+		t2 = T - t1;
+		pool = X / T;
+		se = sqrt(pool * (1 - pool) * (1 / t1 + 1 / t2));
+		if (!(t1 > 0) || !(t2 > 0) || !(se > 0))
+			continue;
+		z = (x2 / t2 - x1 / t1) / se;
+		if (fabs(z) > best) {
+			best = fabs(z);
+			bz = z;
+			bs = s;
+			*size = x2 / t2 - x1 / t1;
+		}
+	}
+	if (best < 0)
+		return -1;
+	(void)bz;
+	*p = fmin(1, 2 * gsl_cdf_ugaussian_Q(best) * (double)(n - 3));
+	return *p < 0.05 ? (int)bs : -1;
+}
+
 /* The trend window's own change point: reported only when significant. */
 static int change_point(const double *y, size_t n, double *size, double *p)
 {

@@ -196,11 +196,22 @@ static enum rw_metric base_metric(int m)
 	case RW_M_WIN_RATE_LO:
 	case RW_M_WIN_RATE_HI:
 	case RW_M_WIN_RATE_SHRUNK:
+	case RW_M_WIN_RATE_2P:
+	case RW_M_WIN_RATE_2P_LO:
+	case RW_M_WIN_RATE_2P_HI:
 		return RW_M_WIN_RATE;
 	case RW_M_PROJECTED_REVENUE:
 		return RW_M_REVENUE;
 	case RW_M_PROJECTED_ATTAINMENT:
+	case RW_M_ATTAINMENT_LO:
+	case RW_M_ATTAINMENT_HI:
+	case RW_M_ATTAINMENT_2P:
+	case RW_M_ATTAINMENT_2P_LO:
+	case RW_M_ATTAINMENT_2P_HI:
 		return RW_M_ATTAINMENT;
+	case RW_M_REVENUE_LO:
+	case RW_M_REVENUE_HI:
+		return RW_M_REVENUE;
 	default:
 		return (enum rw_metric)m;
 	}

@@ -51,6 +51,15 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 			return NAN;
 		return kind == RP_SLOPE ? t->slope : kind == RP_SLOPE_P ? t->slope_p :
 		       kind == RP_SLOPE_Q ? t->slope_q : t->change;
+	case RP_CP_SIZE:
+	case RP_CP_Q:
+		/* The shift over the whole kept history (NULL when none is
+		 * significant): a step down months ago that a six-point slope
+		 * cannot see. */
+		t = rw_results_trend(res, r, g, (enum rw_metric)m);
+		if (!t || t->cp_period == RW_NODAY)
+			return NAN;
+		return kind == RP_CP_SIZE ? t->cp_size : t->cp_q;
 	case RP_TEAM_MEDIAN:
 		b = rw_results_baseline(res, rw_results_rep_team(res, r), g, k, (enum rw_metric)m);
 		return b && b->n > 0 ? b->median : NAN;

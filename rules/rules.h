@@ -7,8 +7,10 @@
  * and then evaluated on a run's results.  Each rule's `when` is compiled by
  * SQLite against a table `rp` that holds one row per rep and period: the
  * metric columns of SPEC section 4, their _z/_pct companions, the trend
- * columns <metric>_slope, <metric>_slope_p, <metric>_change, the team's
- * team_<metric>_median, tenure_days and on_plan.  An authorizer lets the
+ * columns <metric>_slope, <metric>_slope_p, <metric>_slope_q (the slope's
+ * p-value adjusted across the team's reps), <metric>_change, the change
+ * point's <metric>_cp_size and <metric>_cp_q, the team's
+ * team_<metric>_median, tenure_days, on_plan and eligible.  An authorizer lets the
  * expression read `rp` and call a short list of functions and nothing else.
  *
  * The module owns an in-memory SQLite database; it never touches the run's

@@ -7,6 +7,9 @@ function median(v, n,   i, j, t) {
 		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
 	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
+# Months from YYYY-MM-DD a to b (calendar months, days ignored).
+function months(a, b) { return (substr(b, 1, 4) * 12 + substr(b, 6, 2)) - (substr(a, 1, 4) * 12 + substr(a, 6, 2)) }
+$1 == "truth" { since[$2 SUBSEP $3 SUBSEP $4] = $7; night_end[$2 SUBSEP $3] = $8 }
 $1 == "night" {
 	nights[$2]++
 	if ($4 != "0" && $4 != "3") { failed[$2]++; next }
@@ -18,7 +21,14 @@ $1 == "rep" {
 	pip = $7 > 0; nonrec = $8 > 0; lag = $9 > 0; act = $10 > 0; any = $11 > 0
 	if (sc != "deals_only") {
 		seeds[$3] = 1
-		if (planted == "personal_decline") { dec++; tp += pip; sdec[$3]++; stp[$3] += pip }
+		# A PIP documents a sustained shortfall (the default rules judge
+		# two quarters): a decline six months old or more by the night
+		# is expected as a PIP candidate; a younger one as an early
+		# warning at least, and a PIP on it counts as neither error.
+		s = since[sc SUBSEP $3 SUBSEP $4]
+		if (planted == "personal_decline" && (s == "" || months(s, night_end[sc SUBSEP $3]) >= 6)) {
+			dec++; tp += pip; sdec[$3]++; stp[$3] += pip
+		} else if (planted == "personal_decline") { rdec++; rflag += nonrec; rpip += pip }
 		else { fp += pip; sfp[$3] += pip }
 	}
 	if (planted == "none") {
@@ -75,7 +85,8 @@ END {
 	printf "Alert quality: %d seeds, %d nights (team_findings table %s)\n\n", nseeds, n, has_tf ? "present" : "absent: no team finding counted"
 	printf "%-34s %-12s %s\n", "figure", "value", "counted over"
 	printf "%-34s %-12s %s\n", "PIP precision (personal decline)", prec, sprintf("%d true, %d other PIP reps, all scenarios but deals-only; seed median %s", tp, fp, pmed)
-	printf "%-34s %-12s %s\n", "PIP recall (personal decline)", rec, sprintf("%d of %d planted decliners; seed median %s", tp, dec, rmed)
+	printf "%-34s %-12s %s\n", "PIP recall (personal decline)", rec, sprintf("%d of %d decliners 6+ months into the decline; seed median %s", tp, dec, rmed)
+	printf "%-34s %-12s %s\n", "recent declines flagged", ratio(rflag, rdec), sprintf("%d of %d decliners under 6 months in (any non-recognition flag; PIP: %d)", rflag, rdec, rpip)
 	printf "%-34s %-12s %s\n", "false-alarm rate, mean per night", far, sprintf("median %s, max %.3f over %d nights", farmed, mx, n)
 	printf "%-34s %-12s %s\n", "false team findings per night", n ? sprintf("%.2f", tfsum / n) : "NA", "findings on teams with no team-wide drop"
 	printf "%-34s %-12s %s\n", "null company: flagged reps/night", nullmean, sprintf("of 35 reps, %d nights, median %s", m, median(nl, m))
@@ -90,6 +101,7 @@ END {
 	print ""
 	printf "quality pip_precision %s\n", prec
 	printf "quality pip_recall %s\n", rec
+	printf "quality recent_decline_flagged %s\n", ratio(rflag, rdec)
 	printf "quality false_alarm_rate %s\n", far
 	printf "quality false_team_findings %s\n", n ? sprintf("%.2f", tfsum / n) : "NA"
 	printf "quality null_flagged_reps %s\n", nullmean

@@ -9,7 +9,7 @@
 # usage: night.sh RW RWGEN SCENARIO SEED END WORKDIR
 #   SCENARIO is an rwgen --scenario name, or deals_only (= decline without
 #   activities.csv).  Lines, tab-separated:
-#   truth  SC SEED REP TEAM PLANTED SINCE      (truth.csv, whether or not the run landed)
+#   truth  SC SEED REP TEAM PLANTED SINCE END  (truth.csv, whether or not the run landed)
 #   night  SC SEED RC HAS_TEAM_FINDINGS NREPS
 #   rep    SC SEED REP TEAM PLANTED PIP NONREC LAGGING ACTIVITY ANY
 #   team   SC SEED TEAM PLANTED_TEAM_DROP FINDINGS_DOWN FINDINGS_ANY PIP_REPS
@@ -32,7 +32,7 @@ fi
 "$rw" run --data "$data" --db "$db" --as-of "$end" -q >/dev/null 2>"$dir/run.err"
 rc=$?
 nreps=$(($(wc -l <"$data/truth.csv") - 1))
-awk -F, -v OFS="$T" -v sc="$sc" -v seed="$seed" 'NR > 1 { print "truth", sc, seed, $1, $2, $3, $4 }' \
+awk -F, -v OFS="$T" -v sc="$sc" -v seed="$seed" -v end="$end" 'NR > 1 { print "truth", sc, seed, $1, $2, $3, $4, end }' \
 	"$data/truth.csv"
 # 3 is "new critical alerts" (only with --fail-on-alert); anything else but 0
 # means the night did not land, so there is nothing to score.

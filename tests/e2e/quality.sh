@@ -23,7 +23,7 @@ cat >"$TMP/fakegen" <<'SH'
 #!/bin/sh
 while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
 mkdir -p "$out"
-printf 'rep_id,team,planted,since\nR1,East,personal_decline,2026-05-01\nR2,East,none,\nR3,West,team_drop,2026-06-01\nR4,West,team_drop,2026-06-01\nR5,West,improver_on_plan,2026-07-01\nR6,East,none,\n' >"$out/truth.csv"
+printf 'rep_id,team,planted,since\nR1,East,personal_decline,2026-03-01\nR2,East,none,\nR3,West,team_drop,2026-06-01\nR4,West,team_drop,2026-06-01\nR5,West,improver_on_plan,2026-07-01\nR6,East,none,\n' >"$out/truth.csv"
 SH
 cat >"$TMP/fakerw" <<'SH'
 #!/bin/sh
@@ -85,6 +85,7 @@ awk -F'\t' -v nseeds=1 -v expect=2 -f bench/quality/aggregate.awk "$TMP/fake.out
 cat >"$TMP/agg.want" <<'EOF'
 quality pip_precision 0.500
 quality pip_recall 1.000
+quality recent_decline_flagged NA
 quality false_alarm_rate 1.000
 quality false_team_findings 2.00
 quality null_flagged_reps NA
