@@ -21,8 +21,7 @@
  *     Benjamini-Hochberg (a team's family does not depend on which other
  *     teams share the run, so a shard finds what the whole run finds);
  *   - a finding needs adjusted p < RW_TEAM_ALPHA (a false discovery rate
- *     of 10% among a team's findings: a team finding withholds no one's
- *     pay, while a missed one sends its reps personal flags), at least
+ *     of 5% among a team's findings), at least
  *     RW_TEAM_MIN_REPS reps, two thirds of them moving the bad way (a sign
  *     of "most of the team"), and the typical rep's relative change (the
  *     median) of RW_TEAM_MIN_CHANGE or more: smaller drifts (a few percent
@@ -39,9 +38,9 @@
 #include <string.h>
 
 #define RW_TEAM_MIN_BEFORE 3
-#define RW_TEAM_MIN_AFTER 2
+#define RW_TEAM_MIN_AFTER 3
 #define RW_TEAM_MIN_REPS 4
-#define RW_TEAM_ALPHA 0.10
+#define RW_TEAM_ALPHA 0.05
 #define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
 #define RW_TEAM_MAXP 256	/* periods searched at most */
 

@@ -1168,11 +1168,33 @@ static void test_engine_change_point(void **state)
 /* ---- Team findings and the false discovery rate -------------------------- */
 
 /*
+ * A win rate stepping from 4 of 10 to 1 of 10 deals after four months.
+ * At split 4: pooled rates 16/40 = 0.4 and 4/40 = 0.1, overall 20/80 =
+ * 0.25, se = sqrt(0.25 x 0.75 x (1/40 + 1/40)) = 0.0968246, z = -3.09839;
+ * splits 3 and 5 give |z| = 2.4 (se 0.1), so 4 is the split.  Two-sided
+ * normal tail 2 Q(3.09839) = erfc(3.09839 / sqrt 2) = 0.00194577, times
+ * the 5 candidate splits: 0.00972887.  Too few periods: no test.
+ */
+static void test_change_point_prop(void **state)
+{
+	static const double won[8] = { 4, 4, 4, 4, 1, 1, 1, 1 };
+	static const double closed[8] = { 10, 10, 10, 10, 10, 10, 10, 10 };
+	double size, p;
+
+	(void)state;
+	assert_int_equal(rw_change_point_prop(won, closed, 8, &size, &p), 4);
+	assert_float_equal(size, -0.3, 1e-12);
+	assert_float_equal(p, 0.00972887, 1e-7);
+	assert_int_equal(rw_change_point_prop(won, closed, 3, &size, &p), -1);
+	assert_true(isnan(p));
+}
+
+/*
  * Team T: five reps win 4, 5, 6, 7, 8 deals of 1000 a month from January
  * to May 2024 and 2, 2, 3, 3, 4 from June to September; team U: four reps
  * flat at 5 and one (U5) falling from 5 to 1 in June.  As of 2024-10-15
- * with nine complete months kept, the splits tried are April..August (at
- * least three months before and two after): five candidates.
+ * with nine complete months kept, the splits tried are April..July (at
+ * least three months before and three after): four candidates.
  *   T: the team's mean steps from 6 to 2.8 at June, so since = June.
  *      Each rep's relative change b/a - 1 is -0.5, -0.6, -0.5, -4/7, -0.5,
  *      so d (bad = down positive) = 0.5, 0.6, 0.5, 0.571429, 0.5: mean
@@ -1180,10 +1202,10 @@ static void test_engine_change_point(void **state)
  *      sqrt(0.0092245 / 4 / 5) = 24.8781 with 4 d.o.f.  Student t with 4
  *      d.o.f. has the closed form F(t) = 1/2 + (3/4) x (1 - x^2 / 3),
  *      x = t / sqrt(t^2 + 4), so the one-sided p is 7.74797e-6 and,
- *      times 5 splits, 3.87399e-5.  The family adjusted is T's metrics:
+ *      times 4 splits, 3.09919e-5.  The family adjusted is T's metrics:
  *      deals created moved exactly as revenue (one deal a win), the rest
  *      are flat or undefined, so Benjamini-Hochberg over two equal
- *      p-values leaves 3.87399e-5.  Median relative change -0.5; 5 of 5
+ *      p-values leaves 3.09919e-5.  Median relative change -0.5; 5 of 5
  *      reps down.
  *   U: d = 0, 0, 0, 0, 0.8: one rep of five went down; no finding, and U5's
  *      decline stays its own.
@@ -1240,7 +1262,7 @@ static void test_team_findings(void **state)
 	assert_int_equal(f->reps, 5);
 	assert_int_equal(f->reps_down, 5);
 	assert_float_equal(f->change, -0.5, 1e-12);
-	assert_float_equal(f->p, 3.8739871e-5, 1e-10);
+	assert_float_equal(f->p, 3.0991897e-5, 1e-10);
 	assert_true(rw_results_moved_with_team(res, ds, 0, RW_M_REVENUE));
 	assert_false(rw_results_moved_with_team(res, ds, 1, RW_M_REVENUE));
 	assert_float_equal(rw_results_finding_rep_change(res, ds, (size_t)i, 1), -0.6, 1e-12);
@@ -1765,6 +1787,7 @@ int main(void)
 		cmocka_unit_test(test_engine_trend),
 		cmocka_unit_test(test_engine_change_point),
 		cmocka_unit_test(test_team_findings),
+		cmocka_unit_test(test_change_point_prop),
 		cmocka_unit_test(test_fold_does_not_allocate),
 		cmocka_unit_test(test_compute_out_of_memory),
 		cmocka_unit_test(test_begin_out_of_memory),
