@@ -188,6 +188,9 @@ static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
 
 /* ---- Team findings ----------------------------------------------------- */
 
+/* Rule columns are gathered in 64-bit sets over the metrics. */
+_Static_assert(RW_NMETRICS <= 64, "rule_metrics() needs a wider set");
+
 /* The metric a column's metric is a view of: interval bounds, the shrunk
  * rate and the projection are judged with the metric itself. */
 static enum rw_metric base_metric(int m)
@@ -232,23 +235,31 @@ static uint64_t rule_metrics(const struct rw_rule *ru)
 
 /*
  * SPEC section 5: a rule's flag on rep r belongs to a team finding (the
- * engine's one definition, engine/team.c) when some metric it reads is one
- * the rep's team shifted on and the rep moved with the team, and no metric
- * it reads is one where the rep fell beyond the team's shift.
+ * engine's one definition, engine/team.c) when some metric it reads (or,
+ * for revenue and attainment, one of their drivers: deals created, win
+ * rate, deal size) is one the rep's team shifted on and the rep moved
+ * with the team, and none is one where the rep fell beyond the team.
  */
 static int folded_into_team(const struct eval *ev, const struct rw_rule *ru,
 			    uint32_t r)
 {
-	uint64_t set = rule_metrics(ru);
+	uint64_t set = rule_metrics(ru), judged = 0;
 	size_t team = rw_results_rep_team(ev->res, r);
 	int with = 0;
 
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (set >> m & 1)
+			judged |= (uint64_t)1 << base_metric(m);
+	/* Revenue and attainment are deals x win rate x deal size: a team
+	 * that shifted on one of those shifted its results too. */
+	if (judged & ((uint64_t)1 << RW_M_REVENUE | (uint64_t)1 << RW_M_ATTAINMENT))
+		judged |= (uint64_t)1 << RW_M_WIN_RATE | (uint64_t)1 << RW_M_OPPS_CREATED |
+			  (uint64_t)1 << RW_M_AVG_DEAL_SIZE;
 	for (int m = 0; m < RW_NMETRICS; m++) {
-		enum rw_metric b = base_metric(m);
-
-		if (!(set >> m & 1) || rw_results_finding_find(ev->res, team, b) < 0)
+		if (!(judged >> m & 1) ||
+		    rw_results_finding_find(ev->res, team, (enum rw_metric)m) < 0)
 			continue;
-		if (!rw_results_moved_with_team(ev->res, ev->ds, r, b))
+		if (!rw_results_moved_with_team(ev->res, ev->ds, r, (enum rw_metric)m))
 			return 0;
 		with = 1;
 	}
