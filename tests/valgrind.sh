@@ -17,7 +17,7 @@ for t in "$@"; do
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if $vg "$dir/repwatch" run --data sample-data --db "$tmp/v.db" --as-of 2026-10-31 --alerts /dev/null \
+if $vg "$dir/repwatch" run --data sample-data --db "$tmp/v.db" --as-of 2026-10-31 --alerts "$tmp/alerts.ndjson" \
 	--report-dir "$tmp/out" -q 2>"$tmp/vg"; then
 	echo "ok valgrind sample run"
 else
