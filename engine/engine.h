@@ -91,7 +91,8 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
   X(ATTAINMENT_2P_HI,     "attainment_2p_hi",     RATIO, 1, NONE,          0, 3, "attainment, two periods, high") \
   X(WIN_RATE_2P,          "win_rate_2p",          RATIO, 1, NONE,          0, 4, "win rate, two periods") \
   X(WIN_RATE_2P_LO,       "win_rate_2p_lo",       RATIO, 1, NONE,          0, 4, "win rate, two periods, low") \
-  X(WIN_RATE_2P_HI,       "win_rate_2p_hi",       RATIO, 1, NONE,          0, 4, "win rate, two periods, high")
+  X(WIN_RATE_2P_HI,       "win_rate_2p_hi",       RATIO, 1, NONE,          0, 4, "win rate, two periods, high") \
+  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS, 0, FIRST_MEETINGS, 1, 5, "days to first meeting")
 
 /*
  * Notes on the lines above.  projected_revenue and projected_attainment
@@ -101,6 +102,11 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * rw_jeffreys, rw_gamma_interval).  attainment_2p and win_rate_2p pool this
  * period and the one before, so that a shortfall two periods long is
  * judged on both periods' deals together, not on each alone.
+ * avg_days_to_first_meeting is the mean of first meeting day - created day
+ * over the deals whose first meeting falls in the period; a first meeting
+ * logged before the deal was created counts as 0 days (the deal was
+ * opened after the conversation), so the mean is over exactly the deals
+ * first_meetings counts.
  */
 #define RW_METRIC_ENUM_(id, name, unit, up, weight, act, batch, title) RW_M_##id,
 enum rw_metric {
@@ -118,11 +124,12 @@ enum rw_metric_unit { RW_UNIT_COUNT, RW_UNIT_RATIO, RW_UNIT_MONEY, RW_UNIT_DAYS 
  * won deals; QUOTA: the period's quota; FOLLOWUP_DUE: deals whose first
  * meeting is in the period and at least followup_days before as_of; OPEN:
  * deals open at the period's end; ICP_KNOWN: deals created with a known
- * icp_fit.
+ * icp_fit; FIRST_MEETINGS: deals whose first meeting is in the period.
  */
 enum rw_metric_weight {
 	RW_WEIGHT_NONE, RW_WEIGHT_CLOSED, RW_WEIGHT_WON, RW_WEIGHT_QUOTA,
-	RW_WEIGHT_FOLLOWUP_DUE, RW_WEIGHT_OPEN, RW_WEIGHT_ICP_KNOWN
+	RW_WEIGHT_FOLLOWUP_DUE, RW_WEIGHT_OPEN, RW_WEIGHT_ICP_KNOWN,
+	RW_WEIGHT_FIRST_MEETINGS
 };
 
 /* "win_rate", ...; NULL for an out-of-range value. */
@@ -142,7 +149,7 @@ int rw_metric_batch(enum rw_metric m);
 /*
  * 1 when metric m is computed from the activity export (calls, emails,
  * meetings, first_meetings, followup_ratio, touch_gap_days, stale_opps,
- * stale_share): without that export it is NAN for every rep (SPEC section
+ * stale_share, avg_days_to_first_meeting): without that export it is NAN for every rep (SPEC section
  * 4), and rules and reports must not read it.  0 otherwise.
  */
 int rw_metric_needs_activities(enum rw_metric m);

@@ -551,11 +551,14 @@ static int deal_gaps(struct ctx *c, const struct rw_opp *o, uint32_t i)
 	return 0;
 }
 
-/* First meetings and the follow-up counts (numerator kept in the
- * followup_ratio column, denominator in fq, until divided). */
+/* First meetings, the days from creation to them (summed in the
+ * avg_days_to_first_meeting column until divided by first_meetings) and
+ * the follow-up counts (numerator kept in the followup_ratio column,
+ * denominator in fq, until divided). */
 static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 {
 	const struct rw_dataset_fold *f = c->ds->fold;
+	const struct rw_opp *o = &c->ds->opps[i];
 	int32_t m1, m2;
 	int k;
 
@@ -567,6 +570,10 @@ static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 	if (k < 0)
 		return;
 	row[(size_t)k * RW_NMETRICS + RW_M_FIRST_MEETINGS]++;
+	/* A meeting logged before the deal was opened: 0 days, not less. */
+	if (m1 > o->created)
+		row[(size_t)k * RW_NMETRICS + RW_M_AVG_DAYS_TO_FIRST_MEETING] +=
+			(double)((int64_t)m1 - o->created);
 	if ((int64_t)m1 > (int64_t)c->s->as_of - c->s->followup_days)
 		return;
 	fq[k]++;
@@ -583,6 +590,7 @@ static void row_init(double *row, int np)
 		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
 		RW_M_FOLLOWUP_RATIO, RW_M_OPEN_OPPS, RW_M_PIPELINE_VALUE,
 		RW_M_STALE_OPPS, RW_M_COVERAGE, RW_M_ICP_FIT_SHARE,
+		RW_M_AVG_DAYS_TO_FIRST_MEETING,
 	};
 
 	for (size_t i = 0; i < (size_t)np * RW_NMETRICS; i++)
@@ -612,6 +620,8 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 		v[RW_M_FOLLOWUP_RATIO] = fq[k] > 0 ?
 					 v[RW_M_FOLLOWUP_RATIO] / fq[k] : NAN;
 		v[RW_M_ICP_FIT_SHARE] = icpn[k] > 0 ? v[RW_M_ICP_FIT_SHARE] / icpn[k] : NAN;
+		v[RW_M_AVG_DAYS_TO_FIRST_MEETING] = v[RW_M_FIRST_MEETINGS] > 0 ?
+			v[RW_M_AVG_DAYS_TO_FIRST_MEETING] / v[RW_M_FIRST_MEETINGS] : NAN;
 		v[RW_M_STALE_SHARE] = v[RW_M_OPEN_OPPS] > 0 ?
 				      v[RW_M_STALE_OPPS] / v[RW_M_OPEN_OPPS] : NAN;
 		v[RW_M_COVERAGE] = q[k + 1] > 0 ? v[RW_M_COVERAGE] / q[k + 1] : NAN;
@@ -985,6 +995,8 @@ static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
 		return v[RW_M_OPEN_OPPS];
 	case RW_WEIGHT_ICP_KNOWN:
 		return c->icpn[(size_t)r * (size_t)c->np + (size_t)k];
+	case RW_WEIGHT_FIRST_MEETINGS:
+		return v[RW_M_FIRST_MEETINGS];
 	case RW_WEIGHT_NONE:
 		break;
 	}
