@@ -14,7 +14,10 @@
  * order, named as SPEC names them: INTEGER for counts so that they read
  * back as integers, REAL otherwise; then each metric's _z and _pct), trends
  * and team baselines (team "*" is the company).  Dates are ISO "YYYY-MM-DD"
- * text; period_end is the last day of the period, inclusive.
+ * text; period_end is the last day of the period, inclusive.  Released:
+ * its metric columns are engine.h's batch 1, written out and frozen here
+ * rather than generated, so that no edit of the metric table can change
+ * what version 1 means.
  */
 static const char schema_v1[] =
 	"CREATE TABLE runs("
