@@ -31,66 +31,132 @@ enum rw_status { RW_OPEN, RW_WON, RW_LOST };
 enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
 
 /*
- * The metrics of SPEC section 4, in rep_metrics column order.  Names (see
- * rw_metric_name) are SPEC's exactly.
+ * The metric table (SPEC section 4), one line per metric, in the spirit of
+ * SQLite's opcode tables: the enum, the name table and every per-metric
+ * property are generated from it, so adding a metric is adding a line here
+ * and its computation in metrics.c (docs/architecture.md).  Columns:
+ *   id     - enum rw_metric is RW_M_<id>; the order is rep_metrics' column
+ *            order, so a new metric goes last
+ *   name   - SPEC's name: the rep_metrics column, the rule column, the
+ *            rep_trends and team_baselines metric
+ *   unit   - COUNT (whole numbers, stored INTEGER), RATIO (a share, printed
+ *            as a percentage), MONEY (reporting currency), DAYS
+ *   up     - 1 when a rise is an improvement, 0 when it is a deterioration
+ *   weight - the denominator that weights its trend (rw_trend.wslope) and
+ *            says how much evidence a period holds; NONE: not a ratio
+ *   act    - 1 when computed from the activity export: NAN for every rep
+ *            without it (SPEC 4), and rules and reports must not read it
+ *   batch  - the schema columns it came with: 1 is schema step 1's CREATE
+ *            TABLE (frozen: never add to it); 2 and up are step 2's ALTER
+ *            TABLE groups, each written as the values, then the _z and _pct
+ *            (store/schema.c); a new metric takes a new batch of the newest
+ *            unreleased step
+ *   title  - its heading in reports
  */
+#define RW_METRICS(X) \
+/*  id                    name                    unit   up weight         act batch title */ \
+  X(OPPS_CREATED,         "opps_created",         COUNT, 1, NONE,          0, 1, "opportunities created") \
+  X(WON,                  "won",                  COUNT, 1, NONE,          0, 1, "won") \
+  X(LOST,                 "lost",                 COUNT, 0, NONE,          0, 1, "lost") \
+  X(WIN_RATE,             "win_rate",             RATIO, 1, CLOSED,        0, 1, "win rate") \
+  X(WIN_RATE_LO,          "win_rate_lo",          RATIO, 1, NONE,          0, 1, "win rate, low") \
+  X(WIN_RATE_HI,          "win_rate_hi",          RATIO, 1, NONE,          0, 1, "win rate, high") \
+  X(WIN_RATE_SHRUNK,      "win_rate_shrunk",      RATIO, 1, NONE,          0, 1, "win rate, shrunk") \
+  X(REVENUE,              "revenue",              MONEY, 1, NONE,          0, 1, "revenue") \
+  X(AVG_DEAL_SIZE,        "avg_deal_size",        MONEY, 1, WON,           0, 1, "deal size") \
+  X(CYCLE_DAYS,           "cycle_days",           DAYS,  0, WON,           0, 1, "cycle") \
+  X(QUOTA,                "quota",                MONEY, 1, NONE,          0, 1, "quota") \
+  X(ATTAINMENT,           "attainment",           RATIO, 1, QUOTA,         0, 1, "attainment") \
+  X(CALLS,                "calls",                COUNT, 1, NONE,          1, 1, "calls") \
+  X(EMAILS,               "emails",               COUNT, 1, NONE,          1, 1, "e-mails") \
+  X(MEETINGS,             "meetings",             COUNT, 1, NONE,          1, 1, "meetings") \
+  X(FIRST_MEETINGS,       "first_meetings",       COUNT, 1, NONE,          1, 1, "first meetings") \
+  X(FOLLOWUP_RATIO,       "followup_ratio",       RATIO, 1, FOLLOWUP_DUE,  1, 1, "follow-up") \
+  X(TOUCH_GAP_DAYS,       "touch_gap_days",       DAYS,  0, NONE,          1, 1, "touch gap") \
+  X(OPEN_OPPS,            "open_opps",            COUNT, 1, NONE,          0, 1, "open deals") \
+  X(PIPELINE_VALUE,       "pipeline_value",       MONEY, 1, NONE,          0, 1, "pipeline") \
+  X(STALE_OPPS,           "stale_opps",           COUNT, 0, NONE,          1, 1, "stale deals") \
+  X(STALE_SHARE,          "stale_share",          RATIO, 0, OPEN,          1, 1, "stale") \
+  X(COVERAGE,             "coverage",             RATIO, 1, NONE,          0, 1, "coverage") \
+  X(SALES_VELOCITY,       "sales_velocity",       MONEY, 1, NONE,          0, 1, "velocity") \
+  X(PROJECTED_REVENUE,    "projected_revenue",    MONEY, 1, NONE,          0, 1, "projected revenue") \
+  X(PROJECTED_ATTAINMENT, "projected_attainment", RATIO, 1, NONE,          0, 1, "projected attainment") \
+  X(ICP_FIT_SHARE,        "icp_fit_share",        RATIO, 1, ICP_KNOWN,     0, 1, "ICP fit") \
+  X(ATTAINMENT_LO,        "attainment_lo",        RATIO, 1, NONE,          0, 2, "attainment, low") \
+  X(ATTAINMENT_HI,        "attainment_hi",        RATIO, 1, NONE,          0, 2, "attainment, high") \
+  X(REVENUE_LO,           "revenue_lo",           MONEY, 1, NONE,          0, 2, "revenue, low") \
+  X(REVENUE_HI,           "revenue_hi",           MONEY, 1, NONE,          0, 2, "revenue, high") \
+  X(ATTAINMENT_2P,        "attainment_2p",        RATIO, 1, NONE,          0, 3, "attainment, two periods") \
+  X(ATTAINMENT_2P_LO,     "attainment_2p_lo",     RATIO, 1, NONE,          0, 3, "attainment, two periods, low") \
+  X(ATTAINMENT_2P_HI,     "attainment_2p_hi",     RATIO, 1, NONE,          0, 3, "attainment, two periods, high") \
+  X(WIN_RATE_2P,          "win_rate_2p",          RATIO, 1, NONE,          0, 4, "win rate, two periods") \
+  X(WIN_RATE_2P_LO,       "win_rate_2p_lo",       RATIO, 1, NONE,          0, 4, "win rate, two periods, low") \
+  X(WIN_RATE_2P_HI,       "win_rate_2p_hi",       RATIO, 1, NONE,          0, 4, "win rate, two periods, high") \
+  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS, 0, FIRST_MEETINGS, 1, 5, "days to first meeting")
+
+/*
+ * Notes on the lines above.  projected_revenue and projected_attainment
+ * have a value in the partial period only.  icp_fit_share is of the deals
+ * created with a known icp_fit.  The intervals (_lo, _hi) are Jeffreys'
+ * for win rates and Fay-Feuer's for revenue and attainment (see
+ * rw_jeffreys, rw_gamma_interval).  attainment_2p and win_rate_2p pool this
+ * period and the one before, so that a shortfall two periods long is
+ * judged on both periods' deals together, not on each alone.
+ * avg_days_to_first_meeting is the mean of first meeting day - created day
+ * over the deals whose first meeting falls in the period; a first meeting
+ * logged before the deal was created counts as 0 days (the deal was
+ * opened after the conversation), so the mean is over exactly the deals
+ * first_meetings counts.
+ */
+#define RW_METRIC_ENUM_(id, name, unit, up, weight, act, batch, title) RW_M_##id,
 enum rw_metric {
-	RW_M_OPPS_CREATED,
-	RW_M_WON,
-	RW_M_LOST,
-	RW_M_WIN_RATE,
-	RW_M_WIN_RATE_LO,
-	RW_M_WIN_RATE_HI,
-	RW_M_WIN_RATE_SHRUNK,
-	RW_M_REVENUE,
-	RW_M_AVG_DEAL_SIZE,
-	RW_M_CYCLE_DAYS,
-	RW_M_QUOTA,
-	RW_M_ATTAINMENT,
-	RW_M_CALLS,
-	RW_M_EMAILS,
-	RW_M_MEETINGS,
-	RW_M_FIRST_MEETINGS,
-	RW_M_FOLLOWUP_RATIO,
-	RW_M_TOUCH_GAP_DAYS,
-	RW_M_OPEN_OPPS,
-	RW_M_PIPELINE_VALUE,
-	RW_M_STALE_OPPS,
-	RW_M_STALE_SHARE,
-	RW_M_COVERAGE,
-	RW_M_SALES_VELOCITY,
-	RW_M_PROJECTED_REVENUE,		/* partial period only */
-	RW_M_PROJECTED_ATTAINMENT,	/* partial period only */
-	RW_M_ICP_FIT_SHARE,	/* of deals created with a known icp_fit */
-	/* Added after the first schema: appended so that column order and
-	 * the enum agree (intervals: see rw_gamma_interval). */
-	RW_M_ATTAINMENT_LO,
-	RW_M_ATTAINMENT_HI,
-	RW_M_REVENUE_LO,
-	RW_M_REVENUE_HI,
-	/* Attainment of this period and the one before pooled, with its
-	 * Fay-Feuer interval: a shortfall two periods long judged on both
-	 * periods' deals together, not on each alone. */
-	RW_M_ATTAINMENT_2P,
-	RW_M_ATTAINMENT_2P_LO,
-	RW_M_ATTAINMENT_2P_HI,
-	/* The win rate of this period and the one before pooled, with its
-	 * Jeffreys interval. */
-	RW_M_WIN_RATE_2P,
-	RW_M_WIN_RATE_2P_LO,
-	RW_M_WIN_RATE_2P_HI,
+	RW_METRICS(RW_METRIC_ENUM_)
 	RW_NMETRICS
+};
+#undef RW_METRIC_ENUM_
+
+/* How a metric's values are measured (the table's unit column). */
+enum rw_metric_unit { RW_UNIT_COUNT, RW_UNIT_RATIO, RW_UNIT_MONEY, RW_UNIT_DAYS };
+
+/*
+ * The denominator of a ratio metric (the table's weight column): what its
+ * weighted trend weighs each period by.  CLOSED: won + lost deals; WON:
+ * won deals; QUOTA: the period's quota; FOLLOWUP_DUE: deals whose first
+ * meeting is in the period and at least followup_days before as_of; OPEN:
+ * deals open at the period's end; ICP_KNOWN: deals created with a known
+ * icp_fit; FIRST_MEETINGS: deals whose first meeting is in the period.
+ */
+enum rw_metric_weight {
+	RW_WEIGHT_NONE, RW_WEIGHT_CLOSED, RW_WEIGHT_WON, RW_WEIGHT_QUOTA,
+	RW_WEIGHT_FOLLOWUP_DUE, RW_WEIGHT_OPEN, RW_WEIGHT_ICP_KNOWN,
+	RW_WEIGHT_FIRST_MEETINGS
 };
 
 /* "win_rate", ...; NULL for an out-of-range value. */
 const char *rw_metric_name(enum rw_metric m);
+/* Report heading ("win rate"); NULL for an out-of-range value. */
+const char *rw_metric_title(enum rw_metric m);
+/* Unit (RW_UNIT_RATIO, a plain number, for an out-of-range value) and
+ * trend weight (RW_WEIGHT_NONE for an out-of-range value). */
+enum rw_metric_unit rw_metric_unit(enum rw_metric m);
+enum rw_metric_weight rw_metric_weight(enum rw_metric m);
+/*
+ * Schema batch of metric m's rep_metrics columns (the table's batch
+ * column): 1 for schema step 1, 2 and up for the groups of step 2; 0 for
+ * an out-of-range value.
+ */
+int rw_metric_batch(enum rw_metric m);
 /*
  * 1 when metric m is computed from the activity export (calls, emails,
  * meetings, first_meetings, followup_ratio, touch_gap_days, stale_opps,
- * stale_share): without that export it is NAN for every rep (SPEC section
+ * stale_share, avg_days_to_first_meeting): without that export it is NAN for every rep (SPEC section
  * 4), and rules and reports must not read it.  0 otherwise.
  */
 int rw_metric_needs_activities(enum rw_metric m);
+/* 1 when a rise of metric m is an improvement (win rate), 0 when it is a
+ * deterioration (cycle days, touch gap, stale share, lost deals); 1 for an
+ * out-of-range value. */
+int rw_metric_up_is_good(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
 /* "week", "month", "quarter"; and the reverse (-1 when unknown). */
@@ -412,9 +478,6 @@ void rw_results_conv(const struct rw_results *res, uint32_t r, enum rw_grain g,
 
 /* ---- Team findings (SPEC section 5, "Structural, not personal") ------ */
 
-/* 1 when a rise of metric m is an improvement (win rate), 0 when it is a
- * deterioration (cycle days, touch gap, stale share, lost deals). */
-int rw_metric_up_is_good(enum rw_metric m);
 
 /*
  * A shift most of a team's judged reps made together on one metric, found

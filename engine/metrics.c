@@ -10,26 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The metric table: SPEC names in enum order, and which ones are counted
- * from the activity export (NAN for everyone when it is not given). */
+/* The metric table of engine.h, one row per metric in enum order. */
 static const struct {
-	const char *name;
-	int needs_activities;
+	const char *name, *title;
+	enum rw_metric_unit unit;
+	enum rw_metric_weight weight;
+	int up_is_good, needs_activities, batch;
 } metric_desc[RW_NMETRICS] = {
-	{ "opps_created", 0 }, { "won", 0 }, { "lost", 0 },
-	{ "win_rate", 0 }, { "win_rate_lo", 0 }, { "win_rate_hi", 0 },
-	{ "win_rate_shrunk", 0 }, { "revenue", 0 }, { "avg_deal_size", 0 },
-	{ "cycle_days", 0 }, { "quota", 0 }, { "attainment", 0 },
-	{ "calls", 1 }, { "emails", 1 }, { "meetings", 1 },
-	{ "first_meetings", 1 }, { "followup_ratio", 1 },
-	{ "touch_gap_days", 1 }, { "open_opps", 0 }, { "pipeline_value", 0 },
-	{ "stale_opps", 1 }, { "stale_share", 1 }, { "coverage", 0 },
-	{ "sales_velocity", 0 }, { "projected_revenue", 0 },
-	{ "projected_attainment", 0 }, { "icp_fit_share", 0 },
-	{ "attainment_lo", 0 }, { "attainment_hi", 0 },
-	{ "revenue_lo", 0 }, { "revenue_hi", 0 },
-	{ "attainment_2p", 0 }, { "attainment_2p_lo", 0 }, { "attainment_2p_hi", 0 },
-	{ "win_rate_2p", 0 }, { "win_rate_2p_lo", 0 }, { "win_rate_2p_hi", 0 },
+#define RW_METRIC_DESC_(id, name, unit, up, weight, act, batch, title) \
+	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, up, act, batch },
+	RW_METRICS(RW_METRIC_DESC_)
+#undef RW_METRIC_DESC_
 };
 
 static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
@@ -42,6 +33,31 @@ const char *rw_metric_name(enum rw_metric m)
 int rw_metric_needs_activities(enum rw_metric m)
 {
 	return (unsigned)m < RW_NMETRICS ? metric_desc[m].needs_activities : 0;
+}
+
+const char *rw_metric_title(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].title : NULL;
+}
+
+enum rw_metric_unit rw_metric_unit(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].unit : RW_UNIT_RATIO;
+}
+
+enum rw_metric_weight rw_metric_weight(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].weight : RW_WEIGHT_NONE;
+}
+
+int rw_metric_batch(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].batch : 0;
+}
+
+int rw_metric_up_is_good(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].up_is_good : 1;
 }
 
 int rw_metric_find(const char *name)
@@ -535,11 +551,14 @@ static int deal_gaps(struct ctx *c, const struct rw_opp *o, uint32_t i)
 	return 0;
 }
 
-/* First meetings and the follow-up counts (numerator kept in the
- * followup_ratio column, denominator in fq, until divided). */
+/* First meetings, the days from creation to them (summed in the
+ * avg_days_to_first_meeting column until divided by first_meetings) and
+ * the follow-up counts (numerator kept in the followup_ratio column,
+ * denominator in fq, until divided). */
 static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 {
 	const struct rw_dataset_fold *f = c->ds->fold;
+	const struct rw_opp *o = &c->ds->opps[i];
 	int32_t m1, m2;
 	int k;
 
@@ -551,6 +570,10 @@ static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 	if (k < 0)
 		return;
 	row[(size_t)k * RW_NMETRICS + RW_M_FIRST_MEETINGS]++;
+	/* A meeting logged before the deal was opened: 0 days, not less. */
+	if (m1 > o->created)
+		row[(size_t)k * RW_NMETRICS + RW_M_AVG_DAYS_TO_FIRST_MEETING] +=
+			(double)((int64_t)m1 - o->created);
 	if ((int64_t)m1 > (int64_t)c->s->as_of - c->s->followup_days)
 		return;
 	fq[k]++;
@@ -567,6 +590,7 @@ static void row_init(double *row, int np)
 		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
 		RW_M_FOLLOWUP_RATIO, RW_M_OPEN_OPPS, RW_M_PIPELINE_VALUE,
 		RW_M_STALE_OPPS, RW_M_COVERAGE, RW_M_ICP_FIT_SHARE,
+		RW_M_AVG_DAYS_TO_FIRST_MEETING,
 	};
 
 	for (size_t i = 0; i < (size_t)np * RW_NMETRICS; i++)
@@ -596,6 +620,8 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 		v[RW_M_FOLLOWUP_RATIO] = fq[k] > 0 ?
 					 v[RW_M_FOLLOWUP_RATIO] / fq[k] : NAN;
 		v[RW_M_ICP_FIT_SHARE] = icpn[k] > 0 ? v[RW_M_ICP_FIT_SHARE] / icpn[k] : NAN;
+		v[RW_M_AVG_DAYS_TO_FIRST_MEETING] = v[RW_M_FIRST_MEETINGS] > 0 ?
+			v[RW_M_AVG_DAYS_TO_FIRST_MEETING] / v[RW_M_FIRST_MEETINGS] : NAN;
 		v[RW_M_STALE_SHARE] = v[RW_M_OPEN_OPPS] > 0 ?
 				      v[RW_M_STALE_OPPS] / v[RW_M_OPEN_OPPS] : NAN;
 		v[RW_M_COVERAGE] = q[k + 1] > 0 ? v[RW_M_COVERAGE] / q[k + 1] : NAN;
@@ -951,36 +977,30 @@ static int intervals(struct ctx *c)
 
 /* ---- Trends ------------------------------------------------------------- */
 
-/* Ratio metrics get a weighted trend too. */
-static int is_weighted(int m)
-{
-	return m == RW_M_WIN_RATE || m == RW_M_AVG_DEAL_SIZE ||
-	       m == RW_M_CYCLE_DAYS || m == RW_M_ATTAINMENT ||
-	       m == RW_M_FOLLOWUP_RATIO || m == RW_M_STALE_SHARE ||
-	       m == RW_M_ICP_FIT_SHARE;
-}
-
-/* Weight of a ratio metric's point: its denominator. */
+/* Weight of a ratio metric's point: its denominator (the metric table's
+ * weight column); 0 for a metric without one. */
 static double point_weight(const struct ctx *c, uint32_t r, int k, int m,
 			   const double *v)
 {
-	switch (m) {
-	case RW_M_WIN_RATE:
+	switch (metric_desc[m].weight) {
+	case RW_WEIGHT_CLOSED:
 		return v[RW_M_WON] + v[RW_M_LOST];
-	case RW_M_AVG_DEAL_SIZE:
-	case RW_M_CYCLE_DAYS:
+	case RW_WEIGHT_WON:
 		return v[RW_M_WON];
-	case RW_M_ATTAINMENT:
+	case RW_WEIGHT_QUOTA:
 		return v[RW_M_QUOTA];
-	case RW_M_FOLLOWUP_RATIO:
+	case RW_WEIGHT_FOLLOWUP_DUE:
 		return c->fq[(size_t)r * (size_t)c->np + (size_t)k];
-	case RW_M_STALE_SHARE:
+	case RW_WEIGHT_OPEN:
 		return v[RW_M_OPEN_OPPS];
-	case RW_M_ICP_FIT_SHARE:
+	case RW_WEIGHT_ICP_KNOWN:
 		return c->icpn[(size_t)r * (size_t)c->np + (size_t)k];
-	default:
-		return 0;
+	case RW_WEIGHT_FIRST_MEETINGS:
+		return v[RW_M_FIRST_MEETINGS];
+	case RW_WEIGHT_NONE:
+		break;
 	}
+	return 0;
 }
 
 /*
@@ -1058,7 +1078,8 @@ static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
 			}
 		}
 		rw_trend_ols(x, y, NULL, (size_t)tn, t);
-		if (is_weighted(m))
+		/* Ratio metrics get a weighted trend too. */
+		if (metric_desc[m].weight != RW_WEIGHT_NONE)
 			rw_trend_ols(x, y, w, (size_t)tn, t);
 		rw_trend_robust(xc, yc, (size_t)n, t, &cpi);
 		if (t->n < 3) {

@@ -44,20 +44,6 @@
 #define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
 #define RW_TEAM_MAXP 256	/* periods searched at most */
 
-int rw_metric_up_is_good(enum rw_metric m)
-{
-	switch (m) {
-	case RW_M_LOST:
-	case RW_M_CYCLE_DAYS:
-	case RW_M_TOUCH_GAP_DAYS:
-	case RW_M_STALE_OPPS:
-	case RW_M_STALE_SHARE:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
 /*
  * The metrics a team can shift on: results and the behaviour behind them.
  * Interval bounds, shrunk rates, quota and the projection are derived

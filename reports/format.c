@@ -3,24 +3,60 @@
  * in the database (NAN here) prints as an em dash, never as 0 or "nan".
  */
 #include "reports_int.h"
+#include "../engine/engine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DASH "\xe2\x80\x94"	/* — */
 #define MINUS "\xe2\x88\x92"	/* − */
 
-const struct rw_key_info rw_keys[RW_NKEYS] = {
-	[RW_K_WIN_RATE]   = { "win_rate", "win rate", RW_K_PCT, 1, 1 },
-	[RW_K_REVENUE]    = { "revenue", "revenue", RW_K_MONEY, 1, 0 },
-	[RW_K_ATTAINMENT] = { "attainment", "attainment", RW_K_PCT, 1, 1 },
-	[RW_K_FOLLOWUP]   = { "followup_ratio", "follow-up", RW_K_PCT, 1, 1 },
-	[RW_K_TOUCH_GAP]  = { "touch_gap_days", "touch gap", RW_K_DAYS, 0, 0 },
-	[RW_K_STALE]      = { "stale_share", "stale", RW_K_PCT, 0, 1 },
-	[RW_K_PIPELINE]   = { "pipeline_value", "pipeline", RW_K_MONEY, 1, 0 },
-	[RW_K_MEETINGS]   = { "meetings", "meetings", RW_K_COUNT, 1, 0 },
+/* The metric each report key shows, in report column order. */
+static const enum rw_metric key_metric[RW_NKEYS] = {
+	[RW_K_WIN_RATE] = RW_M_WIN_RATE,
+	[RW_K_REVENUE] = RW_M_REVENUE,
+	[RW_K_ATTAINMENT] = RW_M_ATTAINMENT,
+	[RW_K_FOLLOWUP] = RW_M_FOLLOWUP_RATIO,
+	[RW_K_TOUCH_GAP] = RW_M_TOUCH_GAP_DAYS,
+	[RW_K_STALE] = RW_M_STALE_SHARE,
+	[RW_K_PIPELINE] = RW_M_PIPELINE_VALUE,
+	[RW_K_MEETINGS] = RW_M_MEETINGS,
 };
+
+static struct rw_key_info key_table[RW_NKEYS];
+static pthread_once_t key_table_once = PTHREAD_ONCE_INIT;
+
+/* A ratio prints as a percentage; a ratio with a denominator trends by
+ * its weighted slope, which one lucky small period cannot swing. */
+static void key_table_fill(void)
+{
+	static const enum rw_kind kind_of[] = {
+		[RW_UNIT_COUNT] = RW_K_COUNT, [RW_UNIT_RATIO] = RW_K_PCT,
+		[RW_UNIT_MONEY] = RW_K_MONEY, [RW_UNIT_DAYS] = RW_K_DAYS,
+	};
+
+	for (int k = 0; k < RW_NKEYS; k++) {
+		enum rw_metric m = key_metric[k];
+
+		key_table[k].column = rw_metric_name(m);
+		key_table[k].title = rw_metric_title(m);
+		key_table[k].kind = kind_of[rw_metric_unit(m)];
+		key_table[k].up_is_good = rw_metric_up_is_good(m);
+		key_table[k].ratio = rw_metric_weight(m) != RW_WEIGHT_NONE;
+	}
+}
+
+const struct rw_key_info *rw_key_table(void)
+{
+	/* Once, whichever thread asks first; the table never changes after.
+	 * pthread_once fails only on an invalid control, which this is not:
+	 * filling again would write the same values. */
+	if (pthread_once(&key_table_once, key_table_fill))
+		key_table_fill();
+	return key_table;
+}
 
 /* |v| rounded to a whole number with thousands separators. */
 static void fmt_grouped(double v, char *out, size_t size)

@@ -40,7 +40,13 @@ struct rw_key_info {
 	int ratio;		/* 1: the weighted trend is the honest one */
 };
 
-extern const struct rw_key_info rw_keys[RW_NKEYS];
+/*
+ * The key table, indexed by enum rw_key.  Which metric each key shows is
+ * the reports' choice (format.c); its column, title, unit, direction and
+ * weighting are the metric's line in engine.h's table, read once.
+ */
+const struct rw_key_info *rw_key_table(void);
+#define rw_keys (rw_key_table())
 
 /* A trend as stored in rep_trends (NAN where NULL). */
 struct rw_rtrend {

@@ -14,7 +14,10 @@
  * order, named as SPEC names them: INTEGER for counts so that they read
  * back as integers, REAL otherwise; then each metric's _z and _pct), trends
  * and team baselines (team "*" is the company).  Dates are ISO "YYYY-MM-DD"
- * text; period_end is the last day of the period, inclusive.
+ * text; period_end is the last day of the period, inclusive.  Released:
+ * its metric columns are engine.h's batch 1, written out and frozen here
+ * rather than generated, so that no edit of the metric table can change
+ * what version 1 means.
  */
 static const char schema_v1[] =
 	"CREATE TABLE runs("
@@ -172,39 +175,12 @@ static const char schema_v1[] =
  * lagging rules (eligible, 0/1), the trends' Benjamini-Hochberg q-values,
  * and the team findings (SPEC section 5): one row per team and metric
  * that most of the team's reps shifted on together, per run.
+ *
+ * Its rep_metrics columns are generated from engine.h's metric table
+ * (schema_v2_metrics); the rest of the step is schema_v2_rest.  Step 2 is
+ * not released yet, so a new metric may still join it as a new batch.
  */
-static const char schema_v2[] =
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_lo_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_hi_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_lo_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN revenue_hi_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_lo REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_hi REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_lo_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_lo_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_hi_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN attainment_2p_hi_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_lo REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_hi REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_lo_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_lo_pct REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_hi_z REAL;\n"
-	"ALTER TABLE rep_metrics ADD COLUMN win_rate_2p_hi_pct REAL;\n"
+static const char schema_v2_rest[] =
 	"ALTER TABLE rep_trends ADD COLUMN slope_q REAL;\n"
 	"ALTER TABLE rep_trends ADD COLUMN cp_q REAL;\n"
 	"CREATE TABLE team_findings("
@@ -222,7 +198,7 @@ static const char schema_v2[] =
 
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
-	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", schema_v2 },
+	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", NULL },
 };
 
 const int rw_store_schema_count =
@@ -248,13 +224,66 @@ static int schema_version(struct rw_store *st, int *v, struct rw_err *err)
 	return rc;
 }
 
+/*
+ * The rep_metrics columns of version 2, one batch of engine.h's metric
+ * table after the other (batch 1 is version 1's CREATE TABLE): a batch's
+ * value columns (INTEGER for counts, as in version 1), then its _z and _pct.
+ * eligible came with batch 2, the intervals.  The order is the table's
+ * column order, which analysts' SELECT * sees: keep it.
+ */
+static void schema_v2_metrics(struct rw_buf *b)
+{
+	int last = 0;
+
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (rw_metric_batch((enum rw_metric)m) > last)
+			last = rw_metric_batch((enum rw_metric)m);
+	for (int batch = 2; batch <= last; batch++) {
+		for (int m = 0; m < RW_NMETRICS; m++)
+			if (rw_metric_batch((enum rw_metric)m) == batch)
+				rw_buf_addf(b, "ALTER TABLE rep_metrics ADD COLUMN %s %s;\n",
+					    rw_metric_name((enum rw_metric)m),
+					    rw_metric_unit((enum rw_metric)m) == RW_UNIT_COUNT ?
+					    "INTEGER" : "REAL");
+		for (int m = 0; m < RW_NMETRICS; m++)
+			if (rw_metric_batch((enum rw_metric)m) == batch)
+				rw_buf_addf(b, "ALTER TABLE rep_metrics ADD COLUMN %s_z REAL;\n"
+					    "ALTER TABLE rep_metrics ADD COLUMN %s_pct REAL;\n",
+					    rw_metric_name((enum rw_metric)m),
+					    rw_metric_name((enum rw_metric)m));
+		if (batch == 2)
+			rw_buf_adds(b, "ALTER TABLE rep_metrics ADD COLUMN eligible INTEGER;\n");
+	}
+}
+
+/* The SQL of step v (0-based) into b: the step's text, or for version 2
+ * its generated rep_metrics columns and the rest.  0 or RW_ENOMEM. */
+static int schema_sql(int v, struct rw_buf *b)
+{
+	if (rw_store_schema[v].sql) {
+		rw_buf_adds(b, rw_store_schema[v].sql);
+	} else {
+		schema_v2_metrics(b);
+		rw_buf_adds(b, schema_v2_rest);
+	}
+	return rw_buf_error(b);
+}
+
 /* Apply step v (0-based) inside the open transaction and record v + 1. */
 static int schema_apply(struct rw_store *st, int v, struct rw_err *err)
 {
+	struct rw_buf sql;
 	char pragma[64];
 	int rc;
 
-	rc = sqlite3_exec(st->db, rw_store_schema[v].sql, NULL, NULL, NULL);
+	rw_buf_init(&sql, 0);
+	if (schema_sql(v, &sql)) {
+		rw_buf_release(&sql);
+		return rw_err_set(err, RW_ENOMEM, "out of memory applying schema %s",
+				  rw_store_schema[v].what);
+	}
+	rc = sqlite3_exec(st->db, sql.data, NULL, NULL, NULL);
+	rw_buf_release(&sql);
 	if (rc != SQLITE_OK) {
 		rw_err_set(err, RW_EDB, "cannot apply schema %s: %s",
 			   rw_store_schema[v].what, sqlite3_errmsg(st->db));

@@ -10,23 +10,11 @@
 #include <math.h>
 #include <string.h>
 
-/* Metrics that count things: stored as integers so `SELECT won` shows 3. */
+/* Metrics that count things (unit COUNT in engine.h's table): stored as
+ * integers so `SELECT won` shows 3. */
 static int metric_is_count(enum rw_metric m)
 {
-	switch (m) {
-	case RW_M_OPPS_CREATED:
-	case RW_M_WON:
-	case RW_M_LOST:
-	case RW_M_CALLS:
-	case RW_M_EMAILS:
-	case RW_M_MEETINGS:
-	case RW_M_FIRST_MEETINGS:
-	case RW_M_OPEN_OPPS:
-	case RW_M_STALE_OPPS:
-		return 1;
-	default:
-		return 0;
-	}
+	return rw_metric_unit(m) == RW_UNIT_COUNT;
 }
 
 /* NAN and infinities become NULL; whole counts become integers. */

@@ -1523,7 +1523,7 @@ static void test_rep_periods(void **state)
 }
 
 /*
- * Without an activity export, the 8 activity metrics are NULL for every
+ * Without an activity export, the 9 activity metrics are NULL for every
  * rep and have no trend; the others are untouched.  One open deal
  * created 02-01 (as_of 03-15).  Once the export is given, even empty,
  * calls are 0 and the deal is stale at February's end (last touch its
@@ -1535,7 +1535,7 @@ static void test_no_activity_export(void **state)
 	static const enum rw_metric act[] = {
 		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
 		RW_M_FOLLOWUP_RATIO, RW_M_TOUCH_GAP_DAYS, RW_M_STALE_OPPS,
-		RW_M_STALE_SHARE,
+		RW_M_STALE_SHARE, RW_M_AVG_DAYS_TO_FIRST_MEETING,
 	};
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
@@ -1546,7 +1546,7 @@ static void test_no_activity_export(void **state)
 	rw_err_clear(&err);
 	for (int m = 0; m < RW_NMETRICS; m++)
 		nact += rw_metric_needs_activities((enum rw_metric)m);
-	assert_int_equal(nact, 8);
+	assert_int_equal(nact, 9);
 	for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
 		assert_int_equal(rw_metric_needs_activities(act[i]), 1);
 	assert_int_equal(rw_metric_needs_activities(RW_M_OPEN_OPPS), 0);
@@ -1755,6 +1755,75 @@ static void test_projection_not_yet_created(void **state)
 	}
 }
 
+/*
+ * avg_days_to_first_meeting by hand (as_of 2024-03-15; January, February
+ * complete, March partial).  Rep A's deals and their first meetings:
+ *   created 2024-01-10, meetings 01-20 and 02-05: first 01-20, 10 days
+ *   created 2023-12-20, meeting 2024-01-02: 13 days (31 - 20 + 2)
+ *   created 2024-01-25, meeting 02-09: 15 days (31 - 25 + 9)
+ *   created 2024-02-01, two meetings 02-01: 0 days
+ *   created 2024-02-10, meetings 02-08 and 02-12: first 02-08, before the
+ *     deal was opened, counts 0 days (not -2, and not the 02-12 one)
+ *   created 2024-02-20, a call 02-21, meeting 03-05: 14 days (29 - 20 + 5)
+ *   created 2024-02-20, a call only, and a meeting 03-20 after as_of: none
+ * January (10 + 13) / 2 = 11.5; February (15 + 0 + 0) / 3 = 5; March 14.
+ * Rep B's deal never had a meeting: NULL in every period.  The metric is
+ * in days, up is bad, weighted by first meetings, from the activity export.
+ */
+static void test_avg_days_to_first_meeting(void **state)
+{
+	struct rw_settings s = test_settings();
+	const enum rw_metric m = RW_M_AVG_DAYS_TO_FIRST_MEETING;
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+
+	(void)state;
+	rw_err_clear(&err);
+	assert_string_equal(rw_metric_name(m), "avg_days_to_first_meeting");
+	assert_int_equal(rw_metric_find("avg_days_to_first_meeting"), (int)m);
+	assert_int_equal(rw_metric_unit(m), RW_UNIT_DAYS);
+	assert_int_equal(rw_metric_up_is_good(m), 0);
+	assert_int_equal(rw_metric_weight(m), RW_WEIGHT_FIRST_MEETINGS);
+	assert_int_equal(rw_metric_needs_activities(m), 1);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
+	add_deal(ds, 0, D(2024, 1, 10), RW_NODAY, RW_OPEN, 100);	/* 0 */
+	add_deal(ds, 0, D(2023, 12, 20), RW_NODAY, RW_OPEN, 100);	/* 1 */
+	add_deal(ds, 0, D(2024, 1, 25), RW_NODAY, RW_OPEN, 100);	/* 2 */
+	add_deal(ds, 0, D(2024, 2, 1), RW_NODAY, RW_OPEN, 100);	/* 3 */
+	add_deal(ds, 0, D(2024, 2, 10), RW_NODAY, RW_OPEN, 100);	/* 4 */
+	add_deal(ds, 0, D(2024, 2, 20), RW_NODAY, RW_OPEN, 100);	/* 5 */
+	add_deal(ds, 0, D(2024, 2, 20), RW_NODAY, RW_OPEN, 100);	/* 6 */
+	add_deal(ds, 1, D(2024, 1, 5), RW_NODAY, RW_OPEN, 100);	/* 7 */
+	assert_int_equal(rw_dataset_begin_activities(ds), 0);
+	rw_dataset_add_activity(ds, 0, 0, D(2024, 2, 5), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 0, D(2024, 1, 20), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 1, D(2024, 1, 2), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 2, D(2024, 2, 9), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 3, D(2024, 2, 1), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 3, D(2024, 2, 1), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 4, D(2024, 2, 12), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 4, D(2024, 2, 8), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 5, D(2024, 2, 21), RW_CALL);
+	rw_dataset_add_activity(ds, 0, 5, D(2024, 3, 5), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, 6, D(2024, 2, 21), RW_CALL);
+	rw_dataset_add_activity(ds, 0, 6, D(2024, 3, 20), RW_MEETING);
+	rw_dataset_add_activity(ds, 1, 7, D(2024, 1, 8), RW_CALL);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 0, RW_M_FIRST_MEETINGS), 2);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_FIRST_MEETINGS), 3);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 0, m), 11.5);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, m), 5);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 2, m), 14);
+	for (int k = 0; k < 3; k++)
+		ASSERT_NULL_VALUE(rw_results_value(res, 1, RW_MONTH, k, m));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1799,6 +1868,7 @@ int main(void)
 		cmocka_unit_test(test_history_change_point),
 		cmocka_unit_test(test_slope_q),
 		cmocka_unit_test(test_projection_not_yet_created),
+		cmocka_unit_test(test_avg_days_to_first_meeting),
 	};
 
 	gsl_set_error_handler_off();
