@@ -8,6 +8,29 @@ CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
             -Wstrict-prototypes -Wwrite-strings -Wvla -fno-common
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+
+# A missing library must say which package to install, not surface later
+# as an obscure compile or link error.  `make deps`, `make demo` (which
+# runs deps first) and `make clean` work on a bare machine, so they skip
+# the check; the test libraries are checked only for the goals that test.
+NOPKG_GOALS := deps demo clean
+TEST_GOALS  := test valgrind fuzz build/asan/% build/test_%
+GOALS       := $(or $(MAKECMDGOALS),all)
+deb_gsl     := libgsl-dev
+deb_sqlite3 := libsqlite3-dev
+deb_inih    := libinih-dev
+deb_jansson := libjansson-dev
+deb_cmocka  := libcmocka-dev
+need_pkg = $(if $(shell pkg-config --exists $(1) && echo yes),,$(error missing package: $(1) ($(deb_$(1))); `make deps` installs it))
+ifneq ($(filter-out $(NOPKG_GOALS),$(GOALS)),)
+ifeq ($(shell command -v pkg-config),)
+$(error missing tool: pkg-config (pkg-config); `make deps` installs it)
+endif
+$(foreach p,$(PKGS),$(call need_pkg,$(p)))
+ifneq ($(filter $(TEST_GOALS),$(GOALS)),)
+$(call need_pkg,cmocka)
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     := -lcsv $(PKG_LIBS) -lm -pthread
