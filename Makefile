@@ -5,8 +5,14 @@
 CC       ?= cc
 PKGS     := gsl sqlite3 inih jansson
 CFLAGS   ?= -O2 -g
-WARN     := -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
+WARN     := -std=c11 -Wall -Wextra -Wmissing-prototypes \
             -Wstrict-prototypes -Wwrite-strings -Wvla -fno-common
+# Warnings are errors for those who work on repwatch (CI sets DEVELOPER=1,
+# as Git's config.mak.dev does), not for someone building a release with a
+# newer compiler that warns about something new.
+ifeq ($(DEVELOPER),1)
+WARN     += -Werror
+endif
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 
 # A missing library must say which package to install, not surface later
