@@ -115,6 +115,16 @@ $(BA)/replay_config: $(BA)/obj/tests/fuzz/fuzz_config.o $(BA)/obj/cli/config.o \
 		     $(BA)/obj/tests/fuzz/replay.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
+# The store suites share their fixture (tests/store_fixture.c).
+STORE_SUITES := test_store test_store_faults
+$(addprefix $(BA)/,$(STORE_SUITES)): $(BA)/%: $(BA)/obj/tests/%.o \
+		$(BA)/obj/tests/store_fixture.o $(BA)/librepwatch.a
+	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(addprefix $(B)/,$(STORE_SUITES)): $(B)/%: $(B)/obj/tests/%.o \
+		$(B)/obj/tests/store_fixture.o $(B)/librepwatch.a
+	$(CC) -g -o $@ $^ $(TEST_LIBS) $(LIBS)
+
 # The output guard lives in cli/ (no library of its own).
 $(BA)/test_guard: $(BA)/obj/tests/test_guard.o $(BA)/obj/cli/guard.o $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
