@@ -58,7 +58,7 @@ int rw_cmd_check(int argc, char **argv);
 int rw_cmd_report(int argc, char **argv);
 int rw_cmd_alerts(int argc, char **argv);
 
-/* The rules' part of `run` (cli/alerts.c). */
+/* The rules' part of `run` (cli/cmd_alerts.c). */
 struct rw_store;
 struct rw_alert_counts;
 /* Load the default rules when the config has none, then compile them.

@@ -1,6 +1,8 @@
 /*
  * ingest_int.h - pieces private to ingest/: SHA-256, the streaming CSV
- * reader and a string -> index hash table.  Exposed to tests only.
+ * reader, a string -> index hash table, and the state shared by the files
+ * that read the inputs (rejects.c, owners.c, header.c, dates.c, rows.c,
+ * discover.c, driven by ingest.c).  Exposed to tests only.
  */
 #ifndef RW_INGEST_INT_H
 #define RW_INGEST_INT_H
@@ -10,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /* ---- SHA-256 (FIPS 180-4) -------------------------------------------- */
 
@@ -202,5 +206,207 @@ static inline int rw_blank(char c)
 
 /* Trim blanks off both ends of s[0..*len) (parse.c). */
 void rw_trim(const char **s, size_t *len);
+
+/* ---- Reading the inputs (ingest.c and the files it drives) ----------- */
+
+/* Longest cell value quoted in a reject reason or warning. */
+#define RW_SHOW_MAX 60
+/* Return code of a row callback that has seen enough (not an RW_E*). */
+#define RW_ROW_STOP 100
+
+struct ingest;
+
+/* One input file being read. */
+struct table {
+	struct ingest *in;
+	enum rw_input_file f;
+	const char *path;
+	const char *name;		/* base name, for messages and rejects */
+	const struct rw_col *cols;
+	struct rw_header_map hm;	/* header fields of each column */
+	char header[RW_MAX_COLS][64];	/* header name of each column */
+	size_t nheader;			/* fields in the header */
+	struct rw_file_report *rep;	/* counts and notes of this file */
+	int (*row)(struct table *t, const struct rw_csv_rec *rec);
+	enum rw_date_order order;	/* of slash dates; AUTO until known */
+	int prepassed;			/* the file was sampled for the order */
+	int order_col;			/* column and line that told the order */
+	long order_line;		/* (0: assumed, nothing told) */
+	uint64_t created_moved;		/* deals read as created on their close
+					 * day (close_before_created) */
+};
+
+struct ingest {
+	const struct rw_ingest_opts *opts;
+	struct rw_dataset *ds;
+	struct rw_ingest_stats *stats;
+	struct rw_err *err;
+	FILE *rej;			/* rejects file or NULL */
+	struct rw_buf out;		/* one line of the rejects file */
+	struct rw_buf key;		/* scratch for lookup keys */
+	struct rw_buf row;		/* text cells of the current row */
+	struct rw_arena *arena;		/* normalised keys */
+	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
+	struct rw_idset act_ids;	/* hashes of the activity ids seen */
+	long *rep_line, *opp_line;	/* line each rep / deal was first read */
+	size_t rep_line_cap, opp_line_cap;
+	char base[8];			/* base currency ("" until known) */
+	int act_map;			/* [activity_types] has entries */
+};
+
+/* ---- Cells (inline: the hottest code of a run) ------------------------- */
+
+/*
+ * Trimmed value of column c in rec: the first of its header fields that is
+ * not empty, else its fixed value, else "" (len 0).
+ */
+static inline const char *rw_table_cell(const struct table *t,
+					const struct rw_csv_rec *rec, int c,
+					size_t *len)
+{
+	const struct rw_header_map *hm = &t->hm;
+
+	for (int a = 0; a < hm->nalt[c]; a++) {
+		size_t i = (size_t)hm->map[c][a], n;
+		const char *s;
+
+		if (i >= rec->nfields)
+			continue;
+		s = rec->fields[i];
+		n = rec->lens[i];
+		/* trim(), written out: this is the hottest loop of a run. */
+		while (n && rw_blank(*s)) {
+			s++;
+			n--;
+		}
+		while (n && rw_blank(s[n - 1]))
+			n--;
+		if (n) {
+			*len = n;
+			return s;
+		}
+	}
+	if (hm->fixed[c]) {
+		*len = strlen(hm->fixed[c]);
+		return hm->fixed[c];
+	}
+	*len = 0;
+	return "";
+}
+
+/* 1 when column c has a source in this file (a header or a value). */
+static inline int rw_table_has_col(const struct table *t, int c)
+{
+	return t->hm.nalt[c] > 0 || t->hm.fixed[c];
+}
+
+static inline int rw_show_len(size_t len)
+{
+	return len > RW_SHOW_MAX ? RW_SHOW_MAX : (int)len;
+}
+
+/* Base name of path: what follows its last '/'. */
+static inline const char *rw_base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* ---- Rejects (rejects.c) ----------------------------------------------- */
+
+/*
+ * Open the rejects file of opts->rejects_path (none: nothing to do) and
+ * write its header line.  Returns 0 or RW_EIO with err filled.
+ */
+int rw_ingest_rejects_open(struct ingest *in);
+
+/* Close the rejects file, if open.  Returns 0 or RW_EIO when a write of it
+ * failed, with err filled. */
+int rw_ingest_rejects_close(struct ingest *in);
+
+/*
+ * Count rec as rejected and write it to the rejects file with the header
+ * name of column c (-1: the whole record).  Returns 0 or RW_E*.
+ */
+int rw_table_reject(struct table *t, const struct rw_csv_rec *rec, int c,
+		    const char *fmt, ...) RW_PRINTF(4, 5);
+
+/* Reject for a value a parser refused: `why: "value"`. */
+int rw_table_reject_value(struct table *t, const struct rw_csv_rec *rec, int c,
+			  const char *why);
+
+/* Reject rec when a required column in cols[] (ending with -1) is empty. */
+int rw_table_require(struct table *t, const struct rw_csv_rec *rec,
+		     const int *cols, int *rejected);
+
+/* ---- Keys and owner resolution (owners.c) ----------------------------- */
+
+/* Put s[0..len) in in->key, lower-cased (ASCII and Latin-1 letters) when
+ * fold, inner blanks collapsed when collapse; returns the key or NULL when
+ * out of memory. */
+const char *rw_ingest_key(struct ingest *in, const char *s, size_t len,
+			  int fold, int collapse);
+
+/* Index key (copied into the ingest arena) -> val, unless key is there. */
+int rw_ingest_index_add(struct ingest *in, struct rw_index *t, const char *key,
+			uint32_t val);
+
+/* Register rep idx under its id, e-mail and name. */
+int rw_ingest_index_rep(struct ingest *in, uint32_t idx);
+
+/*
+ * SPEC section 2: an owner is a rep id, an e-mail or a full name, tried in
+ * that order (e-mail and name case-insensitively, the name with its inner
+ * blanks collapsed).  Sets *idx (RW_NONE when nothing matches).
+ */
+int rw_ingest_resolve_owner(struct ingest *in, const char *s, size_t len,
+			    uint32_t *idx);
+
+/* Remember the line rep or deal i was read on (for duplicate messages). */
+int rw_ingest_note_line(struct ingest *in, long **lines, size_t *cap, size_t i,
+			long line);
+
+/*
+ * An owner of a deal that matches no rep becomes a rep of its own in team
+ * (unassigned) (SPEC section 2), with one warning per distinct owner: the
+ * new rep is indexed, so the next row with the same owner finds it.
+ */
+int rw_table_new_owner_rep(struct table *t, const struct rw_csv_rec *rec,
+			   const char *s, size_t len, uint32_t *idx);
+
+/* ---- Header and row dispatch (header.c) -------------------------------- */
+
+/*
+ * The rw_csv_read() row callback of every input (ctx: its struct table):
+ * the header line maps columns, then each record goes to t->row.
+ * Returns 0 or RW_E*.
+ */
+int rw_table_on_row(void *ctx, const struct rw_csv_rec *rec, struct rw_err *err);
+
+/* ---- Dates and their day/month order (dates.c) ------------------------ */
+
+/* Note in the file's report how its slash dates are read. */
+void rw_table_note_order(struct table *t);
+
+/*
+ * Parse the date in column c (s[0..len), not empty): slash dates follow
+ * date_order, or the order detected for this file.  *bad when rejected.
+ */
+int rw_table_date_value(struct table *t, const struct rw_csv_rec *rec, int c,
+			const char *s, size_t len, int32_t *day, int *bad);
+
+/* ---- Rows of each input (rows.c) and finding the files (discover.c) --- */
+
+/* The row function of each input, called with each record after the
+ * header; returns 0 or RW_E*. */
+extern int (*const rw_row_fns[RW_NINPUTS])(struct table *,
+					   const struct rw_csv_rec *);
+
+/*
+ * The files to read: those named on the command line (which must exist),
+ * then every CSV file of the data folder.
+ */
+int rw_ingest_find_files(struct ingest *in);
 
 #endif

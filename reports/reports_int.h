@@ -175,7 +175,7 @@ void rw_html_escape(FILE *fp, const char *s);
  * would start a spreadsheet formula (= + - @ tab or CR first). */
 void rw_report_csv_cell(FILE *fp, const char *s);
 
-/* The writers of each format (md.c, html.c, csv.c, json.c). */
+/* The writers of each format (md.c, html.c, csv_report.c, json.c). */
 int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 		 struct rw_err *err);
 int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,

@@ -41,7 +41,7 @@ void rw_store_close(struct rw_store *st);	/* NULL is a no-op */
 int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
 		       struct rw_err *err);
 
-/* The latest successful run, for the guards of `run` (cli/run.c). */
+/* The latest successful run, for the guards of `run` (cli/cmd_run.c). */
 struct rw_last_run {
 	int64_t run_id;			/* 0 when the database has no run */
 	char as_of[16];			/* "YYYY-MM-DD" */
@@ -92,7 +92,7 @@ int rw_store_commit_replay(struct rw_store *st, int64_t run_id,
 /* ROLLBACK the open run transaction, if any.  Never fails visibly. */
 void rw_store_rollback_run(struct rw_store *st);
 
-/* ---- Rules (store/alerts.c) ------------------------------------------ */
+/* ---- Rules (store/alert_state.c) ------------------------------------- */
 
 /* Insert the run's flags and plan_progress rows.  0 or RW_EDB. */
 int rw_store_write_rules(struct rw_store *st, const struct rw_dataset *ds,

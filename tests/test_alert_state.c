@@ -1,7 +1,7 @@
 /*
  * test_alert_state.c - the alert state kept in the database across runs
- * (store/alerts.c, SPEC section 6) and the refusals of merge (store/merge.c,
- * SPEC section 8), which otherwise only the end-to-end scripts reach.
+ * (store/alert_state.c, SPEC section 6) and the refusals of merge
+ * (store/merge.c, SPEC section 8), which otherwise only the end-to-end scripts reach.
  *
  * Every expected value is worked out by hand from SPEC section 6: an alert
  * is (rule, rep); a notification goes out when it starts firing (new),

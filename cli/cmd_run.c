@@ -1,5 +1,5 @@
 /*
- * run.c - the nightly pipeline: ingest -> engine -> store -> report.
+ * cmd_run.c - the nightly pipeline: ingest -> engine -> store -> report.
  *
  * The order matters for SPEC's guarantee that a failed run leaves the
  * database exactly as it was: everything that can reject the input (ingest,

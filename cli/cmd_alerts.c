@@ -1,5 +1,5 @@
 /*
- * alerts.c - `repwatch alerts`, and the rules' part of the nightly run:
+ * cmd_alerts.c - `repwatch alerts`, and the rules' part of the nightly run:
  * compiling the rules at start-up, delivering the notifications after the
  * run's commit, and the summary line (SPEC sections 5-7).
  */

@@ -1,5 +1,5 @@
 /*
- * check.c - `repwatch check`: read the exports exactly as a run would and
+ * cmd_check.c - `repwatch check`: read the exports exactly as a run would and
  * say, for every CSV file, which input and profile it was taken for, which
  * columns were found and missed, how its slash dates are read, its row
  * counts and its first rejects; then compile every rule and evaluate it

@@ -1,5 +1,5 @@
 /*
- * alerts.c - the alert state machine, notification lines and the notifier
+ * alerting.c - the alert state machine, notification lines and the notifier
  * command (SPEC sections 6-7).
  *
  * An alert is (rule, rep).  Like an alerting system's, it fires while its

@@ -1,7 +1,7 @@
 /*
- * csv.c - the CSV report: one row per rep x period x metric of the grain,
- * with the value, its z-score and its percentile within the team, for
- * spreadsheets.  Every metric column of rep_metrics is included, found
+ * csv_report.c - the CSV report: one row per rep x period x metric of the
+ * grain, with the value, its z-score and its percentile within the team,
+ * for spreadsheets.  Every metric column of rep_metrics is included, found
  * from the table itself so that metrics added later appear without a
  * change here.  Text from input (ids, names, teams) is escaped against
  * formula injection; NULL is an empty cell.

@@ -1,5 +1,5 @@
 /*
- * alerts.c - the rules' tables: flags and plan_progress rows of a run, the
+ * alert_state.c - the rules' tables: flags and plan_progress rows of a run, the
  * alert state per (rule, rep) across runs with its pending notifications,
  * and the listing behind `repwatch alerts` (SPEC sections 5-7).
  *

@@ -1,5 +1,5 @@
 /*
- * report.c - `repwatch report` and `repwatch assess`: documents written
+ * cmd_report.c - `repwatch report` and `repwatch assess`: documents written
  * from the database alone, of any earlier run.
  */
 #include "cli.h"

@@ -1,5 +1,5 @@
 /*
- * csv.c - stream a CSV file through libcsv without loading it whole.
+ * csv_reader.c - stream a CSV file through libcsv without loading it whole.
  *
  * Blocks of RW_CSV_BLOCK bytes are read, hashed and cut at each '\n'; libcsv
  * gets one line segment at a time, so when a field ends we know the

@@ -1,5 +1,5 @@
 /*
- * merge.c - `repwatch merge OUT.db SHARD.db...`: one night's shard
+ * cmd_merge.c - `repwatch merge OUT.db SHARD.db...`: one night's shard
  * databases combined into one (store/merge.c does the work).
  */
 #include "cli.h"

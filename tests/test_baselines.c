@@ -1,0 +1,278 @@
+/*
+ * test_baselines.c - who counts in a team baseline, its quantiles and
+ * shrinkage, and team findings, on small datasets worked out by hand.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "../engine/engine.h"
+#include "../engine/engine_int.h"
+
+#define D(y, m, d) rw_days_from_civil(y, m, d)
+
+/* The settings of the worked dataset in test_engine.c: as_of 2024-03-15,
+ * history 2, trend 6, stale 14 days, follow-up 30 days, fiscal year from
+ * January. */
+static struct rw_settings test_settings(void)
+{
+	struct rw_settings s;
+
+	rw_settings_default(&s);
+	s.as_of = D(2024, 3, 15);
+	s.history_periods = 2;
+	s.trend_periods = 6;
+	s.stale_days = 14;
+	s.followup_days = 30;
+	s.fiscal_start = 1;
+	return s;
+}
+
+#define MV(r, k, m) rw_results_value(res, (r), RW_MONTH, (k), (m))
+#define ASSERT_NULL_VALUE(v) assert_true(isnan(v))
+#define ASSERT_VAL(v, want) assert_float_equal((v), (want), 1e-9)
+
+/* ---- Baselines ---------------------------------------------------------- */
+
+/* Quantiles are R's type 7: quantile(c(1,2,2,3,4,7,9), c(.25,.5,.75))
+ * is 2, 3, 5.5; mad(x, constant = 1) is 1.  For 1:4: 1.75, 2.5, 3.25 and
+ * MAD median(1.5, .5, .5, 1.5) = 1. */
+static void test_baseline_of(void **state)
+{
+	double v[] = { 9, 2, NAN, 4, 1, 7, 2, 3 };
+	double w[] = { 4, 1, 3, 2 };
+	double none[] = { NAN };
+	double sorted[] = { 1, 2, 2, 3, 4, 7, 9 };
+	struct rw_baseline b;
+
+	(void)state;
+	rw_baseline_of(v, 8, &b);
+	assert_int_equal(b.n, 7);
+	assert_float_equal(b.median, 3, 1e-12);
+	assert_float_equal(b.p25, 2, 1e-12);
+	assert_float_equal(b.p75, 5.5, 1e-12);
+	assert_float_equal(b.mad, 1, 1e-12);
+	rw_baseline_of(w, 4, &b);
+	assert_float_equal(b.median, 2.5, 1e-12);
+	assert_float_equal(b.p25, 1.75, 1e-12);
+	assert_float_equal(b.p75, 3.25, 1e-12);
+	assert_float_equal(b.mad, 1, 1e-12);
+	rw_baseline_of(none, 1, &b);
+	assert_int_equal(b.n, 0);
+	assert_true(isnan(b.median) && isnan(b.mad));
+	/* Ties count half: 2 has 1 value below and 2 equal among 7:
+	 * 100 * (1 + 1) / 7 = 28.571. */
+	assert_float_equal(rw_percentile_rank(sorted, 7, 2), 200.0 / 7, 1e-9);
+	assert_float_equal(rw_percentile_rank(sorted, 7, 10), 100, 1e-12);
+	assert_float_equal(rw_percentile_rank(sorted, 7, 0.5), 0, 1e-12);
+}
+
+/*
+ * Who counts in a baseline.  as_of 2024-03-15, months Jan..Mar, ramp 90
+ * days.  E1 (hire unknown) creates 2 deals in Jan, 4 in Feb; E2 hired
+ * 2024-02-20 creates 1 in Feb (ramping: out); E3 leaves 2024-02-10
+ * after 6 deals in Jan (in for Jan, out for Feb); E4 hired 2023 creates
+ * 1 in Jan and 1 in Feb; U, an unassigned owner, 100 in Feb (out).
+ * Jan: {2, 6, 1} -> median 2, MAD median(0, 4, 1) = 1.
+ * Feb: {4, 1} -> median 2.5, MAD 1.5; E2's z = (1 - 2.5) / (1.4826 *
+ * 1.5) = -0.674491; U's percentile is 100.
+ */
+static void test_baseline_eligibility(void **state)
+{
+	struct rw_settings s = test_settings();
+	static const char *const ids[] = { "E1", "E2", "E3", "E4", "U" };
+	const int32_t hire[] = { RW_NODAY, D(2024, 2, 20), RW_NODAY, D(2023, 1, 1), RW_NODAY };
+	const int32_t end[] = { RW_NODAY, RW_NODAY, D(2024, 2, 10), RW_NODAY, RW_NODAY };
+	const int jan[] = { 2, 0, 6, 1, 0 }, feb[] = { 4, 1, 0, 1, 100 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	const struct rw_baseline *b;
+	struct rw_err err;
+	char id[16];
+	int n = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.ramp_days = 90;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (uint32_t r = 0; r < 5; r++) {
+		struct rw_rep rep = { ids[r], NULL, NULL, "East", NULL, hire[r], end[r], r == 4 };
+
+		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+		for (int j = 0; j < jan[r] + feb[r]; j++) {
+			struct rw_opp o = { id, r, j < jan[r] ? D(2024, 1, 9) : D(2024, 2, 9),
+					    RW_NODAY, RW_OPEN, 10, NULL, 0 };
+
+			snprintf(id, sizeof(id), "o%d", n++);
+			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+		}
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	b = rw_results_baseline(res, 0, RW_MONTH, 0, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 3);
+	ASSERT_VAL(b->median, 2);
+	ASSERT_VAL(b->mad, 1);
+	b = rw_results_baseline(res, 0, RW_MONTH, 1, RW_M_OPPS_CREATED);
+	assert_int_equal(b->n, 2);
+	ASSERT_VAL(b->median, 2.5);
+	ASSERT_VAL(b->mad, 1.5);
+	assert_float_equal(rw_results_z(res, 1, RW_MONTH, 1, RW_M_OPPS_CREATED), -0.674491, 1e-6);
+	ASSERT_VAL(rw_results_pct(res, 4, RW_MONTH, 1, RW_M_OPPS_CREATED), 100);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * Small samples are pulled toward the team more than large ones.  One
+ * team, all deals closed in February 2024: rates 1/2, 10/20, 6/20, 4/20.
+ * Prior by moments over the four rates: mean m = 0.375, sample variance
+ * v = (2 * 0.125^2 + 0.075^2 + 0.175^2) / 3 = 0.0225, k = m (1 - m) / v
+ * - 1 = 9.41667, a = m k = 3.53125, b = 5.88542.  Shrunk: 1/2 -> (1 +
+ * a) / (2 + k) = 0.396898; 10/20 -> (10 + a) / (20 + k) = 0.459986.
+ * Both lie between the raw 0.5 and the team mean, 1/2 much closer to it.
+ */
+static void test_shrinkage_small_sample(void **state)
+{
+	struct rw_settings s = test_settings();
+	const int won[] = { 1, 10, 6, 4 }, closed[] = { 2, 20, 20, 20 };
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	char id[16], rid[8];
+	double small, large;
+	int n = 0;
+
+	(void)state;
+	rw_err_clear(&err);
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (uint32_t r = 0; r < 4; r++) {
+		struct rw_rep rep = { rid, NULL, NULL, "East", NULL, RW_NODAY, RW_NODAY, 0 };
+
+		snprintf(rid, sizeof(rid), "R%u", r);
+		assert_int_equal(rw_dataset_add_rep(ds, &rep, NULL), 0);
+		for (int j = 0; j < closed[r]; j++) {
+			struct rw_opp o = { id, r, D(2024, 2, 1), D(2024, 2, 20),
+					    j < won[r] ? RW_WON : RW_LOST, 10, NULL, 0 };
+
+			snprintf(id, sizeof(id), "o%d", n++);
+			assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+		}
+	}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	small = rw_results_value(res, 0, RW_MONTH, 1, RW_M_WIN_RATE_SHRUNK);
+	large = rw_results_value(res, 1, RW_MONTH, 1, RW_M_WIN_RATE_SHRUNK);
+	assert_float_equal(small, 0.396898, 1e-6);
+	assert_float_equal(large, 0.459986, 1e-6);
+	assert_true(small > 0.375 && small < 0.5 && large > 0.375 && large < 0.5);
+	assert_true(small - 0.375 < large - 0.375);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/* ---- Team findings and the false discovery rate -------------------------- */
+
+/*
+ * Team T: five reps win 4, 5, 6, 7, 8 deals of 1000 a month from January
+ * to May 2024 and 2, 2, 3, 3, 4 from June to September; team U: four reps
+ * flat at 5 and one (U5) falling from 5 to 1 in June.  As of 2024-10-15
+ * with nine complete months kept, the splits tried are April..July (at
+ * least three months before and three after): four candidates.
+ *   T: the team's mean steps from 6 to 2.8 at June, so since = June.
+ *      Each rep's relative change b/a - 1 is -0.5, -0.6, -0.5, -4/7, -0.5,
+ *      so d (bad = down positive) = 0.5, 0.6, 0.5, 0.571429, 0.5: mean
+ *      0.5342857, sum of squares 0.0092245, t = 0.5342857 /
+ *      sqrt(0.0092245 / 4 / 5) = 24.8781 with 4 d.o.f.  Student t with 4
+ *      d.o.f. has the closed form F(t) = 1/2 + (3/4) x (1 - x^2 / 3),
+ *      x = t / sqrt(t^2 + 4), so the one-sided p is 7.74797e-6 and,
+ *      times 4 splits, 3.09919e-5.  The family adjusted is T's metrics:
+ *      deals created moved exactly as revenue (one deal a win), the rest
+ *      are flat or undefined, so Benjamini-Hochberg over two equal
+ *      p-values leaves 3.09919e-5.  Median relative change -0.5; 5 of 5
+ *      reps down.
+ *   U: d = 0, 0, 0, 0, 0.8: one rep of five went down; no finding, and U5's
+ *      decline stays its own.
+ * With structural_margin 0.05, T1 (-50%) moved with its team; T2 (-60%,
+ * 0.60 > 0.50 + 0.05) fell beyond it.
+ */
+static void test_team_findings(void **state)
+{
+	static const int before[2][5] = { { 4, 5, 6, 7, 8 }, { 5, 5, 5, 5, 5 } };
+	static const int after[2][5] = { { 2, 2, 3, 3, 4 }, { 5, 5, 5, 5, 1 } };
+	struct rw_settings s = test_settings();
+	struct rw_results *res = NULL;
+	struct rw_dataset *ds;
+	struct rw_err err;
+	const struct rw_team_finding *f;
+	char id[16], rid[16];
+	int n = 0;
+	long i;
+
+	(void)state;
+	gsl_set_error_handler_off();
+	rw_err_clear(&err);
+	s.as_of = D(2024, 10, 15);
+	s.history_periods = 9;
+	s.structural_margin = 0.05;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 5; k++) {
+			struct rw_rep r = { rid, NULL, NULL, t ? "U" : "T", NULL,
+					    RW_NODAY, RW_NODAY, 0 };
+
+			snprintf(rid, sizeof(rid), "%c%d", t ? 'U' : 'T', k + 1);
+			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
+		}
+	for (uint32_t r = 0; r < 10; r++)
+		for (int m = 1; m <= 9; m++) {
+			int w = m < 6 ? before[r / 5][r % 5] : after[r / 5][r % 5];
+
+			for (int j = 0; j < w; j++) {
+				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
+						    RW_WON, 1000, NULL, 0 };
+
+				snprintf(id, sizeof(id), "o%d", n++);
+				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+			}
+		}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_REVENUE);
+	assert_true(i >= 0);
+	f = rw_results_finding(res, (size_t)i);
+	assert_string_equal(rw_results_team_name(res, f->team), "T");
+	assert_int_equal(f->since, rw_period_of(RW_MONTH, D(2024, 6, 1), 1));
+	assert_int_equal(f->reps, 5);
+	assert_int_equal(f->reps_down, 5);
+	assert_float_equal(f->change, -0.5, 1e-12);
+	assert_float_equal(f->p, 3.0991897e-5, 1e-10);
+	assert_true(rw_results_moved_with_team(res, ds, 0, RW_M_REVENUE));
+	assert_false(rw_results_moved_with_team(res, ds, 1, RW_M_REVENUE));
+	assert_float_equal(rw_results_finding_rep_change(res, ds, (size_t)i, 1), -0.6, 1e-12);
+	/* Team U: no finding on revenue, so U5's decline is personal. */
+	assert_int_equal(rw_results_finding_find(res, rw_results_rep_team(res, 9), RW_M_REVENUE), -1);
+	assert_false(rw_results_moved_with_team(res, ds, 9, RW_M_REVENUE));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_baseline_of),
+		cmocka_unit_test(test_baseline_eligibility),
+		cmocka_unit_test(test_shrinkage_small_sample),
+		cmocka_unit_test(test_team_findings),
+	};
+
+	gsl_set_error_handler_off();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
