@@ -53,12 +53,16 @@ static int find_metrics(sqlite3 *db, struct metric_cols *mc, struct rw_err *err)
 	sqlite3_finalize(st);
 	mc->n = 0;
 	for (int i = 0; i < na && mc->n < MAX_METRICS; i++) {
-		char z[80];
+		size_t len = strnlen(all[i], sizeof(all[i]) - 1);
+		char z[sizeof(all[i]) + 2];
 
 		if (!is_metric_column(all[i]))
 			continue;
-		snprintf(mc->name[mc->n], 64, "%s", all[i]);
-		snprintf(z, sizeof(z), "%s_z", all[i]);
+		/* Copied by length: every name fits, as all[] holds 63 bytes. */
+		memcpy(mc->name[mc->n], all[i], len);
+		mc->name[mc->n][len] = '\0';
+		memcpy(z, all[i], len);
+		memcpy(z + len, "_z", 3);
 		mc->has_z[mc->n] = 0;
 		for (int j = 0; j < na; j++)
 			if (!strcmp(all[j], z))
