@@ -17,8 +17,7 @@
 
 #include "../engine/engine.h"
 #include "../engine/engine_int.h"
-
-#define D(y, m, d) rw_days_from_civil(y, m, d)
+#include "engine_fixture.h"
 
 /* ---- The worked dataset ------------------------------------------------- */
 
@@ -52,20 +51,6 @@ struct deal {
 	enum rw_status st;
 	double amount;
 };
-
-static struct rw_settings test_settings(void)
-{
-	struct rw_settings s;
-
-	rw_settings_default(&s);
-	s.as_of = D(2024, 3, 15);
-	s.history_periods = 2;
-	s.trend_periods = 6;
-	s.stale_days = 14;
-	s.followup_days = 30;
-	s.fiscal_start = 1;
-	return s;
-}
 
 static int add_reps_and_deals(struct rw_dataset *ds)
 {
@@ -202,8 +187,6 @@ static const struct rw_results *res_of(void **state)
 }
 
 #define MV(r, k, m) rw_results_value(res, (r), RW_MONTH, (k), (m))
-#define ASSERT_NULL_VALUE(v) assert_true(isnan(v))
-#define ASSERT_VAL(v, want) assert_float_equal((v), (want), 1e-9)
 
 static void test_windows(void **state)
 {

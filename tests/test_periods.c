@@ -16,29 +16,13 @@
 
 #include "../engine/engine.h"
 #include "../engine/engine_int.h"
-
-#define D(y, m, d) rw_days_from_civil(y, m, d)
+#include "engine_fixture.h"
 
 /* The settings of the worked dataset in test_engine.c: as_of 2024-03-15,
  * history 2, trend 6, stale 14 days, follow-up 30 days, fiscal year from
  * January. */
-static struct rw_settings test_settings(void)
-{
-	struct rw_settings s;
-
-	rw_settings_default(&s);
-	s.as_of = D(2024, 3, 15);
-	s.history_periods = 2;
-	s.trend_periods = 6;
-	s.stale_days = 14;
-	s.followup_days = 30;
-	s.fiscal_start = 1;
-	return s;
-}
 
 #define MV(r, k, m) rw_results_value(res, (r), RW_MONTH, (k), (m))
-#define ASSERT_NULL_VALUE(v) assert_true(isnan(v))
-#define ASSERT_VAL(v, want) assert_float_equal((v), (want), 1e-9)
 
 /* ---- Conversions --------------------------------------------------------- */
 
@@ -692,7 +676,6 @@ static void test_avg_days_to_first_meeting(void **state)
 	rw_results_free(res);
 	rw_dataset_free(ds);
 }
-
 
 int main(void)
 {

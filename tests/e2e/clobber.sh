@@ -7,17 +7,6 @@
 GEN=${BUILD%/asan}/rwgen
 [ -x "$GEN" ] || GEN=build/rwgen
 
-# Every table of a database, each dumped ordered by all its columns; only
-# the runs' started/finished timestamps are left out.
-full_digest() {
-	if [ ! -e "$1" ]; then echo absent; return; fi
-	local t cols
-	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
-		cols=$(sqlite3 "$1" "SELECT group_concat('\"' || name || '\"', ',') FROM pragma_table_info('$t') WHERE NOT ('$t' = 'runs' AND name IN ('started', 'finished'))")
-		echo "== $t"
-		sqlite3 "$1" "SELECT $cols FROM \"$t\" ORDER BY $cols"
-	done | sha256sum | cut -c1-64
-}
 inputs_sum() { cat "$D"/*.csv | sha256sum | cut -c1-64; }
 
 D=$TMP/d
@@ -25,7 +14,7 @@ D=$TMP/d
 db=$TMP/o.db
 "$RW" run --data "$D" --db "$db" --as-of $ASOF -q >/dev/null 2>"$TMP/setup.err"
 check clobber_setup [ $? -eq 0 ]
-before=$(full_digest "$db")
+before=$(db_digest "$db")
 ins=$(inputs_sum)
 
 # refused NAME EXPECTED-TEXT COMMAND...: exit 1, message, nothing changed.
@@ -35,7 +24,7 @@ refused() {
 	rc=$?
 	check "${name}_exit1" [ "$rc" -eq 1 ]
 	check "${name}_message" grep -qF -- "$text" "$TMP/$name.err"
-	check "${name}_db_unchanged" [ "$(full_digest "$db")" = "$before" ]
+	check "${name}_db_unchanged" [ "$(db_digest "$db")" = "$before" ]
 	check "${name}_inputs_unchanged" [ "$(inputs_sum)" = "$ins" ]
 }
 

@@ -5,24 +5,13 @@
 GEN=${BUILD%/asan}/rwgen
 [ -x "$GEN" ] || GEN=build/rwgen
 
-# Every table of a database, each dumped ordered by all its columns; only
-# the runs' started/finished timestamps are left out.
-full_digest() {
-	if [ ! -e "$1" ]; then echo absent; return; fi
-	local t cols
-	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
-		cols=$(sqlite3 "$1" "SELECT group_concat('\"' || name || '\"', ',') FROM pragma_table_info('$t') WHERE NOT ('$t' = 'runs' AND name IN ('started', 'finished'))")
-		echo "== $t"
-		sqlite3 "$1" "SELECT $cols FROM \"$t\" ORDER BY $cols"
-	done | sha256sum | cut -c1-64
-}
 
 D=$TMP/d
 "$GEN" --seed 11 --out "$D" --months 12 --reps 15 --activities 15000 >/dev/null 2>&1
 db=$TMP/g.db
 "$RW" run --data "$D" --db "$db" --as-of $ASOF -q >"$TMP/n0" 2>"$TMP/setup.err"
 check guards_setup [ $? -eq 0 ]
-before=$(full_digest "$db")
+before=$(db_digest "$db")
 
 # run_case NAME EXIT TEXT ARGS...: run with ARGS; exit code and message.
 run_case() {
@@ -32,7 +21,7 @@ run_case() {
 	check "${name}_exit$want" [ "$rc" -eq "$want" ]
 	check "${name}_message" grep -qF -- "$text" "$TMP/$name.err"
 }
-unchanged() { check "${1}_db_unchanged" [ "$(full_digest "$db")" = "$before" ]; }
+unchanged() { check "${1}_db_unchanged" [ "$(db_digest "$db")" = "$before" ]; }
 
 # 2a. An input the previous run read is missing tonight.
 mkdir "$TMP/noreps"
@@ -60,11 +49,11 @@ check guards_replay_status [ "$(sqlite3 "$db" "SELECT as_of || ' ' || status FRO
 check guards_replay_alerts_untouched [ "$(sqlite3 "$db" "SELECT * FROM alerts ORDER BY 1, 2" | sha256sum)" = "$alerts_before" ]
 check guards_replay_latest_kept [ "$(sqlite3 "$db" "SELECT * FROM rep_metrics ORDER BY 1, 2, 3" | sha256sum)" = "$metrics_before" ]
 check guards_replay_no_notifications [ ! -s "$TMP/replay.out" ]
-before=$(full_digest "$db")
+before=$(db_digest "$db")
 # The latest run is still run 1: the same night again is allowed.
 timeout 120 "$RW" run --data "$D" --db "$db" --as-of $ASOF -q >/dev/null 2>&1
 check guards_after_replay_same_night [ $? -eq 0 ]
-before=$(full_digest "$db")
+before=$(db_digest "$db")
 
 # 2c. A database repwatch did not create is refused, byte for byte.
 mkdir "$TMP/f"
