@@ -72,6 +72,24 @@ void rw_store_iso_day(int32_t day, char *out, size_t size)
 }
 
 /*
+ * Prepare sql and step it to its first row.  Returns 0 with *stmt on that
+ * row; RW_EBUSY (another run holds the lock) or RW_EDB naming what.  The
+ * caller finalizes *stmt in every case (NULL when it was never prepared).
+ */
+static int store_one_row(struct rw_store *st, const char *sql, const char *what,
+			 sqlite3_stmt **stmt, struct rw_err *err)
+{
+	int rc = rw_store_prepare(st, sql, stmt, err);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(*stmt);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return store_busy(st, err);
+	return rc == SQLITE_ROW ? 0 : rw_store_dberr(st, what, err);
+}
+
+/*
  * Set a PRAGMA that answers with a row (journal_mode) and check the answer:
  * journal_mode=WAL quietly stays "memory" or "delete" when WAL is not
  * possible, and a run would then lose the readers-during-a-run promise.
@@ -83,18 +101,9 @@ static int store_pragma_expect(struct rw_store *st, const char *sql,
 	const unsigned char *got;
 	int rc;
 
-	rc = rw_store_prepare(st, sql, &stmt, err);
+	rc = store_one_row(st, sql, sql, &stmt, err);
 	if (rc)
-		return rc;
-	rc = sqlite3_step(stmt);
-	if ((rc & 0xff) == SQLITE_BUSY) {
-		rc = store_busy(st, err);
 		goto out_finalize;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = rw_store_dberr(st, sql, err);
-		goto out_finalize;
-	}
 	got = sqlite3_column_text(stmt, 0);
 	if (!got || strcmp((const char *)got, want)) {
 		rc = rw_err_set(err, RW_EDB, "%s gave \"%s\", not \"%s\"", sql, got ? (const char *)got : "", want);
@@ -124,17 +133,9 @@ static int store_refuse_foreign(struct rw_store *st, struct rw_err *err)
 	const unsigned char *names;
 	int rc;
 
-	rc = rw_store_prepare(st, sql, &stmt, err);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(stmt);
-	if ((rc & 0xff) == SQLITE_BUSY) {
-		rc = store_busy(st, err);
-	} else if (rc != SQLITE_ROW) {
-		rc = rw_store_dberr(st, "cannot read the database", err);
-	} else {
+	rc = store_one_row(st, sql, "cannot read the database", &stmt, err);
+	if (!rc) {
 		names = sqlite3_column_text(stmt, 1);
-		rc = 0;
 		if (sqlite3_column_int(stmt, 0) == 0 && names && *names) {
 			rc = rw_err_set(err, RW_EDB, "not a repwatch database: it holds tables repwatch did not create (%.300s) and no repwatch schema version; it was left as it was", (const char *)names);
 			rw_err_where(err, st->path, 0, 0);
