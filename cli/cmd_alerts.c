@@ -137,8 +137,16 @@ void rw_run_rules_summary(const struct rw_rules_out *out,
 	for (int k = 0; out && k < RW_NCATS; k++)
 		fprintf(stderr, "%s%s %zu", k ? ", " : " (", rw_category_name(k),
 			out->per_category[k]);
-	fprintf(stderr, "%s, alerts new %zu, resolved %zu", out ? ")" : "",
-		c->new_alerts, c->resolved);
+	fprintf(stderr, "%s", out ? ")" : "");
+	if (out && out->nteams) {
+		size_t teams = 0;
+
+		for (size_t i = 0; i < out->nteams; i++)
+			teams += out->teams[i].notify;
+		fprintf(stderr, ", team findings %zu on %zu team%s (%zu rep flags folded)",
+			out->nteams, teams, teams == 1 ? "" : "s", out->folded);
+	}
+	fprintf(stderr, ", alerts new %zu, resolved %zu", c->new_alerts, c->resolved);
 	if (c->escalated || c->repeated)
 		fprintf(stderr, ", escalated %zu, repeated %zu", c->escalated, c->repeated);
 	if (out && out->nplans)

@@ -576,7 +576,6 @@ static int team_flags_make(struct eval *ev, struct rw_err *err)
 		head->values = json_take(v);
 		if (!head->key || !head->message || !head->values)
 			return rw_err_set(err, RW_ENOMEM, "out of memory notifying team findings");
-		ev->out->per_category[RW_CAT_STRUCTURAL]++;
 		i = j;
 	}
 	return 0;

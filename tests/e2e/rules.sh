@@ -6,7 +6,7 @@ db=$TMP/r.db
 rc=$?
 check rules_run_exit0 [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/e1"
-check rules_summary_line grep -q '^  flags [0-9]* (pip_candidate [0-9]*, early_warning [0-9]*, structural [0-9]*, recognition [0-9]*), alerts new [0-9]*, resolved 0' "$TMP/e1"
+check rules_summary_line grep -q '^  flags [0-9]* (pip_candidate [0-9]*, early_warning [0-9]*, structural [0-9]*, recognition [0-9]*), team findings 1 on 1 team ([0-9]* rep flags folded), alerts new [0-9]*, resolved 0' "$TMP/e1"
 
 q() { sqlite3 "$db" "$1"; }
 # R003 (planted East decline) is a PIP candidate; its evidence names the
