@@ -84,4 +84,14 @@ void rw_format_day(int32_t day, char *out, size_t size);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void rw_now_iso(char *out, size_t size);
 
+/*
+ * Run the notifier command cmd (split on blanks into argv, no shell,
+ * looked up in PATH) with text[0..len) on its standard input.  Returns 0
+ * when it exited 0, or RW_EIO with what went wrong (could not start,
+ * killed, exit status, or still running after timeout_s seconds, when it
+ * is killed: a hanging notifier never holds up the nightly job).
+ */
+int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
+		  struct rw_err *err);
+
 #endif

@@ -270,14 +270,4 @@ struct rw_note {
  */
 char *rw_note_json(const struct rw_note *n);
 
-/*
- * Run the notifier command cmd (split on blanks into argv, no shell,
- * looked up in PATH) with text[0..len) on its standard input.  Returns 0
- * when it exited 0, or RW_EIO with what went wrong (could not start,
- * killed, exit status, or still running after timeout_s seconds, when it
- * is killed: a hanging notifier never holds up the nightly job).
- */
-int rw_notify_run(const char *cmd, const char *text, size_t len, int timeout_s,
-		  struct rw_err *err);
-
 #endif
