@@ -85,10 +85,10 @@ $(BA)/obj/%.o: %.c
 	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/librepwatch.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BA)/librepwatch.a: $(ALIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/repwatch: $(CLI_OBJ) $(B)/librepwatch.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -156,7 +156,7 @@ $(BT)/obj/%.o: %.c
 	$(CC) $(WARN) -O1 -g $(TSAN) $(CPPFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BT)/librepwatch.a: $(TLIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BT)/repwatch: $(TCLI_OBJ) $(BT)/librepwatch.a
 	$(CC) -g $(TSAN) -o $@ $^ $(LIBS)
@@ -181,7 +181,7 @@ $(BF)/obj/%.o: %.c
 	$(FUZZ_CC) -std=c11 -g -O1 $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BF)/librepwatch.a: $(FLIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BF)/fuzz_%: $(BF)/obj/tests/fuzz/fuzz_%.o $(BF)/librepwatch.a
 	$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)

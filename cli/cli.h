@@ -75,11 +75,6 @@ void rw_run_rules_summary(const struct rw_rules_out *out,
 int rw_cmd_assess(int argc, char **argv);
 int rw_cmd_merge(int argc, char **argv);
 
-/* Parse "YYYY-MM-DD" strictly; 0 and *day, or -1. */
-int rw_parse_iso_day(const char *s, int32_t *day);
-
-/* "YYYY-MM-DD" of day into out (at least 11 bytes). */
-void rw_format_day(int32_t day, char *out, size_t size);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void rw_now_iso(char *out, size_t size);

@@ -197,7 +197,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 	rw_config_default(&a->cfg);
 	if (a->config_path && rw_config_load(&a->cfg, a->config_path, err))
 		return err->code;
-	if (as_of && rw_parse_iso_day(as_of, &a->cfg.settings.as_of))
+	if (as_of && rw_day_parse(as_of, &a->cfg.settings.as_of))
 		return rw_err_set(err, RW_EUSAGE, "--as-of: \"%s\" is not a date YYYY-MM-DD", as_of);
 	/* Periods, tenure and goal deadlines are computed from as_of; a
 	 * year 0 or 9999 is a typo, and one beyond would overflow them. */
@@ -352,10 +352,10 @@ static int run_open_existing(struct run_args *a, struct rw_err *err)
 	if (rc)
 		return rc;
 	rc = rw_store_last_run(a->st, &last, err);
-	if (rc || !last.run_id || rw_parse_iso_day(last.as_of, &latest))
+	if (rc || !last.run_id || rw_day_parse(last.as_of, &latest))
 		return rc;
 	if (a->cfg.settings.as_of < latest && !a->replay) {
-		rw_format_day(a->cfg.settings.as_of, day, sizeof(day));
+		rw_day_format(a->cfg.settings.as_of, day, sizeof(day));
 		rw_err_set(err, RW_EUSAGE, "--as-of %s is earlier than %s, the as_of of run %lld, the latest; pass --replay to store it as history without touching alerts", day, last.as_of, (long long)last.run_id);
 		rw_err_where(err, a->db_path, 0, 0);
 		return RW_EUSAGE;
@@ -562,7 +562,7 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 
 	for (size_t i = 0; i < ds->nreps; i++)
 		unassigned += ds->reps[i].unassigned != 0;
-	rw_format_day(a->cfg.settings.as_of, day, sizeof(day));
+	rw_day_format(a->cfg.settings.as_of, day, sizeof(day));
 	fprintf(stderr, "repwatch: run %lld as of %s stored in %s (%.2f s)\n",
 		(long long)run_id, day, a->db_path, secs);
 	for (int f = 0; f < RW_NINPUTS; f++) {

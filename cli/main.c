@@ -44,27 +44,6 @@ int rw_exit_code(int code)
 	}
 }
 
-int rw_parse_iso_day(const char *s, int32_t *day)
-{
-	int y, m, d;
-	char tail;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || !rw_date_valid(y, m, d))
-		return -1;
-	*day = rw_days_from_civil(y, m, d);
-	return 0;
-}
-
-void rw_format_day(int32_t day, char *out, size_t size)
-{
-	int y, m, d;
-
-	rw_civil_from_days(day, &y, &m, &d);
-	snprintf(out, size, "%04d-%02d-%02d", y, m, d);
-}
-
 void rw_now_iso(char *out, size_t size)
 {
 	time_t now = time(NULL);

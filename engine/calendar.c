@@ -1,6 +1,8 @@
 /* calendar.c - days, periods and their labels (SPEC section 3). */
 #include "engine.h"
 
+#include <stdio.h>
+
 #include <string.h>
 #include <time.h>
 
@@ -250,4 +252,33 @@ uint32_t rw_team_hash(const char *team)
 int rw_in_shard(const struct rw_settings *s, const char *team)
 {
 	return !s->shard_n || rw_team_hash(team) % s->shard_n == s->shard_i;
+}
+
+void rw_day_format(int32_t day, char *out, size_t size)
+{
+	int y, m, d;
+
+	rw_civil_from_days(day, &y, &m, &d);
+	snprintf(out, size, "%04d-%02d-%02d", y, m, d);
+}
+
+int rw_day_parse(const char *s, int32_t *day)
+{
+	int v[3] = { 0, 0, 0 }, at = 0;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			at++;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v[at] = v[at] * 10 + (s[i] - '0');
+	}
+	if (!rw_date_valid(v[0], v[1], v[2]))
+		return -1;
+	*day = rw_days_from_civil(v[0], v[1], v[2]);
+	return 0;
 }

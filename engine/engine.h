@@ -171,6 +171,13 @@ void rw_civil_from_days(int32_t day, int *y, int *m, int *d);
 /* 1 when y-m-d is a real calendar date (1 <= m <= 12, day in month). */
 int rw_date_valid(int y, int m, int d);
 
+/* Write day as "YYYY-MM-DD" into out (size at least 11 for years 0-9999;
+ * always NUL-terminated).  The one day format of repwatch's outputs. */
+void rw_day_format(int32_t day, char *out, size_t size);
+/* Parse s, exactly "YYYY-MM-DD" and a real calendar date with nothing
+ * after it, into *day.  Returns 0, or -1 with *day untouched. */
+int rw_day_parse(const char *s, int32_t *day);
+
 /* Period index of day under grain; fiscal_start is the first month (1-12)
  * of the fiscal year and only matters for quarters. */
 int32_t rw_period_of(enum rw_grain g, int32_t day, int fiscal_start);

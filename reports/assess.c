@@ -98,8 +98,7 @@ static void judge(struct assessment *a, int plan_days)
 	const struct rw_rrep *p = &d->reps[a->r];
 	const struct rw_rseries *s = a->s;
 	int n = s->np < d->trend_periods ? s->np : d->trend_periods;
-	int y, m, dd;
-	char tail;
+	int32_t day;
 
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const double *band = a->team >= 0 ? rw_band(s, (size_t)a->team, k) : NULL;
@@ -139,10 +138,8 @@ static void judge(struct assessment *a, int plan_days)
 		}
 	}
 	/* Deadline: as_of + plan_days (as_of is the run's, "YYYY-MM-DD"). */
-	if (sscanf(d->as_of, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 &&
-	    rw_date_valid(y, m, dd)) {
-		rw_civil_from_days(rw_days_from_civil(y, m, dd) + plan_days, &y, &m, &dd);
-		snprintf(a->deadline, sizeof(a->deadline), "%04d-%02d-%02d", y, m, dd);
+	if (!rw_day_parse(d->as_of, &day)) {
+		rw_day_format(day + plan_days, a->deadline, sizeof(a->deadline));
 	} else {
 		snprintf(a->deadline, sizeof(a->deadline), "?");
 	}

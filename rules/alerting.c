@@ -69,7 +69,6 @@ char *rw_note_json(const struct rw_note *n)
 {
 	json_t *o, *values = NULL;
 	char first[16], *s, *line = NULL;
-	int y, m, d;
 	size_t len;
 
 	if (n->values) {
@@ -77,10 +76,8 @@ char *rw_note_json(const struct rw_note *n)
 		if (!values)
 			return NULL;
 	}
-	if (n->first_seen != RW_NODAY) {
-		rw_civil_from_days(n->first_seen, &y, &m, &d);
-		snprintf(first, sizeof(first), "%04d-%02d-%02d", y, m, d);
-	}
+	if (n->first_seen != RW_NODAY)
+		rw_day_format(n->first_seen, first, sizeof(first));
 	o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:o, s:s?}",
 		      "event", rw_alert_event_name(n->event), "rule", n->rule,
 		      "category", n->category, "severity", n->severity,

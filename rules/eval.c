@@ -591,7 +591,6 @@ static int regression_flag(struct eval *ev, const struct rw_plan_score *sc,
 	struct rw_flag *f;
 	struct rw_buf msg;
 	char end[16];
-	int y, mo, d;
 	json_t *evj, *vals;
 
 	if (rep->end_day != RW_NODAY && rep->end_day < ev->ds->settings.as_of)
@@ -606,8 +605,7 @@ static int regression_flag(struct eval *ev, const struct rw_plan_score *sc,
 	f->grain = RW_MONTH;
 	rw_period_label(RW_MONTH, rw_period_of(RW_MONTH, ev->ds->settings.as_of, ev->ds->settings.fiscal_start),
 			ev->ds->settings.fiscal_start, f->period, sizeof(f->period));
-	rw_civil_from_days(p->end, &y, &mo, &d);
-	snprintf(end, sizeof(end), "%04d-%02d-%02d", y, mo, d);
+	rw_day_format(p->end, end, sizeof(end));
 	rw_buf_init(&msg, 0);
 	rw_buf_addf(&msg, "Plan %s ended %s: %s fell back to ", p->id, end, p->metric);
 	fmt_num(&msg, sc->after, 0);

@@ -136,11 +136,9 @@ int rw_store_write_rules(struct rw_store *st, const struct rw_dataset *ds,
 static int32_t col_day(sqlite3_stmt *stmt, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(stmt, i);
-	int y, m, d;
+	int32_t day;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return RW_NODAY;
-	return rw_days_from_civil(y, m, d);
+	return s && !rw_day_parse(s, &day) ? day : RW_NODAY;
 }
 
 static int bind_day(sqlite3_stmt *stmt, int i, int32_t day)
@@ -149,7 +147,7 @@ static int bind_day(sqlite3_stmt *stmt, int i, int32_t day)
 
 	if (day == RW_NODAY)
 		return sqlite3_bind_null(stmt, i);
-	rw_store_iso_day(day, iso, sizeof(iso));
+	rw_day_format(day, iso, sizeof(iso));
 	return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT);
 }
 

@@ -63,14 +63,6 @@ int rw_store_prepare(struct rw_store *st, const char *sql,
 	return 0;
 }
 
-void rw_store_iso_day(int32_t day, char *out, size_t size)
-{
-	int y, m, d;
-
-	rw_civil_from_days(day, &y, &m, &d);
-	snprintf(out, size, "%04d-%02d-%02d", y, m, d);
-}
-
 /*
  * Prepare sql and step it to its first row.  Returns 0 with *stmt on that
  * row; RW_EBUSY (another run holds the lock) or RW_EDB naming what.  The
@@ -364,7 +356,7 @@ static int store_insert_run(struct rw_store *st, const struct rw_run_info *info,
 	char as_of[16];
 	int rc;
 
-	rw_store_iso_day(info->as_of, as_of, sizeof(as_of));
+	rw_day_format(info->as_of, as_of, sizeof(as_of));
 	rc = rw_store_prepare(st, ins, &stmt, err);
 	if (rc)
 		return rc;

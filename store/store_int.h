@@ -59,7 +59,5 @@ int rw_store_exec(struct rw_store *st, const char *sql, struct rw_err *err);
 int rw_store_prepare(struct rw_store *st, const char *sql,
 		     sqlite3_stmt **stmt, struct rw_err *err);
 
-/* Format day as "YYYY-MM-DD" into out (at least 11 bytes). */
-void rw_store_iso_day(int32_t day, char *out, size_t size);
 
 #endif

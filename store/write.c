@@ -33,7 +33,7 @@ static int bind_day_or_null(sqlite3_stmt *stmt, int i, int32_t day)
 
 	if (day == RW_NODAY)
 		return sqlite3_bind_null(stmt, i);
-	rw_store_iso_day(day, iso, sizeof(iso));
+	rw_day_format(day, iso, sizeof(iso));
 	return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT);
 }
 

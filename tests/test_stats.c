@@ -19,6 +19,31 @@
 
 #define D(y, m, d) rw_days_from_civil(y, m, d)
 
+/*
+ * The one day format and its strict parser: "YYYY-MM-DD" and nothing
+ * else.  2026-02-28 is day 20,512 (20,454 days to 2026-01-01: 56 years of
+ * 365 plus 14 leap days, then 31 + 27 days into the year).
+ */
+static void test_day_format_parse(void **state)
+{
+	char out[16];
+	int32_t day = 7;
+
+	(void)state;
+	rw_day_format(20512, out, sizeof(out));
+	assert_string_equal(out, "2026-02-28");
+	assert_int_equal(rw_day_parse("2026-02-28", &day), 0);
+	assert_int_equal(day, 20512);
+	day = 7;
+	assert_int_equal(rw_day_parse("2026-02-29", &day), -1);	/* not a leap year */
+	assert_int_equal(rw_day_parse("2026-02-28x", &day), -1);	/* trailing junk */
+	assert_int_equal(rw_day_parse("2026-2-28", &day), -1);
+	assert_int_equal(rw_day_parse("2026-02-2 ", &day), -1);
+	assert_int_equal(rw_day_parse("+026-02-28", &day), -1);
+	assert_int_equal(rw_day_parse(NULL, &day), -1);
+	assert_int_equal(day, 7);					/* untouched */
+}
+
 /* ---- Calendar ----------------------------------------------------------- */
 
 static void test_days_from_civil(void **state)
@@ -373,6 +398,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days_from_civil),
+		cmocka_unit_test(test_day_format_parse),
 		cmocka_unit_test(test_period_labels),
 		cmocka_unit_test(test_period_parse),
 		cmocka_unit_test(test_names),
