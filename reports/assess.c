@@ -147,6 +147,34 @@ static void judge(struct assessment *a, int plan_days)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
+/* The run's team findings for the rep's team, whatever the rep's own
+ * metrics: a manager writing a plan should know what hit everyone. */
+static void md_team_findings(FILE *fp, const struct assessment *a)
+{
+	const struct rw_rrep *p = &a->d->reps[a->r];
+	int n = 0;
+
+	for (size_t i = 0; i < a->d->nfindings; i++) {
+		const struct rw_rfinding *f = &a->d->findings[i];
+		char cs[32];
+
+		if (strcmp(f->team, p->team))
+			continue;
+		if (!n++) {
+			fprintf(fp, "Team findings of this run for ");
+			rw_md_escape(fp, p->team);
+			fprintf(fp, ": ");
+		} else {
+			fprintf(fp, "; ");
+		}
+		rw_fmt_change(f->change, cs, sizeof(cs));
+		rw_md_escape(fp, f->metric);
+		fprintf(fp, " %s from %s (%d of %d reps)", cs, f->since, f->reps_down, f->reps);
+	}
+	if (n)
+		fprintf(fp, ".\n\n");
+}
+
 static void md_summary(FILE *fp, const struct assessment *a)
 {
 	const struct rw_rrep *p = &a->d->reps[a->r];
@@ -172,15 +200,16 @@ static void md_summary(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, ".\n\n");
 	if (a->ndeclined && a->nstructural == a->ndeclined)
-		fprintf(fp, "**Structural:** the team's median declined about as much on "
-			"every declining metric: this is a team-wide problem for the manager, "
-			"not grounds for a personal plan.\n\n");
+		fprintf(fp, "**Structural:** the run found the team shifting together on "
+			"every declining metric (team findings): a team-wide matter for the "
+			"manager, not grounds for a personal plan.\n\n");
 	else if (a->nstructural)
-		fprintf(fp, "**Partly structural:** some of the decline is shared by the team "
-			"(marked below); the rest is specific to this rep.\n\n");
+		fprintf(fp, "**Partly structural:** some of the decline is a shift the whole "
+			"team made (marked below); the rest is specific to this rep.\n\n");
 	else if (a->ndeclined)
-		fprintf(fp, "**Not structural:** the team's median did not move comparably; "
-			"the decline is specific to this rep.\n\n");
+		fprintf(fp, "**Not structural:** the run found no team-wide shift on these "
+			"metrics; the decline is specific to this rep.\n\n");
+	md_team_findings(fp, a);
 }
 
 static void md_current(FILE *fp, const struct assessment *a)

@@ -21,6 +21,8 @@ check rules_r003_evidence_cause [ "$(q "SELECT COUNT(*) $cause AND json_extract(
 check rules_west_no_pip [ "$(q "SELECT COUNT(*) FROM flags WHERE team='West' AND category='pip_candidate'")" = 0 ]
 check rules_west_finding [ "$(q "SELECT since || ' ' || reps_down FROM team_findings WHERE team='West' AND metric='win_rate'")" = "2026-06 8" ]
 check rules_west_one_notification [ "$(grep -c '"rule":"team_shift","category":"structural".*"rep":"","rep_name":null,"team":"West","manager":"Marcus Webb"' "$TMP/n1")" -eq 1 ]
+"$RW" assess R016 --db "$db" >"$TMP/assess_r016" 2>&1
+check rules_assess_names_team_finding grep -q '^Team findings of this run for West: win\\_rate .* from 2026-06 (8 of 8 reps)' "$TMP/assess_r016"
 check rules_only_west_finding [ "$(q "SELECT group_concat(DISTINCT team) FROM team_findings")" = West ]
 # R035 (ramping hire) not flagged; R025 (improver) never warned about (its
 # rise is a ramp whose slope the false discovery rate across East's reps
