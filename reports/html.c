@@ -450,12 +450,11 @@ static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
+	if (rc > 0)
 		return 0;	/* no rules layer in this database */
-	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return rw_err_set(err, RW_EDB, "cannot read plan_progress");
-	}
+	if (rc)
+		return rw_db_fail(db, NULL, "cannot read plan_progress", err);
 	fprintf(fp, "<h2>Improvement plans</h2>\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!n++)

@@ -283,6 +283,22 @@ static int load_rep_rows(sqlite3 *db, const struct rw_report_opts *o,
 	return rc;
 }
 
+int rw_report_prepare_run(sqlite3 *db, const char *sql, int64_t run_id,
+			  sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return 1;
+	}
+	if (sqlite3_bind_int64(*st, 1, run_id) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* The run's team findings; a database from before they existed has
  * none. */
 static int load_findings(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
@@ -291,14 +307,10 @@ static int load_findings(sqlite3 *db, struct rw_report_data *d, struct rw_err *e
 		"SELECT team, manager, metric, since, change, p, reps, reps_down"
 		" FROM team_findings WHERE run_id = ?1 ORDER BY team, metric";
 	sqlite3_stmt *st;
-	int rc;
+	int rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return rw_db_fail(db, NULL, "cannot read team_findings", err);
-	}
+	if (rc)
+		return rc > 0 ? 0 : rw_db_fail(db, NULL, "cannot read team_findings", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rw_rfinding *f = rw_reallocarray(d->findings, d->nfindings + 1,
 							sizeof(*f));
@@ -334,14 +346,10 @@ static int load_inputs(sqlite3 *db, struct rw_report_data *d, struct rw_err *err
 	static const char sql[] =
 		"SELECT COUNT(*) FROM run_inputs WHERE run_id = ?1 AND file = 'activities.csv'";
 	sqlite3_stmt *st;
-	int rc;
+	int rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (rc)
 		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
-	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return rw_db_fail(db, NULL, "cannot read run_inputs", err);
-	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		d->no_activities = sqlite3_column_int64(st, 0) == 0;

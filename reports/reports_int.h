@@ -93,6 +93,14 @@ struct rw_report_data {
  * report, or "" when the run had an activity export. */
 const char *rw_no_activity_note(const struct rw_report_data *d);
 
+/*
+ * Prepare sql, whose ?1 is a run id, and bind run_id.  Returns 0 with *st
+ * ready; 1 when sql does not prepare (a table an older database lacks);
+ * -1 when the bind failed.  *st is NULL unless 0 is returned.
+ */
+int rw_report_prepare_run(sqlite3 *db, const char *sql, int64_t run_id,
+			  sqlite3_stmt **st);
+
 /* The run's finding of team on metric (a column name), or NULL. */
 const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
 					    const char *team, const char *metric);

@@ -210,12 +210,11 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 
 	*flags = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
+	if (rc > 0)
 		return 0;	/* no rules layer in this database: no flags */
-	if (sqlite3_bind_int64(st, 1, d->run_id) != SQLITE_OK) {
-		sqlite3_finalize(st);
+	if (rc)
 		return rw_db_fail(db, NULL, "cannot read flags", err);
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rw_rflag *x;
 
