@@ -73,16 +73,6 @@ static int judged_metric(enum rw_metric m)
 	}
 }
 
-/* Is rep r judged in the k-th period of grain g: the period is wholly out
- * of ramp, the rep had not left before it ended, and the rep is on the
- * roster. */
-static int judged(const struct rw_results *res, const struct rw_dataset *ds,
-		  uint32_t r, enum rw_grain g, int k)
-{
-	(void)ds;
-	return rw_results_eligible(res, r, g, k);
-}
-
 /* Work space of one team and metric. */
 struct twork {
 	uint32_t *members;	/* the team's judged reps */
@@ -117,8 +107,8 @@ static double seg_weight(const struct rw_results *res, uint32_t r, enum rw_grain
 
 /* Weighted mean of rep r's values of metric m in periods [k0, k1) that are
  * judged; NAN unless at least two. */
-static double rep_mean(const struct rw_results *res, const struct rw_dataset *ds,
-		       uint32_t r, enum rw_grain g, enum rw_metric m, int k0, int k1)
+static double rep_mean(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		       enum rw_metric m, int k0, int k1)
 {
 	double s = 0, sw = 0;
 	int n = 0;
@@ -127,7 +117,7 @@ static double rep_mean(const struct rw_results *res, const struct rw_dataset *ds
 		double v = rw_results_value(res, r, g, k, m);
 		double w = seg_weight(res, r, g, k, m);
 
-		if (isfinite(v) && isfinite(w) && w > 0 && judged(res, ds, r, g, k)) {
+		if (isfinite(v) && isfinite(w) && w > 0 && rw_results_eligible(res, r, g, k)) {
 			s += w * v;
 			sw += w;
 			n++;
@@ -140,16 +130,15 @@ static double rep_mean(const struct rw_results *res, const struct rw_dataset *ds
  * metric moves) and w->d (the same, the bad direction positive); a rep
  * whose level before is not positive has none.  Returns how many are
  * defined. */
-static size_t split_changes(const struct rw_results *res, const struct rw_dataset *ds,
-			    struct twork *w, enum rw_grain g, enum rw_metric m,
-			    int s, int K)
+static size_t split_changes(const struct rw_results *res, struct twork *w,
+			    enum rw_grain g, enum rw_metric m, int s, int K)
 {
 	int up = rw_metric_up_is_good(m);
 	size_t n = 0;
 
 	for (size_t i = 0; i < w->nm; i++) {
-		double a = rep_mean(res, ds, w->members[i], g, m, 0, s);
-		double b = rep_mean(res, ds, w->members[i], g, m, s, K);
+		double a = rep_mean(res, w->members[i], g, m, 0, s);
+		double b = rep_mean(res, w->members[i], g, m, s, K);
 
 		w->d[i] = w->rel[i] = NAN;
 		if (!isfinite(a) || !isfinite(b) || !(a > 0))
@@ -208,8 +197,8 @@ static double median_defined(const double *v, size_t n, double *tmp)
 
 /* The team's level in period k: the mean of its members' judged values
  * (NAN when none). */
-static double team_level(const struct rw_results *res, const struct rw_dataset *ds,
-			 const struct twork *w, enum rw_grain g, enum rw_metric m, int k)
+static double team_level(const struct rw_results *res, const struct twork *w,
+			 enum rw_grain g, enum rw_metric m, int k)
 {
 	double s = 0;
 	int n = 0;
@@ -217,7 +206,7 @@ static double team_level(const struct rw_results *res, const struct rw_dataset *
 	for (size_t i = 0; i < w->nm; i++) {
 		double v = rw_results_value(res, w->members[i], g, k, m);
 
-		if (isfinite(v) && judged(res, ds, w->members[i], g, k)) {
+		if (isfinite(v) && rw_results_eligible(res, w->members[i], g, k)) {
 			s += v;
 			n++;
 		}
@@ -231,9 +220,8 @@ static double team_level(const struct rw_results *res, const struct rw_dataset *
  * -1 when no candidate split has enough periods with a level.  *splits
  * receives the number of candidates (for the Bonferroni factor).
  */
-static int team_split(const struct rw_results *res, const struct rw_dataset *ds,
-		      const struct twork *w, enum rw_grain g, enum rw_metric m,
-		      int K, int *splits)
+static int team_split(const struct rw_results *res, const struct twork *w,
+		      enum rw_grain g, enum rw_metric m, int K, int *splits)
 {
 	double y[RW_TEAM_MAXP], best = INFINITY;
 	int bs = -1;
@@ -242,7 +230,7 @@ static int team_split(const struct rw_results *res, const struct rw_dataset *ds,
 	if (K > RW_TEAM_MAXP)
 		K = RW_TEAM_MAXP;
 	for (int k = 0; k < K; k++)
-		y[k] = team_level(res, ds, w, g, m, k);
+		y[k] = team_level(res, w, g, m, k);
 	for (int s = RW_TEAM_MIN_BEFORE; s + RW_TEAM_MIN_AFTER <= K; s++) {
 		double sse = 0, mean[2] = { 0, 0 };
 		int cnt[2] = { 0, 0 };
@@ -270,16 +258,16 @@ static int team_split(const struct rw_results *res, const struct rw_dataset *ds,
 
 /* Test team t on metric m; fills *f (p unadjusted) and returns 1 when the
  * team has a candidate shift the bad way at all. */
-static int team_test(const struct rw_results *res, const struct rw_dataset *ds,
-		     struct twork *w, size_t t, enum rw_grain g, enum rw_metric m,
-		     struct rw_team_finding *f, double *tmp)
+static int team_test(const struct rw_results *res, struct twork *w, size_t t,
+		     enum rw_grain g, enum rw_metric m, struct rw_team_finding *f,
+		     double *tmp)
 {
 	int K = rw_results_period_count(res, g) - 1, splits, best_s;
 	double best_t;
 	size_t n, down = 0;
 
-	best_s = team_split(res, ds, w, g, m, K, &splits);
-	if (best_s < 0 || split_changes(res, ds, w, g, m, best_s, K) < RW_TEAM_MIN_REPS)
+	best_s = team_split(res, w, g, m, K, &splits);
+	if (best_s < 0 || split_changes(res, w, g, m, best_s, K) < RW_TEAM_MIN_REPS)
 		return 0;
 	best_t = t_stat(w->d, w->nm, &n);
 	if (!(best_t > 0))
@@ -332,9 +320,11 @@ static size_t team_members(const struct rw_results *res, const struct rw_dataset
 	int K = rw_results_period_count(res, g) - 1;
 	size_t n = 0;
 
+	/* A team is wholly in a shard or wholly out: one hash per team. */
+	if (K <= 0 || !rw_in_shard(&ds->settings, rw_results_team_name(res, t)))
+		return 0;
 	for (uint32_t r = 0; r < ds->nreps; r++)
-		if (res->rep_team[r] == t && K > 0 && judged(res, ds, r, g, K - 1) &&
-		    rw_in_shard(&ds->settings, ds->reps[r].team))
+		if (res->rep_team[r] == t && rw_results_eligible(res, r, g, K - 1))
 			out[n++] = r;
 	return n;
 }
@@ -363,7 +353,7 @@ int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds
 		ncand = 0;
 		for (int m = 0; m < RW_NMETRICS; m++)
 			if (judged_metric((enum rw_metric)m) &&
-			    team_test(res, ds, &w, t, g, (enum rw_metric)m, &cand[ncand], tmp)) {
+			    team_test(res, &w, t, g, (enum rw_metric)m, &cand[ncand], tmp)) {
 				p[ncand] = cand[ncand].p;
 				ncand++;
 			}
@@ -420,8 +410,8 @@ double rw_results_finding_rep_change(const struct rw_results *res,
 		return NAN;
 	K = rw_results_period_count(res, f->grain) - 1;
 	s = (int)(f->since - rw_results_first_period(res, f->grain));
-	a = rep_mean(res, ds, r, f->grain, f->metric, 0, s);
-	b = rep_mean(res, ds, r, f->grain, f->metric, s, K);
+	a = rep_mean(res, r, f->grain, f->metric, 0, s);
+	b = rep_mean(res, r, f->grain, f->metric, s, K);
 	return isfinite(a) && isfinite(b) && a != 0 ? b / a - 1 : NAN;
 }
 
