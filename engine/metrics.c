@@ -1018,18 +1018,16 @@ static void history_cp(const struct ctx *c, const double *row, int m,
 	size_t n = 0;
 	int i, prop = m == RW_M_WIN_RATE || m == RW_M_FOLLOWUP_RATIO;
 
-	for (int k = 0; k < c->np - 1; k++) {
+	int k0 = c->np - 1, kept = 0;
+
+	/* The newest RW_CP_MAX complete periods with a value, oldest first. */
+	while (k0 > 0 && kept < RW_CP_MAX)
+		kept += !isnan(row[(size_t)--k0 * RW_NMETRICS + (size_t)m]);
+	for (int k = k0; k < c->np - 1; k++) {
 		const double *v = row + (size_t)k * RW_NMETRICS;
 
 		if (isnan(v[m]))
 			continue;
-		if (n == RW_CP_MAX) {	/* keep the newest RW_CP_MAX */
-			memmove(y, y + 1, (n - 1) * sizeof(*y));
-			memmove(sx, sx + 1, (n - 1) * sizeof(*sx));
-			memmove(st, st + 1, (n - 1) * sizeof(*st));
-			memmove(at, at + 1, (n - 1) * sizeof(*at));
-			n--;
-		}
 		y[n] = v[m];
 		/* Proportions are tested on their counts: won of closed, and
 		 * followed up of first meetings. */
