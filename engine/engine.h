@@ -368,6 +368,9 @@ struct rw_trend {
 	double change;			/* mean(last half) / mean(first half) - 1 */
 	int32_t cp_period;		/* first period after the shift, or RW_NODAY */
 	double cp_size, cp_p;
+	/* The shift relative to the level before it: after / before - 1
+	 * (pooled counts for rates); NAN when no shift or a zero level. */
+	double cp_change;
 	/* Benjamini-Hochberg q-values of slope_p and of the change point's
 	 * p (the best split's, significant or not) across the team's reps
 	 * eligible at the last complete period (NAN for the others): the
@@ -564,24 +567,30 @@ int rw_bh_adjust(const double *p, size_t n, double *q);
 
 /*
  * Single mean shift in y[0..n) (n at most RW_CP_MAX, no NAN): the split
- * minimising the within-segment sum of squares, each side at least 2
- * points, tested with Welch's t; p multiplied by the n - 3 candidate
- * splits (Bonferroni).  Returns the index of the first point after the
- * shift when p < 0.05, else -1.  *size (mean after - mean before) and *p
- * are set for the best split even when it is not significant (NAN when
- * n < 4).
+ * minimising the within-segment sum of squares, each side at least
+ * RW_CP_MINSEG points, tested with Welch's t; p multiplied by the
+ * n + 1 - 2 RW_CP_MINSEG candidate splits (Bonferroni).  Returns the index
+ * of the first point after the shift when p < 0.05, else -1.  *size (mean
+ * after - mean before) and *p are set for the best split even when it is
+ * not significant (NAN when n < 2 RW_CP_MINSEG).
  */
 int rw_change_point(const double *y, size_t n, double *size, double *p);
 
 /* Most points a change point search uses (the last ones of the history). */
 #define RW_CP_MAX 1024
 
+/* Fewest periods on each side of a change point: a quarter at month grain.
+ * Two lumpy months after a good one (a rep's revenue of 0 and 13,500 after
+ * 166,900) pass Welch's t on their own small variance; a shift has to
+ * last before it is one. */
+#define RW_CP_MINSEG 3
+
 /*
  * Single shift in a proportion: x[i] successes of t[i] > 0 trials per
  * period, in time order (n at most RW_CP_MAX).  The split (each side at
- * least 2 periods) is the one with the largest two-proportion z of the
- * pooled rates after against before, tested two-sided and multiplied by
- * the n - 3 candidate splits (Bonferroni).  A rate's change is judged on
+ * least RW_CP_MINSEG periods) is the one with the largest two-proportion z
+ * of the pooled rates after against before, tested two-sided and
+ * multiplied by the n + 1 - 2 RW_CP_MINSEG candidate splits (Bonferroni).  A rate's change is judged on
  * its deals, not on monthly rates a two-deal month would sway.  Returns
  * the index of the first period after the shift when p < 0.05, else -1;
  * *size (rate after - rate before) and *p are set for the best split

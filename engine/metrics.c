@@ -1042,6 +1042,18 @@ static void history_cp(const struct ctx *c, const double *row, int m,
 	t->cp_period = i >= 0 ? at[i] : RW_NODAY;
 	t->cp_size = i >= 0 ? size : NAN;
 	t->cp_p = i >= 0 ? p : NAN;
+	t->cp_change = NAN;
+	if (i > 0) {
+		double before = 0, trials = 0;
+
+		for (int j = 0; j < i; j++) {
+			before += prop ? sx[j] : y[j];
+			trials += prop ? st[j] : 1;
+		}
+		before /= trials;
+		if (before != 0 && isfinite(before))
+			t->cp_change = size / fabs(before);
+	}
 }
 
 static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
@@ -1081,7 +1093,7 @@ static void rep_trends(struct ctx *c, uint32_t r, double *cpraw)
 			rw_trend_ols(x, y, w, (size_t)tn, t);
 		rw_trend_robust(xc, yc, (size_t)n, t, &cpi);
 		if (t->n < 3) {
-			t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = NAN;
+			t->ts_slope = t->mk_p = t->change = t->cp_size = t->cp_p = t->cp_change = NAN;
 			cpi = -1;
 		}
 		(void)cpi;	/* the window's own split: superseded below */
@@ -1166,7 +1178,7 @@ static void trend_init(struct rw_trend *t)
 	t->slope = t->intercept = t->r2 = NAN;
 	t->slope_p = t->slope_lo = t->slope_hi = NAN;
 	t->wslope = t->wslope_p = t->ts_slope = t->mk_p = NAN;
-	t->change = t->cp_size = t->cp_p = NAN;
+	t->change = t->cp_size = t->cp_p = t->cp_change = NAN;
 	t->slope_q = t->cp_q = NAN;
 	t->cp_period = RW_NODAY;
 }

@@ -236,7 +236,7 @@ static void mean_var(const double *y, size_t n, double *mean, double *var)
 
 /*
  * Single mean shift: the split that minimises the within-segment sum of
- * squares (each side at least 2 points), tested with Welch's two-sample t
+ * squares (each side at least RW_CP_MINSEG points), tested with Welch's two-sample t
  * (Welch-Satterthwaite d.o.f.), the p-value multiplied by the number of
  * candidate splits (Bonferroni) because the split was chosen to fit.
  * The search runs on prefix sums of the centred values (O(n), so a long
@@ -251,7 +251,7 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 
 	*size = NAN;
 	*p = NAN;
-	if (n < 4 || n > RW_CP_MAX)
+	if (n < 2 * RW_CP_MINSEG || n > RW_CP_MAX)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		c += y[i];
@@ -261,7 +261,7 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 		s1[i + 1] = s1[i] + (y[i] - c);
 		s2[i + 1] = s2[i] + (y[i] - c) * (y[i] - c);
 	}
-	for (s = 2; s + 2 <= n; s++) {
+	for (s = RW_CP_MINSEG; s + RW_CP_MINSEG <= n; s++) {
 		/* Within sum of squares: total minus each side's n mean^2. */
 		double a = s1[s], b = s1[n] - s1[s];
 		double sse = s2[n] - a * a / (double)s - b * b / (double)(n - s);
@@ -288,7 +288,7 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 		q = gsl_cdf_tdist_Q(fabs(m2 - m1) / sqrt(se2), dof);
 		if (!isfinite(q))
 			return -1;
-		pv = fmin(1, 2 * q * (double)(n - 3));
+		pv = fmin(1, 2 * q * (double)(n + 1 - 2 * RW_CP_MINSEG));
 	}
 	*size = m2 - m1;
 	*p = pv;
@@ -303,18 +303,18 @@ int rw_change_point_prop(const double *x, const double *t, size_t n,
 
 	*size = NAN;
 	*p = NAN;
-	if (n < 4 || n > RW_CP_MAX)
+	if (n < 2 * RW_CP_MINSEG || n > RW_CP_MAX)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		X += x[i];
 		T += t[i];
 	}
-	for (size_t s = 1; s + 2 <= n; s++) {
+	for (size_t s = 1; s + RW_CP_MINSEG <= n; s++) {
 		double x2, t2, pool, se, z;
 
 		x1 += x[s - 1];
 		t1 += t[s - 1];
-		if (s < 2)
+		if (s < RW_CP_MINSEG)
 			continue;
 		x2 = X - x1;
 		t2 = T - t1;
@@ -333,7 +333,7 @@ int rw_change_point_prop(const double *x, const double *t, size_t n,
 	if (best < 0)
 		return -1;
 	(void)bz;
-	*p = fmin(1, 2 * gsl_cdf_ugaussian_Q(best) * (double)(n - 3));
+	*p = fmin(1, 2 * gsl_cdf_ugaussian_Q(best) * (double)(n + 1 - 2 * RW_CP_MINSEG));
 	return *p < 0.05 ? (int)bs : -1;
 }
 

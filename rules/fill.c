@@ -53,13 +53,14 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 		       kind == RP_SLOPE_Q ? t->slope_q : t->change;
 	case RP_CP_SIZE:
 	case RP_CP_Q:
+	case RP_CP_CHANGE:
 		/* The shift over the whole kept history (NULL when none is
 		 * significant): a step down months ago that a six-point slope
 		 * cannot see. */
 		t = rw_results_trend(res, r, g, (enum rw_metric)m);
 		if (!t || t->cp_period == RW_NODAY)
 			return NAN;
-		return kind == RP_CP_SIZE ? t->cp_size : t->cp_q;
+		return kind == RP_CP_SIZE ? t->cp_size : kind == RP_CP_Q ? t->cp_q : t->cp_change;
 	case RP_TEAM_MEDIAN:
 		b = rw_results_baseline(res, rw_results_rep_team(res, r), g, k, (enum rw_metric)m);
 		return b && b->n > 0 ? b->median : NAN;

@@ -262,6 +262,7 @@ static void test_engine_change_point(void **state)
 	t = rw_results_trend(res, 0, RW_MONTH, RW_M_REVENUE);
 	assert_int_equal(t->cp_period, rw_period_of(RW_MONTH, D(2024, 4, 1), 1));
 	assert_float_equal(t->cp_size, 4000, 1e-9);
+	assert_float_equal(t->cp_change, 4, 1e-12);	/* 4000 over 1000 */
 	assert_float_equal(t->cp_p, 0, 0);
 	assert_float_equal(t->ts_slope, 1000, 1e-9);
 	assert_float_equal(t->change, 4, 1e-12);
@@ -475,9 +476,9 @@ static void test_attainment_interval(void **state)
  * 2024 100, 102, 98 then Apr..Dec 60, 62, 58 three times (as_of
  * 2025-01-15, 12 complete months).  The 6-month trend window (Jul..Dec)
  * is flat; over the whole history the best split is before April: within
- * sums of squares 8 + 24 = 32, the smallest of the 9 candidates.  Means
+ * sums of squares 8 + 24 = 32, the smallest of the 7 candidates.  Means
  * 100 and 60: size -40.  Welch: se^2 = 4/3 + 3/9, t = 40 / 1.29099 =
- * 30.98, far beyond chance even times the 9 splits.
+ * 30.98, far beyond chance even times the 7 splits (3 months a side).
  */
 static void test_history_change_point(void **state)
 {
@@ -504,6 +505,8 @@ static void test_history_change_point(void **state)
 	assert_int_equal(t->n, 6);
 	assert_int_equal(t->cp_period, rw_period_of(RW_MONTH, D(2024, 4, 1), 1));
 	assert_float_equal(t->cp_size, -40, 1e-9);
+	/* Relative to the level before: -40 / 100. */
+	assert_float_equal(t->cp_change, -0.4, 1e-9);
 	assert_true(t->cp_p > 0 && t->cp_p < 0.05);
 	/* The same series alone: split index 3; the window alone has none. */
 	assert_int_equal(rw_change_point(rev, 12, &size, &p), 3);

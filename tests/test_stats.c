@@ -309,7 +309,8 @@ static void test_mann_kendall_textbook(void **state)
  * 0.25, se = sqrt(0.25 x 0.75 x (1/40 + 1/40)) = 0.0968246, z = -3.09839;
  * splits 3 and 5 give |z| = 2.4 (se 0.1), so 4 is the split.  Two-sided
  * normal tail 2 Q(3.09839) = erfc(3.09839 / sqrt 2) = 0.00194577, times
- * the 5 candidate splits: 0.00972887.  Too few periods: no test.
+ * the 3 candidate splits (3, 4, 5: three periods each side at least):
+ * 0.00583731.  Too few periods (5 < 2 x 3): no test.
  */
 static void test_change_point_prop(void **state)
 {
@@ -320,8 +321,8 @@ static void test_change_point_prop(void **state)
 	(void)state;
 	assert_int_equal(rw_change_point_prop(won, closed, 8, &size, &p), 4);
 	assert_float_equal(size, -0.3, 1e-12);
-	assert_float_equal(p, 0.00972887, 1e-7);
-	assert_int_equal(rw_change_point_prop(won, closed, 3, &size, &p), -1);
+	assert_float_equal(p, 0.00583731, 1e-7);
+	assert_int_equal(rw_change_point_prop(won, closed, 5, &size, &p), -1);
 	assert_true(isnan(p));
 }
 
