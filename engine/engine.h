@@ -371,6 +371,10 @@ struct rw_trend {
 	/* The shift relative to the level before it: after / before - 1
 	 * (pooled counts for rates); NAN when no shift or a zero level. */
 	double cp_change;
+	/* At the rep's behaviour shift (rw_results_shift): this metric's
+	 * change after / before - 1 and the one-sided p that it moved the
+	 * bad way there; NAN when the rep has no shift or too few periods. */
+	double shift_change, shift_p;
 	/* Benjamini-Hochberg q-values of slope_p and of the change point's
 	 * p (the best split's, significant or not) across the team's reps
 	 * eligible at the last complete period (NAN for the others): the
@@ -556,6 +560,33 @@ int rw_jeffreys(double won, double lost, double *lo, double *hi);
  * or a GSL failure.
  */
 int rw_gamma_interval(double y, double v, double wm, double *lo, double *hi);
+
+/*
+ * One pre-specified split (no search, so no multiplicity factor), tested
+ * one-sided: lower != 0 asks whether the values after the split are lower
+ * than before, lower == 0 whether they are higher.
+ * rw_split_test_mean: y[0..split) against y[split..n) with Welch's t
+ * (Welch-Satterthwaite d.o.f.), at least 2 values a side, no NAN; *change
+ * = (mean after - mean before) / |mean before| (NAN when it is 0).
+ * rw_split_test_prop: successes x[i] of t[i] trials pooled each side,
+ * two-proportion z with the pooled rate; *change = rate after / rate
+ * before - 1 (NAN when the rate before is 0); p = 1 when the pooled rate
+ * is 0 or 1.  Both return 0, or -1 (outputs NAN) when untestable.
+ */
+int rw_split_test_mean(const double *y, size_t n, size_t split, int lower,
+		       double *change, double *p);
+int rw_split_test_prop(const double *x, const double *t, size_t n, size_t split,
+		       int lower, double *change, double *p);
+
+/*
+ * Rep r's behaviour shift at grain g (engine/shift.c): the first period
+ * after the most significant change point of an activity-export metric
+ * that moved the bad way by 30% or more (cp_q < 0.05), with that metric in
+ * *metric (may be NULL); RW_NODAY when there is none.  The trends'
+ * shift_change and shift_p test every metric at that split.
+ */
+int32_t rw_results_shift(const struct rw_results *res, uint32_t r, enum rw_grain g,
+			 enum rw_metric *metric);
 
 /*
  * Benjamini-Hochberg adjusted p-values (Benjamini and Hochberg 1995), as

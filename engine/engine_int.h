@@ -107,7 +107,15 @@ struct rw_results {
 	uint32_t *conv[RW_NGRAINS];	/* [rep][k][pair][2]: entered, reached */
 	struct rw_team_finding *findings;	/* team.c */
 	size_t nfindings;
+	struct rw_shift {			/* shift.c: per rep */
+		int32_t period;			/* RW_NODAY: none */
+		int metric;			/* -1: none */
+	} *shift[RW_NGRAINS];
 };
+
+/* Every rep's behaviour shift and its metrics tested there (shift.c), once
+ * every grain's trends and q-values are computed.  0 or RW_ENOMEM. */
+int rw_shifts_compute(struct rw_results *res);
 
 /* Team findings of the run (team.c), once every grain's values are
  * computed.  Returns 0 or RW_ENOMEM. */

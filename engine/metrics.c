@@ -1179,7 +1179,7 @@ static void trend_init(struct rw_trend *t)
 	t->slope_p = t->slope_lo = t->slope_hi = NAN;
 	t->wslope = t->wslope_p = t->ts_slope = t->mk_p = NAN;
 	t->change = t->cp_size = t->cp_p = t->cp_change = NAN;
-	t->slope_q = t->cp_q = NAN;
+	t->slope_q = t->cp_q = t->shift_change = t->shift_p = NAN;
 	t->cp_period = RW_NODAY;
 }
 
@@ -1294,6 +1294,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rc = rw_conversions_compute(c.res, ds);
 	if (!rc)
 		rc = rw_team_findings_compute(c.res, ds);
+	if (!rc)
+		rc = rw_shifts_compute(c.res);
 	rw_free(c.order);
 	rw_free(c.rep_start);
 	if (!c.res->rep_team)
@@ -1320,6 +1322,7 @@ void rw_results_free(struct rw_results *res)
 		rw_free(res->pct[g]);
 		rw_free(res->mine[g]);
 		rw_free(res->elig[g]);
+		rw_free(res->shift[g]);
 	}
 	rw_free(res->team_names);
 	rw_free(res->rep_team);

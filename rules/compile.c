@@ -92,7 +92,7 @@ void rp_col_name(int i, char *out, size_t size)
 {
 	static const char *const suffix[RP_PER_METRIC] = {
 		"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median",
-		"_slope_q", "_cp_size", "_cp_q", "_cp_change"
+		"_slope_q", "_cp_size", "_cp_q", "_cp_change", "_shift_change", "_shift_p"
 	};
 	int m;
 	enum rp_kind k = rp_col_kind(i, &m);

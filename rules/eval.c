@@ -291,7 +291,37 @@ static json_t *metric_json(const struct eval *ev, const struct rw_rule *ru,
 		json_decref(o);
 		return NULL;
 	}
+	if (t && isfinite(t->shift_p) &&
+	    (json_object_set_new(o, "shift_change", json_num(t->shift_change)) ||
+	     json_object_set_new(o, "shift_p", json_num(t->shift_p)))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
+}
+
+/* Does ru read a column of kind k of any metric? */
+static int reads_kind(const struct rw_rule *ru, enum rp_kind k)
+{
+	int m;
+
+	for (int c = 0; c < RP_NCOLS; c++)
+		if (ru->reads[c] && rp_col_kind(c, &m) == k)
+			return 1;
+	return 0;
+}
+
+/* {"metric", "since"} of rep r's behaviour shift at grain g, or null. */
+static json_t *shift_json(const struct eval *ev, uint32_t r, enum rw_grain g)
+{
+	enum rw_metric m;
+	int32_t at = rw_results_shift(ev->res, r, g, &m);
+	char since[32];
+
+	if (at == RW_NODAY)
+		return json_null();
+	rw_period_label(g, at, ev->ds->settings.fiscal_start, since, sizeof(since));
+	return json_pack("{s:s, s:s}", "metric", rw_metric_name(m), "since", since);
 }
 
 /* {"rule", "grain", "period", "metrics": [...]} of ru for rep r. */
@@ -314,6 +344,9 @@ static json_t *rule_json(const struct eval *ev, const struct rw_rule *ru, uint32
 	    json_object_set_new(o, "grain", json_string(rw_grain_name((enum rw_grain)ru->grain))) ||
 	    json_object_set_new(o, "period", json_string(period)) ||
 	    json_object_set_new(o, "metrics", a))
+		goto fail_o;
+	if ((reads_kind(ru, RP_SHIFT_CHANGE) || reads_kind(ru, RP_SHIFT_P)) &&
+	    json_object_set_new(o, "shift", shift_json(ev, r, (enum rw_grain)ru->grain)))
 		goto fail_o;
 	return o;
 fail:

@@ -61,6 +61,13 @@ static double col_value(const struct rw_dataset *ds, const struct rw_results *re
 		if (!t || t->cp_period == RW_NODAY)
 			return NAN;
 		return kind == RP_CP_SIZE ? t->cp_size : kind == RP_CP_Q ? t->cp_q : t->cp_change;
+	case RP_SHIFT_CHANGE:
+	case RP_SHIFT_P:
+		/* At the rep's behaviour shift (engine/shift.c). */
+		t = rw_results_trend(res, r, g, (enum rw_metric)m);
+		if (!t)
+			return NAN;
+		return kind == RP_SHIFT_CHANGE ? t->shift_change : t->shift_p;
 	case RP_TEAM_MEDIAN:
 		b = rw_results_baseline(res, rw_results_rep_team(res, r), g, k, (enum rw_metric)m);
 		return b && b->n > 0 ? b->median : NAN;

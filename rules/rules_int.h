@@ -11,17 +11,19 @@
 /*
  * Columns of the rp table, in order: four keys, then per metric (enum
  * order) the value, _z, _pct, _slope, _slope_p, _change,
- * team_<metric>_median, _slope_q, _cp_size and _cp_q, then tenure_days, on_plan and
- * eligible (rw_results_eligible, 0/1).
+ * team_<metric>_median, _slope_q, _cp_size, _cp_q, _cp_change,
+ * _shift_change and _shift_p, then tenure_days, on_plan and eligible
+ * (rw_results_eligible, 0/1).
  */
 enum rp_kind {
 	RP_KEY_REP, RP_KEY_GRAIN, RP_KEY_K, RP_KEY_COMPLETE,
 	RP_VALUE, RP_Z, RP_PCT, RP_SLOPE, RP_SLOPE_P, RP_CHANGE, RP_TEAM_MEDIAN,
-	RP_SLOPE_Q, RP_CP_SIZE, RP_CP_Q, RP_CP_CHANGE, RP_TENURE, RP_ON_PLAN, RP_ELIGIBLE
+	RP_SLOPE_Q, RP_CP_SIZE, RP_CP_Q, RP_CP_CHANGE, RP_SHIFT_CHANGE,
+	RP_SHIFT_P, RP_TENURE, RP_ON_PLAN, RP_ELIGIBLE
 };
 
 #define RP_NKEYS 4
-#define RP_PER_METRIC 11
+#define RP_PER_METRIC 13
 #define RP_NCOLS (RP_NKEYS + RP_PER_METRIC * RW_NMETRICS + 3)
 
 /* Kind of column i, and its metric for the per-metric kinds. */

@@ -472,6 +472,66 @@ static void test_attainment_interval(void **state)
 }
 
 /*
+ * Results at the behaviour shift (engine/shift.c).  A rep logs 20 calls a
+ * month in Jan..Jun 2024 and 5 from July (as_of 2025-01-15, 12 complete
+ * months); deals won and lost in the month: 4 of 10 a month before July, 1
+ * of 10 after.  Calls: two flat segments, the change point after June with
+ * p = 0 and cp_change -15 / 20 = -0.75, so July is the shift.  Win rate at
+ * that split: 24 of 60 against 6 of 60, pooled 0.25, se = sqrt(0.25 x 0.75
+ * x 2 / 60) = 0.0790569, z = -0.3 / se = -3.794733, one-sided normal tail
+ * 0.5 erfc(3.794733 / sqrt 2) = 7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.
+ * Revenue (won amounts of 1000): 4000 a month then 1000, flat: p = 0.
+ * A second rep with the same deals and steady calls has no shift.
+ */
+static void test_behaviour_shift(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	struct rw_results *res = NULL;
+	const struct rw_trend *t;
+	struct rw_err err;
+	enum rw_metric m = RW_M_WON;
+
+	(void)state;
+	rw_err_clear(&err);
+	s.as_of = D(2025, 1, 15);
+	s.history_periods = 12;
+	s.trend_periods = 6;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 2; r++)
+		for (int mo = 1; mo <= 12; mo++)
+			for (int j = 0; j < 10; j++)
+				add_deal(ds, r, D(2024, mo, 2), D(2024, mo, 9),
+					 j < (mo <= 6 ? 4 : 1) ? RW_WON : RW_LOST, 1000);
+	assert_int_equal(rw_dataset_begin_activities(ds), 0);
+	for (uint32_t r = 0; r < 2; r++)
+		for (int mo = 1; mo <= 12; mo++)
+			for (int j = 0; j < (r == 0 && mo > 6 ? 5 : 20); j++)
+				rw_dataset_add_activity(ds, r, RW_NONE, D(2024, mo, 1 + j), RW_CALL);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_int_equal(rw_results_shift(res, 0, RW_MONTH, &m),
+			 rw_period_of(RW_MONTH, D(2024, 7, 1), 1));
+	assert_int_equal(m, RW_M_CALLS);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_CALLS);
+	assert_float_equal(t->cp_change, -0.75, 1e-12);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_WIN_RATE);
+	assert_float_equal(t->shift_change, -0.75, 1e-12);
+	assert_float_equal(t->shift_p, 7.390116e-5, 1e-10);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_REVENUE);
+	assert_float_equal(t->shift_change, -0.75, 1e-12);
+	assert_float_equal(t->shift_p, 0, 0);
+	/* B: the same results, steady calls: no shift, nothing tested. */
+	assert_int_equal(rw_results_shift(res, 1, RW_MONTH, NULL), RW_NODAY);
+	t = rw_results_trend(res, 1, RW_MONTH, RW_M_WIN_RATE);
+	assert_true(isnan(t->shift_p) && isnan(t->shift_change));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
  * A decline that began 9 months before the end: monthly revenue Jan..Mar
  * 2024 100, 102, 98 then Apr..Dec 60, 62, 58 three times (as_of
  * 2025-01-15, 12 complete months).  The 6-month trend window (Jul..Dec)
@@ -691,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_no_activity_export),
 		cmocka_unit_test(test_attainment_interval),
 		cmocka_unit_test(test_history_change_point),
+		cmocka_unit_test(test_behaviour_shift),
 		cmocka_unit_test(test_slope_q),
 		cmocka_unit_test(test_projection_not_yet_created),
 		cmocka_unit_test(test_avg_days_to_first_meeting),

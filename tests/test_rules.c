@@ -52,8 +52,9 @@ static void test_defaults_compile(void **state)
 	rw_err_clear(&err);
 	assert_non_null(rs);
 	assert_int_equal(rw_rules_load_defaults(rs, &err), 0);
-	/* default.ini has 14 [rule] sections. */
-	assert_int_equal(rw_rules_count(rs), 14);
+	/* default.ini has 15 [rule] sections (grep -c "^\[rule" rules/default.ini). */
+	assert_int_equal(rw_rules_count(rs), 15);
+	assert_int_equal(rw_rules_grain(rs, "results_after_shift"), RW_MONTH);
 	assert_int_equal(rw_rules_compile(rs, &err), 0);
 	assert_int_equal(rw_rules_grain(rs, "missed_quota"), RW_QUARTER);
 	assert_int_equal(rw_rules_category(rs, "improver"), RW_CAT_RECOGNITION);

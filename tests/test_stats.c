@@ -312,6 +312,45 @@ static void test_mann_kendall_textbook(void **state)
  * the 3 candidate splits (3, 4, 5: three periods each side at least):
  * 0.00583731.  Too few periods (5 < 2 x 3): no test.
  */
+/*
+ * One pre-specified split, one-sided.  The proportions are the change
+ * point case above at its split 4: z = -3.09839, lower tail Phi(z) = 0.5
+ * erfc(3.09839 / sqrt 2) = 0.000972887, change 0.1 / 0.4 - 1 = -0.75; the
+ * upper tail is 1 - that.  The means: 10, 12, 14 | 6, 8, 7: means 12 and
+ * 7, variances 4 and 1, se^2 = 4/3 + 1/3, t = -5 / sqrt(5/3) = -3.872983,
+ * Welch d.o.f. (5/3)^2 / ((4/3)^2 / 2 + (1/3)^2 / 2) = 2.941176; the lower
+ * tail 0.5 I_{nu / (nu + t^2)}(nu / 2, 1 / 2) = 0.01578112 by Simpson's
+ * rule on the incomplete beta integral (2e6 steps; the same code gives
+ * 0.025000 for t = 2.776445, 4 d.o.f., the table value).  change -5 / 12.
+ */
+static void test_split_tests(void **state)
+{
+	static const double won[8] = { 4, 4, 4, 4, 1, 1, 1, 1 };
+	static const double closed[8] = { 10, 10, 10, 10, 10, 10, 10, 10 };
+	static const double y[6] = { 10, 12, 14, 6, 8, 7 };
+	static const double flat[4] = { 3, 3, 1, 1 };
+	double change, p;
+
+	(void)state;
+	assert_int_equal(rw_split_test_prop(won, closed, 8, 4, 1, &change, &p), 0);
+	assert_float_equal(change, -0.75, 1e-12);
+	assert_float_equal(p, 0.000972887, 1e-9);
+	assert_int_equal(rw_split_test_prop(won, closed, 8, 4, 0, &change, &p), 0);
+	assert_float_equal(p, 1 - 0.000972887, 1e-9);
+	assert_int_equal(rw_split_test_prop(won, closed, 8, 0, 1, &change, &p), -1);
+	assert_true(isnan(p) && isnan(change));
+	assert_int_equal(rw_split_test_mean(y, 6, 3, 1, &change, &p), 0);
+	assert_float_equal(change, -5.0 / 12, 1e-12);
+	assert_float_equal(p, 0.01578112, 1e-8);
+	/* Flat segments: certain the asked way, never the other. */
+	assert_int_equal(rw_split_test_mean(flat, 4, 2, 1, &change, &p), 0);
+	assert_float_equal(p, 0, 0);
+	assert_int_equal(rw_split_test_mean(flat, 4, 2, 0, &change, &p), 0);
+	assert_float_equal(p, 1, 0);
+	/* One value a side is no test. */
+	assert_int_equal(rw_split_test_mean(y, 6, 1, 1, &change, &p), -1);
+}
+
 static void test_change_point_prop(void **state)
 {
 	static const double won[8] = { 4, 4, 4, 4, 1, 1, 1, 1 };
@@ -410,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_mann_kendall_textbook),
 		cmocka_unit_test(test_change_point_prop),
+		cmocka_unit_test(test_split_tests),
 		cmocka_unit_test(test_gamma_interval),
 		cmocka_unit_test(test_bh_adjust),
 	};

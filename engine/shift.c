@@ -1,0 +1,217 @@
+/*
+ * shift.c - results at the rep's behaviour shift (docs/rules.md, "Results
+ * at the behaviour shift").
+ *
+ * A personal decline shows first in behaviour: follow-ups stop, touches
+ * drift apart, fewer calls.  Those shifts are found with strong evidence
+ * (the change point of a rate tested on its counts), while the results
+ * behind them are lumpy: a win rate of 31% falling to 18% over 130 deals
+ * is a two-proportion z of about 2, which no longer passes once the split
+ * has been searched for (the Bonferroni factor of a free change point).
+ *
+ * So the split is taken from the behaviour, not searched on the results:
+ * for each rep and grain, the behaviour shift is the significant change
+ * point (cp_q < RW_SHIFT_ALPHA, the team's false discovery rate) of an
+ * activity-export metric (rw_metric_needs_activities) that moved the bad
+ * way by RW_SHIFT_MIN or more; with several, the one with the smallest q
+ * (then the earliest, then the metric table's order).  Every metric of the
+ * rep is then tested at that one split, one-sided in its bad direction:
+ * the win rate on its deals (two-proportion z of won of closed, pooled
+ * each side), any other metric on its period values (Welch's t).  No
+ * split is searched, so no Bonferroni factor: the split was fixed by other
+ * data (how the rep works) before the results were looked at.  Under "the
+ * results did not change", the p-value is uniform whatever the behaviour
+ * did, and a rep is tested only when its behaviour shifted significantly,
+ * which is itself rare without a real change.
+ *
+ * Deals-only exports have no behaviour metric, hence no shift: nothing is
+ * computed from an export that was not given.
+ */
+#include "engine.h"
+#include "engine_int.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define RW_SHIFT_ALPHA 0.05	/* the behaviour shift's q must be under this */
+#define RW_SHIFT_MIN 0.30	/* and its relative size at least this */
+
+static double welch_dof(double v1, double n1, double v2, double n2)
+{
+	double a = v1 / n1, b = v2 / n2;
+
+	return (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
+}
+
+int rw_split_test_mean(const double *y, size_t n, size_t split, int lower,
+		       double *change, double *p)
+{
+	double m1 = 0, m2 = 0, v1 = 0, v2 = 0, se2, t, q;
+	size_t n1 = split, n2 = n - split;
+
+	*change = *p = NAN;
+	if (split > n || n1 < 2 || n2 < 2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(y[i]))
+			return -1;
+	for (size_t i = 0; i < n1; i++)
+		m1 += y[i];
+	for (size_t i = n1; i < n; i++)
+		m2 += y[i];
+	m1 /= (double)n1;
+	m2 /= (double)n2;
+	for (size_t i = 0; i < n1; i++)
+		v1 += (y[i] - m1) * (y[i] - m1);
+	for (size_t i = n1; i < n; i++)
+		v2 += (y[i] - m2) * (y[i] - m2);
+	v1 /= (double)(n1 - 1);
+	v2 /= (double)(n2 - 1);
+	if (m1 != 0)
+		*change = (m2 - m1) / fabs(m1);
+	se2 = v1 / (double)n1 + v2 / (double)n2;
+	if (se2 == 0) {
+		/* Two flat segments: certain when they differ the asked way. */
+		*p = (lower ? m2 < m1 : m2 > m1) ? 0 : 1;
+		return 0;
+	}
+	t = (m2 - m1) / sqrt(se2);
+	q = gsl_cdf_tdist_P(lower ? t : -t,
+			    welch_dof(v1, (double)n1, v2, (double)n2));
+	if (!isfinite(q))
+		return -1;
+	*p = q;
+	return 0;
+}
+
+int rw_split_test_prop(const double *x, const double *t, size_t n, size_t split,
+		       int lower, double *change, double *p)
+{
+	double x1 = 0, t1 = 0, x2 = 0, t2 = 0, pool, se, z;
+
+	*change = *p = NAN;
+	if (split > n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(x[i]) || !isfinite(t[i]) || x[i] < 0 || t[i] < x[i])
+			return -1;
+		if (i < split) {
+			x1 += x[i];
+			t1 += t[i];
+		} else {
+			x2 += x[i];
+			t2 += t[i];
+		}
+	}
+	if (!(t1 > 0) || !(t2 > 0))
+		return -1;
+	pool = (x1 + x2) / (t1 + t2);
+	if (x1 > 0)
+		*change = (x2 / t2) / (x1 / t1) - 1;
+	se = sqrt(pool * (1 - pool) * (1 / t1 + 1 / t2));
+	if (!(se > 0)) {
+		*p = 1;		/* all won or all lost: no difference */
+		return 0;
+	}
+	z = (x2 / t2 - x1 / t1) / se;
+	*p = gsl_cdf_ugaussian_P(lower ? z : -z);
+	return 0;
+}
+
+/* The behaviour metric whose shift names rep r's at grain g, or -1. */
+static int behaviour_shift(const struct rw_results *res, uint32_t r, enum rw_grain g)
+{
+	int best = -1;
+	const struct rw_trend *b = NULL;
+
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		const struct rw_trend *t = rw_results_trend(res, r, g, (enum rw_metric)m);
+		double bad;
+
+		if (!rw_metric_needs_activities((enum rw_metric)m) || !t ||
+		    t->cp_period == RW_NODAY || !(t->cp_q < RW_SHIFT_ALPHA))
+			continue;
+		bad = rw_metric_up_is_good((enum rw_metric)m) ? -t->cp_change : t->cp_change;
+		if (!(bad >= RW_SHIFT_MIN))
+			continue;
+		if (!b || t->cp_q < b->cp_q ||
+		    (t->cp_q == b->cp_q && t->cp_period < b->cp_period)) {
+			b = t;
+			best = m;
+		}
+	}
+	return best;
+}
+
+/* Test every metric of rep r at split s (period index) of grain g. */
+static void rep_shift(struct rw_results *res, uint32_t r, enum rw_grain g, int s,
+		      double *y, double *x, double *n)
+{
+	int K = res->count[g] - 1;
+
+	for (int m = 0; m < RW_NMETRICS; m++) {
+		struct rw_trend *t = &res->trends[g][(size_t)r * RW_NMETRICS + (size_t)m];
+		int lower = rw_metric_up_is_good((enum rw_metric)m);
+		size_t c = 0, split = 0;
+
+		for (int k = 0; k < K; k++) {
+			double v = rw_results_value(res, r, g, k, (enum rw_metric)m);
+
+			if (!isfinite(v) || !rw_results_eligible(res, r, g, k))
+				continue;
+			if (m == RW_M_WIN_RATE) {
+				x[c] = rw_results_value(res, r, g, k, RW_M_WON);
+				n[c] = x[c] + rw_results_value(res, r, g, k, RW_M_LOST);
+			}
+			y[c++] = v;
+			split += k < s;
+		}
+		if (m == RW_M_WIN_RATE)
+			rw_split_test_prop(x, n, c, split, lower, &t->shift_change, &t->shift_p);
+		else
+			rw_split_test_mean(y, c, split, lower, &t->shift_change, &t->shift_p);
+	}
+}
+
+int rw_shifts_compute(struct rw_results *res)
+{
+	int rc = 0;
+
+	for (int g = 0; g < RW_NGRAINS && !rc; g++) {
+		size_t np = res->count[g] > 0 ? (size_t)res->count[g] : 1;
+		double *y = rw_calloc(3 * np, sizeof(*y));
+
+		res->shift[g] = rw_calloc(res->nreps + 1, sizeof(*res->shift[g]));
+		if (!y || !res->shift[g]) {
+			rw_free(y);
+			return RW_ENOMEM;
+		}
+		for (uint32_t r = 0; r < res->nreps; r++) {
+			int m = behaviour_shift(res, r, (enum rw_grain)g);
+			const struct rw_trend *b;
+
+			res->shift[g][r].period = RW_NODAY;
+			res->shift[g][r].metric = m;
+			if (m < 0)
+				continue;
+			b = rw_results_trend(res, r, (enum rw_grain)g, (enum rw_metric)m);
+			res->shift[g][r].period = b->cp_period;
+			rep_shift(res, r, (enum rw_grain)g, (int)(b->cp_period - res->first[g]),
+				  y, y + np, y + 2 * np);
+		}
+		rw_free(y);
+	}
+	return rc;
+}
+
+int32_t rw_results_shift(const struct rw_results *res, uint32_t r, enum rw_grain g,
+			 enum rw_metric *metric)
+{
+	if (r >= res->nreps || (unsigned)g >= RW_NGRAINS || !res->shift[g] ||
+	    res->shift[g][r].metric < 0)
+		return RW_NODAY;
+	if (metric)
+		*metric = (enum rw_metric)res->shift[g][r].metric;
+	return res->shift[g][r].period;
+}
