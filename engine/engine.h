@@ -508,6 +508,10 @@ struct rw_team_finding {
 	int32_t since;
 	double change, p;
 	int reps, reps_down;
+	/* How far the reps' own changes scatter around the team's: 1.4826
+	 * times their median absolute deviation from change (engine only,
+	 * not stored). */
+	double spread;
 };
 
 size_t rw_results_finding_count(const struct rw_results *res);
@@ -523,10 +527,14 @@ double rw_results_finding_rep_change(const struct rw_results *res,
 				     const struct rw_dataset *ds, size_t i,
 				     uint32_t r);
 /*
- * 1 when rep r's team has a finding on metric m and r moved with it: its
- * own change at the split is no more than structural_margin worse than the
- * team's (or too short to tell).  Such a rep's flags on m are the team's,
- * not the rep's.
+ * 1 when rep r's team has a finding on metric m and r moved with it.  The
+ * rep fell beyond the team (0) only when its own change at the split is
+ * worse than the team's by more than structural_margin and the gap is
+ * more than chance: for the win rate, the rep's deals after the split
+ * against its rate before scaled by the team's change (one-sided z, p <
+ * 0.05); for other metrics, more than twice the spread of the team's reps
+ * around the team's change.  A rep with too little history on a side moved
+ * with the team.  Such a rep's flags on m are the team's, not the rep's.
  */
 int rw_results_moved_with_team(const struct rw_results *res,
 			       const struct rw_dataset *ds, uint32_t r,

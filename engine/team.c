@@ -26,8 +26,11 @@
  *     of "most of the team"), and the typical rep's relative change (the
  *     median) of RW_TEAM_MIN_CHANGE or more: smaller drifts (a few percent
  *     fewer e-mails after a tool change) are not worth the manager's note.
- * A rep moved with the finding when its own relative change at the split
- * is no more than structural_margin worse than the team's.
+ * A rep moved with the finding unless its own relative change at the
+ * split is worse than the team's by more than structural_margin and by
+ * more than chance (rw_results_moved_with_team): a team's reps scatter
+ * around a common shift, and a rep of forty deals a quarter is 20 points
+ * off the team's change by luck alone.
  */
 #include "engine.h"
 #include "engine_int.h"
@@ -43,6 +46,8 @@
 #define RW_TEAM_ALPHA 0.05
 #define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
 #define RW_TEAM_MAXP 256	/* periods searched at most */
+#define RW_TEAM_BEYOND_P 0.05	/* a rep's gap to the team beyond chance */
+#define RW_TEAM_BEYOND_SPREAD 2	/* or beyond this many spreads */
 
 /*
  * The metrics a team can shift on: results and the behaviour behind them.
@@ -282,6 +287,9 @@ static int team_test(const struct rw_results *res, struct twork *w, size_t t,
 	f->reps = (int)n;
 	f->reps_down = (int)down;
 	f->change = median_defined(w->rel, w->nm, tmp);
+	for (size_t i = 0; i < w->nm; i++)
+		w->d[i] = isfinite(w->rel[i]) ? fabs(w->rel[i] - f->change) : NAN;
+	f->spread = 1.4826 * median_defined(w->d, w->nm, tmp);
 	f->p = isinf(best_t) ? 0 : fmin(1, gsl_cdf_tdist_Q(best_t, (double)n - 1) * splits);
 	return isfinite(f->p);
 }
@@ -415,6 +423,48 @@ double rw_results_finding_rep_change(const struct rw_results *res,
 	return isfinite(a) && isfinite(b) && a != 0 ? b / a - 1 : NAN;
 }
 
+/* Won and closed deals of rep r in judged periods [k0, k1) of grain g. */
+static void rep_deals(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		      int k0, int k1, double *won, double *closed)
+{
+	*won = *closed = 0;
+	for (int k = k0; k < k1; k++) {
+		double w = rw_results_value(res, r, g, k, RW_M_WON);
+		double l = rw_results_value(res, r, g, k, RW_M_LOST);
+
+		if (isfinite(w) && isfinite(l) && rw_results_eligible(res, r, g, k)) {
+			*won += w;
+			*closed += w + l;
+		}
+	}
+}
+
+/*
+ * Is rep r's win rate after finding f's split lower than its rate before
+ * scaled by the team's change, beyond chance?  Expected e = p_before (1 +
+ * change); z = (p_after - e) / sqrt(e (1 - e) / n_after + (1 + change)^2
+ * p_before (1 - p_before) / n_before), one-sided.
+ */
+static int win_rate_beyond(const struct rw_results *res, uint32_t r,
+			   const struct rw_team_finding *f)
+{
+	int K = rw_results_period_count(res, f->grain) - 1;
+	int s = (int)(f->since - rw_results_first_period(res, f->grain));
+	double wb, nb, wa, na, pb, pa, e, se;
+
+	rep_deals(res, r, f->grain, 0, s, &wb, &nb);
+	rep_deals(res, r, f->grain, s, K, &wa, &na);
+	if (!(nb > 0) || !(na > 0))
+		return 0;
+	pb = wb / nb;
+	pa = wa / na;
+	e = pb * (1 + f->change);
+	se = sqrt(e * (1 - e) / na + (1 + f->change) * (1 + f->change) * pb * (1 - pb) / nb);
+	if (!(se > 0))
+		return pa < e;
+	return gsl_cdf_ugaussian_P((pa - e) / se) < RW_TEAM_BEYOND_P;
+}
+
 int rw_results_moved_with_team(const struct rw_results *res,
 			       const struct rw_dataset *ds, uint32_t r,
 			       enum rw_metric m)
@@ -438,5 +488,9 @@ int rw_results_moved_with_team(const struct rw_results *res,
 		return 1;
 	rep_bad = up ? -rep : rep;
 	team_bad = up ? -f->change : f->change;
-	return rep_bad <= team_bad + ds->settings.structural_margin;
+	if (rep_bad <= team_bad + ds->settings.structural_margin)
+		return 1;
+	if (m == RW_M_WIN_RATE)
+		return !win_rate_beyond(res, r, f);
+	return rep_bad <= team_bad + RW_TEAM_BEYOND_SPREAD * f->spread;
 }

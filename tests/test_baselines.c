@@ -187,6 +187,74 @@ static void test_shrinkage_small_sample(void **state)
  * With structural_margin 0.05, T1 (-50%) moved with its team; T2 (-60%,
  * 0.60 > 0.50 + 0.05) fell beyond it.
  */
+/*
+ * Who fell beyond the team, judged on the rep's own deals.  Two teams of
+ * five, ten deals closed a month each (January..September 2024, as_of
+ * 2024-10-15), 5 of 10 won a month before June; from June 3 of 10 for four
+ * reps of each team, and for the fifth 1 of 10 (team V) or 2 of 10 (team
+ * X).  Both teams shift on win rate since June, median change -0.4.
+ *   V5: 25 of 50 won before, 4 of 40 after; expected after 0.5 x 0.6 =
+ *     0.3; se = sqrt(0.3 x 0.7 / 40 + 0.6^2 x 0.5 x 0.5 / 50) = 0.0839643;
+ *     z = (0.1 - 0.3) / se = -2.381965, Phi(z) = 0.0086 < 0.05: personal.
+ *   X5: 8 of 40 after: z = (0.2 - 0.3) / se = -1.190983, Phi(z) = 0.117:
+ *     -60% against the team's -40% is 20 points off, but forty deals do
+ *     that by luck: it moved with its team (a fixed margin of 0.10 would
+ *     have called it personal).
+ */
+static void test_team_beyond_chance(void **state)
+{
+	struct rw_settings s = test_settings();
+	struct rw_results *res = NULL;
+	struct rw_dataset *ds;
+	struct rw_err err;
+	char id[16], rid[16];
+	int n = 0;
+	long i;
+
+	(void)state;
+	gsl_set_error_handler_off();
+	rw_err_clear(&err);
+	s.as_of = D(2024, 10, 15);
+	s.history_periods = 9;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 5; k++) {
+			struct rw_rep r = { rid, NULL, NULL, t ? "X" : "V", NULL,
+					    RW_NODAY, RW_NODAY, 0 };
+
+			snprintf(rid, sizeof(rid), "%c%d", t ? 'X' : 'V', k + 1);
+			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
+		}
+	for (uint32_t r = 0; r < 10; r++)
+		for (int m = 1; m <= 9; m++) {
+			int won = m < 6 ? 5 : r % 5 < 4 ? 3 : r < 5 ? 1 : 2;
+
+			for (int j = 0; j < 10; j++) {
+				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
+						    j < won ? RW_WON : RW_LOST, 1000, NULL, 0 };
+
+				snprintf(id, sizeof(id), "w%d", n++);
+				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+			}
+		}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	for (uint32_t t = 0; t < 2; t++) {
+		i = rw_results_finding_find(res, rw_results_rep_team(res, 5 * t), RW_M_WIN_RATE);
+		assert_true(i >= 0);
+		assert_int_equal(rw_results_finding(res, (size_t)i)->since,
+				 rw_period_of(RW_MONTH, D(2024, 6, 1), 1));
+		assert_float_equal(rw_results_finding(res, (size_t)i)->change, -0.4, 1e-12);
+		/* Four of five at -0.4 exactly: no scatter. */
+		assert_float_equal(rw_results_finding(res, (size_t)i)->spread, 0, 1e-12);
+		assert_true(rw_results_moved_with_team(res, ds, 5 * t, RW_M_WIN_RATE));
+	}
+	assert_false(rw_results_moved_with_team(res, ds, 4, RW_M_WIN_RATE));
+	assert_true(rw_results_moved_with_team(res, ds, 9, RW_M_WIN_RATE));
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 static void test_team_findings(void **state)
 {
 	static const int before[2][5] = { { 4, 5, 6, 7, 8 }, { 5, 5, 5, 5, 5 } };
@@ -255,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_eligibility),
 		cmocka_unit_test(test_shrinkage_small_sample),
 		cmocka_unit_test(test_team_findings),
+		cmocka_unit_test(test_team_beyond_chance),
 	};
 
 	gsl_set_error_handler_off();
