@@ -256,8 +256,11 @@ uninstall:
 	  $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 # Install what is missing (Debian).  Uses sudo when not root.
+# The last line: what the tests of the man pages, systemd units, notifier
+# recipes and completion use (each skips visibly without its tool).
 DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libsqlite3-dev \
-            libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind
+            libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind \
+            groff-base man-db systemd curl jq bash-completion python3
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
