@@ -86,6 +86,26 @@ PY
 	check notify_chat_retry all_of "[ $rc -eq 0 ]" "[ \$(pending \"$TMP/fail.db\") -eq 0 ]" \
 		"[ \$(jq -r .text <(cut -d' ' -f3- \"$TMP/http.log\") | grep -c '^- \[') -eq $p ]"
 
+	# Input straight from a file: names with quotes, a line break and
+	# non-ASCII text stay intact inside valid JSON; nothing to send is
+	# no request; input that is not NDJSON fails.
+	cat >"$TMP/odd.ndjson" <<'ND'
+{"event":"new","rule":"r1","severity":"warning","rep":"X1","rep_name":"Zoë \"Z\" O'Neil","team":"Nord","manager":"Jörg \"the boss\"","message":"line one\nline two"}
+{"event":"resolved","rule":"r2","severity":"info","rep":"X2","rep_name":null,"team":"Nord","manager":null,"message":"<b>&amp;</b>"}
+ND
+	: >"$TMP/http.log"
+	"$chat" <"$TMP/odd.ndjson"
+	rc=$?
+	check notify_chat_odd_names all_of "[ $rc -eq 0 ]" "[ \$(grep -c '^200 ' \"$TMP/http.log\") -eq 2 ]" \
+		"jq -r .text <(cut -d' ' -f3- \"$TMP/http.log\") | grep -qF 'Jörg \"the boss\"'" \
+		"jq -r .text <(cut -d' ' -f3- \"$TMP/http.log\") | grep -qF 'Zoë \"Z\" O'\\''Neil'"
+	: >"$TMP/http.log"
+	"$chat" </dev/null
+	rc=$?
+	check notify_chat_nothing all_of "[ $rc -eq 0 ]" "[ ! -s \"$TMP/http.log\" ]"
+	echo '{"event": broken' | "$chat" 2>/dev/null
+	check notify_chat_bad_input [ $? -ne 0 ]
+
 	# No URL, or nobody listening: pending as well.
 	run "$TMP/nourl.db" "env -u REPWATCH_WEBHOOK_URL $chat"
 	rc=$?
@@ -122,6 +142,16 @@ SH
 	check notify_mail_grouped [ "$(grep -c '^== .* ([0-9]*) ==$' "$TMP/mail.log")" -eq "$(managers "$TMP/alerts.ndjson")" ]
 	check notify_mail_every_line all_of "[ $n -gt 0 ]" "[ \$(grep -c '^- \[' \"$TMP/mail.log\") -eq $n ]"
 	check notify_mail_cleared [ "$(pending "$TMP/mail.db")" -eq 0 ]
+
+	# A line break in a setting would add a header: refused.
+	: >"$TMP/mail.log"
+	REPWATCH_MAIL_TO="a@example.com
+Bcc: x@example.com" "$mail" <"$TMP/alerts.ndjson" 2>/dev/null
+	rc=$?
+	check notify_mail_header_injection all_of "[ $rc -ne 0 ]" "[ ! -s \"$TMP/mail.log\" ]"
+	"$mail" </dev/null
+	rc=$?
+	check notify_mail_nothing all_of "[ $rc -eq 0 ]" "[ ! -s \"$TMP/mail.log\" ]"
 
 	# sendmail fails (75, EX_TEMPFAIL): pending until it works again.
 	: >"$TMP/mail.log"; : >"$TMP/alerts.ndjson"
