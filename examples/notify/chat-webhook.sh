@@ -12,6 +12,8 @@
 #   REPWATCH_WEBHOOK_FIELD  the payload's text field (default "text";
 #                           Discord wants "content")
 #   REPWATCH_WEBHOOK_TIMEOUT seconds per request (default 20)
+#                           (repwatch kills the recipe at notify_timeout_s,
+#                           60 by default: keep managers x this below it)
 # Exits non-zero when the URL is missing, the input is not NDJSON or a
 # post fails (an HTTP status >= 400, no connection): repwatch then keeps
 # the notifications pending and sends them with the next run, so after a
