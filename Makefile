@@ -19,7 +19,7 @@ CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 # as an obscure compile or link error.  `make deps`, `make demo` (which
 # runs deps first) and `make clean` work on a bare machine, so they skip
 # the check; the test libraries are checked only for the goals that test.
-NOPKG_GOALS := deps demo clean
+NOPKG_GOALS := deps demo clean uninstall
 TEST_GOALS  := test valgrind tsan fuzz build/asan/% build/tsan/% build/test_%
 GOALS       := $(or $(MAKECMDGOALS),all)
 deb_gsl     := libgsl-dev
@@ -209,9 +209,58 @@ quality: $(B)/repwatch $(B)/rwgen
 	@cat $(B)/quality.txt
 	@bash bench/quality/check.sh $(B)/quality.txt
 
+# Install beside other tools: the binary, the man pages, the bash
+# completion, and under share/repwatch/ the shipped rules and the examples
+# (configurations, systemd units, notifier recipes).  PREFIX and DESTDIR
+# as usual; paths under /usr/local in the pages, the units and the recipes
+# become PREFIX's.  `make uninstall` removes exactly the files install
+# wrote, then the folders of share/repwatch/ it made when they are empty.
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+COMPDIR  ?= $(DATADIR)/bash-completion/completions
+SHAREDIR := $(DATADIR)/repwatch
+INSTALL  ?= install
+EX_INI   := $(notdir $(wildcard examples/*.ini))
+EX_UNITS := repwatch.service repwatch.timer
+EX_NOTIFY := chat-webhook.sh mail-digest.sh
+at_prefix = sed -e 's|/usr/local/share|$(DATADIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	    -e 's|/usr/local|$(PREFIX)|g'
+
+.PHONY: install uninstall
+install: $(B)/repwatch
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(COMPDIR) $(DESTDIR)$(SHAREDIR)/examples/systemd $(DESTDIR)$(SHAREDIR)/examples/notify
+	$(INSTALL) -m 755 $(B)/repwatch $(DESTDIR)$(BINDIR)/repwatch
+	$(at_prefix) man/repwatch.1 >$(DESTDIR)$(MANDIR)/man1/repwatch.1
+	$(at_prefix) man/repwatch.ini.5 >$(DESTDIR)$(MANDIR)/man5/repwatch.ini.5
+	$(INSTALL) -m 644 completion/repwatch.bash $(DESTDIR)$(COMPDIR)/repwatch
+	$(INSTALL) -m 644 rules/default.ini $(DESTDIR)$(SHAREDIR)/default.ini
+	$(INSTALL) -m 644 $(addprefix examples/,$(EX_INI)) $(DESTDIR)$(SHAREDIR)/examples/
+	for f in $(EX_UNITS); do \
+	  $(at_prefix) examples/systemd/$$f >$(DESTDIR)$(SHAREDIR)/examples/systemd/$$f || exit 1; done
+	for f in $(EX_NOTIFY); do \
+	  $(at_prefix) examples/notify/$$f >$(DESTDIR)$(SHAREDIR)/examples/notify/$$f && \
+	  chmod 755 $(DESTDIR)$(SHAREDIR)/examples/notify/$$f || exit 1; done
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/repwatch.1 $(DESTDIR)$(MANDIR)/man5/repwatch.ini.5 \
+	  $(addprefix $(DESTDIR)$(SHAREDIR)/examples/systemd/,$(EX_UNITS))
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/repwatch $(DESTDIR)$(MANDIR)/man1/repwatch.1 \
+	  $(DESTDIR)$(MANDIR)/man5/repwatch.ini.5 $(DESTDIR)$(COMPDIR)/repwatch \
+	  $(DESTDIR)$(SHAREDIR)/default.ini $(addprefix $(DESTDIR)$(SHAREDIR)/examples/,$(EX_INI)) \
+	  $(addprefix $(DESTDIR)$(SHAREDIR)/examples/systemd/,$(EX_UNITS)) \
+	  $(addprefix $(DESTDIR)$(SHAREDIR)/examples/notify/,$(EX_NOTIFY))
+	-rmdir $(DESTDIR)$(SHAREDIR)/examples/systemd $(DESTDIR)$(SHAREDIR)/examples/notify \
+	  $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(SHAREDIR) 2>/dev/null
+
 # Install what is missing (Debian).  Uses sudo when not root.
+# The last line: what the tests of the man pages, systemd units, notifier
+# recipes and completion use (each skips visibly without its tool).
 DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libsqlite3-dev \
-            libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind
+            libcmocka-dev libinih-dev libjansson-dev sqlite3 valgrind \
+            groff-base man-db systemd curl jq bash-completion python3
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \

@@ -196,9 +196,109 @@ static const char schema_v2_rest[] =
 	" reps_down INTEGER);\n"
 	"CREATE INDEX team_findings_run ON team_findings(run_id, team);\n";
 
+/*
+ * Version 3: views for analysts and BI tools (SPEC section 7), so that
+ * Metabase, Superset or Datasette answer "who is firing now" or "each
+ * rep's latest month against the team" without joining 88-column tables.
+ * Views hold no data: they read whatever the latest run left.  "Latest"
+ * is by period_end (labels of fiscal quarters do not sort by date) and,
+ * for plans, by run_id among the runs that are not replays (a replay
+ * stores history only, README "Guards of run").
+ *
+ * v_latest: every rep's row of the latest complete month and quarter,
+ * with its team's median beside each key metric.
+ */
+static const char schema_v3[] =
+	"CREATE VIEW v_latest AS"
+	" WITH latest AS ("
+	"  SELECT grain, period FROM rep_metrics m"
+	"  WHERE partial = 0 AND grain IN ('month', 'quarter')"
+	"   AND period_end = (SELECT MAX(period_end) FROM rep_metrics"
+	"                     WHERE partial = 0 AND grain = m.grain)"
+	"  GROUP BY grain, period),"
+	" med AS ("
+	"  SELECT team, grain, period,"
+	"   MAX(CASE metric WHEN 'win_rate' THEN median END) AS win_rate,"
+	"   MAX(CASE metric WHEN 'revenue' THEN median END) AS revenue,"
+	"   MAX(CASE metric WHEN 'attainment' THEN median END) AS attainment,"
+	"   MAX(CASE metric WHEN 'avg_deal_size' THEN median END) AS avg_deal_size,"
+	"   MAX(CASE metric WHEN 'cycle_days' THEN median END) AS cycle_days,"
+	"   MAX(CASE metric WHEN 'calls' THEN median END) AS calls,"
+	"   MAX(CASE metric WHEN 'meetings' THEN median END) AS meetings,"
+	"   MAX(CASE metric WHEN 'followup_ratio' THEN median END) AS followup_ratio,"
+	"   MAX(CASE metric WHEN 'pipeline_value' THEN median END) AS pipeline_value,"
+	"   MAX(CASE metric WHEN 'coverage' THEN median END) AS coverage"
+	"  FROM team_baselines GROUP BY team, grain, period)"
+	" SELECT m.rep_id, r.name AS rep_name, r.team, r.manager,"
+	"  m.grain, m.period, m.period_start, m.period_end, m.eligible,"
+	"  m.win_rate, b.win_rate AS win_rate_median,"
+	"  m.revenue, b.revenue AS revenue_median,"
+	"  m.attainment, b.attainment AS attainment_median,"
+	"  m.avg_deal_size, b.avg_deal_size AS avg_deal_size_median,"
+	"  m.cycle_days, b.cycle_days AS cycle_days_median,"
+	"  m.calls, b.calls AS calls_median,"
+	"  m.meetings, b.meetings AS meetings_median,"
+	"  m.followup_ratio, b.followup_ratio AS followup_ratio_median,"
+	"  m.pipeline_value, b.pipeline_value AS pipeline_value_median,"
+	"  m.coverage, b.coverage AS coverage_median"
+	" FROM rep_metrics m JOIN latest l USING (grain, period)"
+	" LEFT JOIN reps r USING (rep_id)"
+	" LEFT JOIN med b ON b.team = r.team AND b.grain = m.grain"
+	"  AND b.period = m.period;\n"
+	/* Open alerts with whom they concern; since = first_seen.  A team
+	 * finding's alert is keyed by its team (rule team_shift, RW_TEAM_RULE,
+	 * written out as released steps are frozen; docs/rules.md "Team
+	 * findings"): no rep, and the manager of the team's latest finding. */
+	"CREATE VIEW v_firing AS"
+	" SELECT a.rule,"
+	"  CASE WHEN a.rule = 'team_shift' THEN NULL ELSE a.rep_id END AS rep_id,"
+	"  r.name AS rep_name,"
+	"  CASE WHEN a.rule = 'team_shift' THEN a.rep_id ELSE r.team END AS team,"
+	"  CASE WHEN a.rule = 'team_shift' THEN (SELECT f.manager"
+	"   FROM team_findings f WHERE f.team = a.rep_id"
+	"   ORDER BY f.run_id DESC LIMIT 1) ELSE r.manager END AS manager,"
+	"  a.severity, a.category, a.first_seen AS since, a.last_seen,"
+	"  a.last_notified, a.pending IS NOT NULL AS pending, a.grain,"
+	"  a.period, a.message"
+	" FROM alerts a LEFT JOIN reps r"
+	"  ON r.rep_id = a.rep_id AND a.rule <> 'team_shift'"
+	" WHERE a.state = 'firing';\n"
+	/* Team (and company, team '*') medians of the key metrics per
+	 * period; reps = the most reps any of them was taken over. */
+	"CREATE VIEW v_team_trend AS"
+	" SELECT b.team, b.grain, b.period, p.period_start, p.period_end,"
+	"  p.partial, MAX(b.n) AS reps,"
+	"  MAX(CASE b.metric WHEN 'win_rate' THEN b.median END) AS win_rate,"
+	"  MAX(CASE b.metric WHEN 'revenue' THEN b.median END) AS revenue,"
+	"  MAX(CASE b.metric WHEN 'attainment' THEN b.median END) AS attainment,"
+	"  MAX(CASE b.metric WHEN 'avg_deal_size' THEN b.median END) AS avg_deal_size,"
+	"  MAX(CASE b.metric WHEN 'cycle_days' THEN b.median END) AS cycle_days,"
+	"  MAX(CASE b.metric WHEN 'calls' THEN b.median END) AS calls,"
+	"  MAX(CASE b.metric WHEN 'meetings' THEN b.median END) AS meetings,"
+	"  MAX(CASE b.metric WHEN 'followup_ratio' THEN b.median END) AS followup_ratio,"
+	"  MAX(CASE b.metric WHEN 'pipeline_value' THEN b.median END) AS pipeline_value,"
+	"  MAX(CASE b.metric WHEN 'coverage' THEN b.median END) AS coverage"
+	" FROM team_baselines b LEFT JOIN"
+	"  (SELECT grain, period, MIN(period_start) AS period_start,"
+	"   MAX(period_end) AS period_end, MAX(partial) AS partial"
+	"   FROM rep_metrics GROUP BY grain, period) p"
+	"  ON p.grain = b.grain AND p.period = b.period"
+	" GROUP BY b.team, b.grain, b.period;\n"
+	/* Each plan goal's row of the latest run that scored it. */
+	"CREATE VIEW v_plan_status AS"
+	" SELECT pp.plan_id, pp.rep_id, r.name AS rep_name, r.team, r.manager,"
+	"  pp.metric, pp.status, pp.baseline, pp.current, pp.target,"
+	"  pp.progress, pp.elapsed, pp.projected, pp.run_id, ru.as_of"
+	" FROM plan_progress pp JOIN runs ru USING (run_id)"
+	" LEFT JOIN reps r USING (rep_id)"
+	" WHERE pp.run_id = (SELECT MAX(q.run_id) FROM plan_progress q"
+	"  JOIN runs qr USING (run_id) WHERE qr.status <> 'replay'"
+	"  AND q.plan_id = pp.plan_id AND q.metric IS pp.metric);\n";
+
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
 	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", NULL },
+	{ "version 3: views v_latest, v_firing, v_team_trend, v_plan_status", schema_v3 },
 };
 
 const int rw_store_schema_count =
