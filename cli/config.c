@@ -26,6 +26,7 @@ struct config_reader {
 	struct rw_err *err;
 	const char *path;
 	char last[256];		/* start of the line read last */
+	long too_long;		/* a line longer than the reader takes */
 	struct config_seen {	/* keys met, to refuse one given twice */
 		char section[80], name[80];
 	} *seen;
@@ -36,10 +37,19 @@ static char *config_read_line(char *str, int num, void *stream)
 {
 	struct config_reader *r = stream;
 	char *s = fgets(str, num, r->fp);
+	size_t n;
 
 	if (s) {
 		r->line++;
 		snprintf(r->last, sizeof(r->last), "%s", s);
+		/* The INI reader takes lines of num - 1 bytes at most; a longer
+		 * one would be cut and its rest read as a line of its own, a
+		 * "key" that names nothing.  Stop and say what happened. */
+		n = strlen(s);
+		if (num > 1 && n == (size_t)num - 1 && s[n - 1] != '\n' && !feof(r->fp)) {
+			r->too_long = r->line;
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -306,6 +316,11 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 		rw_err_set(err, RW_EIO, "error reading configuration file");
 	fclose(r.fp);
 	rw_free(r.seen);
+	if (!err->code && r.too_long) {
+		rw_err_set(err, RW_ECONFIG, "line longer than %d characters; continue a long value on the next lines, each starting with a space", INI_MAX_LINE - 2);
+		rw_err_where(err, path, r.too_long, 0);
+		return RW_ECONFIG;
+	}
 	if (err->code) {
 		rw_err_where(err, path, 0, 0);
 		return err->code;

@@ -67,6 +67,13 @@ check config_unknown_message grep -q 'bad.ini:3: unknown key "stale_dayz"' "$TMP
 printf '[repwatch]\nfollowup_days = soon\n' >"$TMP/bad2.ini"
 "$RW" run --data "$d" --db "$db" --config "$TMP/bad2.ini" 2>"$TMP/err6"
 check config_value_message grep -q 'bad2.ini:2: followup_days: "soon"' "$TMP/err6"
+# A line longer than the INI reader takes (198 characters) is named, not
+# cut into a stray "key": a long message goes on indented continuation lines.
+{ printf '[rule x]\ncategory = early_warning\nseverity = watch\ngrain = month\nwhen = 1\nmessage = '
+  printf 'a%.0s' $(seq 1 200); printf '\n'; } >"$TMP/long.ini"
+"$RW" run --data "$d" --db "$db" --config "$TMP/long.ini" 2>"$TMP/err6b"
+check config_long_line_exit1 [ $? -eq 1 ]
+check config_long_line_message grep -q 'long.ini:6: line longer than 198 characters' "$TMP/err6b"
 
 # Usage errors: exit 1; --help: exit 0.
 "$RW" run --bogus 2>/dev/null
