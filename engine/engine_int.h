@@ -114,8 +114,9 @@ struct rw_results {
 };
 
 /* Every rep's behaviour shift and its metrics tested there (shift.c), once
- * every grain's trends and q-values are computed.  0 or RW_ENOMEM. */
-int rw_shifts_compute(struct rw_results *res);
+ * every grain's trends and q-values and the team findings are computed.
+ * 0 or RW_ENOMEM. */
+int rw_shifts_compute(struct rw_results *res, const struct rw_dataset *ds);
 
 /* Team findings of the run (team.c), once every grain's values are
  * computed.  Returns 0 or RW_ENOMEM. */

@@ -1295,7 +1295,7 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 	if (!rc)
 		rc = rw_team_findings_compute(c.res, ds);
 	if (!rc)
-		rc = rw_shifts_compute(c.res);
+		rc = rw_shifts_compute(c.res, ds);
 	rw_free(c.order);
 	rw_free(c.rep_start);
 	if (!c.res->rep_team)

@@ -22,7 +22,9 @@
  * data (how the rep works) before the results were looked at.  Under "the
  * results did not change", the p-value is uniform whatever the behaviour
  * did, and a rep is tested only when its behaviour shifted significantly,
- * which is itself rare without a real change.
+ * which is itself rare without a real change.  A behaviour shift the rep
+ * made with its team (a month-grain team finding on that metric the rep
+ * moved with) is not the rep's.
  *
  * Deals-only exports have no behaviour metric, hence no shift: nothing is
  * computed from an export that was not given.
@@ -119,8 +121,11 @@ int rw_split_test_prop(const double *x, const double *t, size_t n, size_t split,
 	return 0;
 }
 
-/* The behaviour metric whose shift names rep r's at grain g, or -1. */
-static int behaviour_shift(const struct rw_results *res, uint32_t r, enum rw_grain g)
+/* The behaviour metric whose shift names rep r's at grain g, or -1.  A
+ * shift the rep made with its team (a holiday month, a new dialler) is the
+ * team's finding, not the rep's behaviour. */
+static int behaviour_shift(const struct rw_results *res, const struct rw_dataset *ds,
+			   uint32_t r, enum rw_grain g)
 {
 	int best = -1;
 	const struct rw_trend *b = NULL;
@@ -133,7 +138,8 @@ static int behaviour_shift(const struct rw_results *res, uint32_t r, enum rw_gra
 		    t->cp_period == RW_NODAY || !(t->cp_q < RW_SHIFT_ALPHA))
 			continue;
 		bad = rw_metric_up_is_good((enum rw_metric)m) ? -t->cp_change : t->cp_change;
-		if (!(bad >= RW_SHIFT_MIN))
+		if (!(bad >= RW_SHIFT_MIN) ||
+		    (g == RW_MONTH && rw_results_moved_with_team(res, ds, r, (enum rw_metric)m)))
 			continue;
 		if (!b || t->cp_q < b->cp_q ||
 		    (t->cp_q == b->cp_q && t->cp_period < b->cp_period)) {
@@ -174,7 +180,7 @@ static void rep_shift(struct rw_results *res, uint32_t r, enum rw_grain g, int s
 	}
 }
 
-int rw_shifts_compute(struct rw_results *res)
+int rw_shifts_compute(struct rw_results *res, const struct rw_dataset *ds)
 {
 	int rc = 0;
 
@@ -188,7 +194,7 @@ int rw_shifts_compute(struct rw_results *res)
 			return RW_ENOMEM;
 		}
 		for (uint32_t r = 0; r < res->nreps; r++) {
-			int m = behaviour_shift(res, r, (enum rw_grain)g);
+			int m = behaviour_shift(res, ds, r, (enum rw_grain)g);
 			const struct rw_trend *b;
 
 			res->shift[g][r].period = RW_NODAY;

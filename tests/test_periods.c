@@ -481,7 +481,10 @@ static void test_attainment_interval(void **state)
  * x 2 / 60) = 0.0790569, z = -0.3 / se = -3.794733, one-sided normal tail
  * 0.5 erfc(3.794733 / sqrt 2) = 7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.
  * Revenue (won amounts of 1000): 4000 a month then 1000, flat: p = 0.
- * A second rep with the same deals and steady calls has no shift.
+ * A second rep with the same deals and steady calls has no shift.  Four
+ * reps of West all drop to 5 calls from July: every rep's change -0.75,
+ * a team finding on calls (p 0: no spread), so their calls shift is the
+ * team's and none of them has a shift of its own.
  */
 static void test_behaviour_shift(void **state)
 {
@@ -501,15 +504,21 @@ static void test_behaviour_shift(void **state)
 	assert_non_null(ds);
 	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
-	for (uint32_t r = 0; r < 2; r++)
+	for (int w = 0; w < 4; w++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "W%d", w);
+		add_rep(ds, id, "West", RW_NODAY, RW_NODAY);
+	}
+	for (uint32_t r = 0; r < 6; r++)
 		for (int mo = 1; mo <= 12; mo++)
 			for (int j = 0; j < 10; j++)
 				add_deal(ds, r, D(2024, mo, 2), D(2024, mo, 9),
 					 j < (mo <= 6 ? 4 : 1) ? RW_WON : RW_LOST, 1000);
 	assert_int_equal(rw_dataset_begin_activities(ds), 0);
-	for (uint32_t r = 0; r < 2; r++)
+	for (uint32_t r = 0; r < 6; r++)
 		for (int mo = 1; mo <= 12; mo++)
-			for (int j = 0; j < (r == 0 && mo > 6 ? 5 : 20); j++)
+			for (int j = 0; j < (r != 1 && mo > 6 ? 5 : 20); j++)
 				rw_dataset_add_activity(ds, r, RW_NONE, D(2024, mo, 1 + j), RW_CALL);
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	assert_int_equal(rw_results_shift(res, 0, RW_MONTH, &m),
@@ -527,6 +536,10 @@ static void test_behaviour_shift(void **state)
 	assert_int_equal(rw_results_shift(res, 1, RW_MONTH, NULL), RW_NODAY);
 	t = rw_results_trend(res, 1, RW_MONTH, RW_M_WIN_RATE);
 	assert_true(isnan(t->shift_p) && isnan(t->shift_change));
+	/* West: the team shifted on calls; no rep of it has a shift. */
+	assert_true(rw_results_finding_find(res, rw_results_rep_team(res, 2), RW_M_CALLS) >= 0);
+	for (uint32_t r = 2; r < 6; r++)
+		assert_int_equal(rw_results_shift(res, r, RW_MONTH, NULL), RW_NODAY);
 	rw_results_free(res);
 	rw_dataset_free(ds);
 }
