@@ -1,0 +1,78 @@
+/*
+ * metric_table.c - the metric table of engine.h (RW_METRICS) as data, and
+ * its accessors; the grain names.
+ */
+#include "engine.h"
+
+#include <string.h>
+
+/* The metric table of engine.h, one row per metric in enum order. */
+static const struct {
+	const char *name, *title;
+	enum rw_metric_unit unit;
+	enum rw_metric_weight weight;
+	int up_is_good, needs_activities, batch;
+} metric_desc[RW_NMETRICS] = {
+#define RW_METRIC_DESC_(id, name, unit, up, weight, act, batch, title) \
+	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, up, act, batch },
+	RW_METRICS(RW_METRIC_DESC_)
+#undef RW_METRIC_DESC_
+};
+
+static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
+
+const char *rw_metric_name(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].name : NULL;
+}
+
+int rw_metric_needs_activities(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].needs_activities : 0;
+}
+
+const char *rw_metric_title(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].title : NULL;
+}
+
+enum rw_metric_unit rw_metric_unit(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].unit : RW_UNIT_RATIO;
+}
+
+enum rw_metric_weight rw_metric_weight(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].weight : RW_WEIGHT_NONE;
+}
+
+int rw_metric_batch(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].batch : 0;
+}
+
+int rw_metric_up_is_good(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].up_is_good : 1;
+}
+
+int rw_metric_find(const char *name)
+{
+	for (int i = 0; i < RW_NMETRICS; i++)
+		if (!strcmp(name, metric_desc[i].name))
+			return i;
+	return -1;
+}
+
+const char *rw_grain_name(enum rw_grain g)
+{
+	return (unsigned)g < RW_NGRAINS ? grain_names[g] : NULL;
+}
+
+int rw_grain_find(const char *name)
+{
+	for (int i = 0; i < RW_NGRAINS; i++)
+		if (!strcmp(name, grain_names[i]))
+			return i;
+	return -1;
+}
