@@ -34,7 +34,7 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * The metric table (SPEC section 4), one line per metric, in the spirit of
  * SQLite's opcode tables: the enum, the name table and every per-metric
  * property are generated from it, so adding a metric is adding a line here
- * and its computation in metrics.c (docs/architecture.md).  Columns:
+ * and its computation in deal_metrics.c (docs/architecture.md).  Columns:
  *   id     - enum rw_metric is RW_M_<id>; the order is rep_metrics' column
  *            order, so a new metric goes last
  *   name   - SPEC's name: the rep_metrics column, the rule column, the

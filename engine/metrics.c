@@ -1,7 +1,10 @@
 /*
- * metrics.c - per rep and period metrics of SPEC section 4, and their
- * trends.  Work per grain is O(deals x periods + reps x periods): deals are
- * bucketed by owner once, so no loop runs over reps x deals.
+ * metrics.c - the computation of SPEC section 4's metrics and trends: the
+ * owner buckets and teams, whose periods are whose, the per-grain driver
+ * (quota.c, deal_metrics.c, shrinkage.c, intervals.c, trends.c do the
+ * work) and the results' accessors.  Work per grain is O(deals x periods +
+ * reps x periods): deals are bucketed by owner once, so no loop runs over
+ * reps x deals.
  */
 #include "engine.h"
 #include "engine_int.h"
