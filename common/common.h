@@ -20,6 +20,8 @@
 #define RW_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define RW_PRINTF(a, b)
+#include "calendar.h"
+
 #endif
 
 /* Error codes.  cli/main.c maps them onto the exit codes of SPEC section 7. */
@@ -134,5 +136,7 @@ char *rw_arena_strndup(struct rw_arena *a, const char *s, size_t len);
 char *rw_arena_strdup(struct rw_arena *a, const char *s);
 /* Bytes handed out so far (for memory figures). */
 size_t rw_arena_used(const struct rw_arena *a);
+
+#include "calendar.h"
 
 #endif

@@ -1,15 +1,11 @@
 /*
- * engine.h - per-rep metrics, trends and the calendar (SPEC sections 3-4).
+ * engine.h - per-rep metrics and trends (SPEC sections 3-4).
  *
  * The engine works on plain data: a struct rw_dataset filled by its add
  * functions (ingest/ calls them; tests call them directly), and results read
- * through accessors.  It knows nothing of CSV, SQLite or reports.
+ * through accessors.  It knows nothing of CSV, SQLite or reports.  Days,
+ * grains and periods are common/calendar.h's.
  *
- * Days are integers: days since 1970-01-01 (negative before).  RW_NODAY
- * means "no date".  Periods are integers per grain ("period index"):
- *   week    - Monday-start weeks, index floor((day + 3) / 7)
- *   month   - year * 12 + month - 1
- *   quarter - fiscal quarters: floor((month index - (fiscal_start - 1)) / 3)
  * A metric value that is undefined (zero denominator, no data) is NAN in
  * memory; writers must store it as NULL and never print NaN.
  */
@@ -21,10 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RW_NODAY INT32_MIN
 #define RW_NONE UINT32_MAX	/* "no index" for rep and opp references */
-
-enum rw_grain { RW_WEEK, RW_MONTH, RW_QUARTER, RW_NGRAINS };
 
 enum rw_status { RW_OPEN, RW_WON, RW_LOST };
 
@@ -159,45 +152,6 @@ int rw_metric_needs_activities(enum rw_metric m);
 int rw_metric_up_is_good(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
-/* "week", "month", "quarter"; and the reverse (-1 when unknown). */
-const char *rw_grain_name(enum rw_grain g);
-int rw_grain_find(const char *name);
-
-/* ---- Calendar -------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
-int32_t rw_days_from_civil(int y, int m, int d);
-void rw_civil_from_days(int32_t day, int *y, int *m, int *d);
-/* 1 when y-m-d is a real calendar date (1 <= m <= 12, day in month). */
-int rw_date_valid(int y, int m, int d);
-
-/* Write day as "YYYY-MM-DD" into out (size at least 11 for years 0-9999;
- * always NUL-terminated).  The one day format of repwatch's outputs. */
-void rw_day_format(int32_t day, char *out, size_t size);
-/* Parse s, exactly "YYYY-MM-DD" and a real calendar date with nothing
- * after it, into *day.  Returns 0, or -1 with *day untouched. */
-int rw_day_parse(const char *s, int32_t *day);
-
-/* Period index of day under grain; fiscal_start is the first month (1-12)
- * of the fiscal year and only matters for quarters. */
-int32_t rw_period_of(enum rw_grain g, int32_t day, int fiscal_start);
-/* First day of period p, and the first day after it. */
-int32_t rw_period_start(enum rw_grain g, int32_t p, int fiscal_start);
-int32_t rw_period_end(enum rw_grain g, int32_t p, int fiscal_start);
-
-/*
- * Write the label of period p into out (NUL-terminated, at most size-1
- * bytes): "2026-W07" (ISO week), "2026-02", "2026-Q1", or "FY2027-Q1" when
- * fiscal_start != 1 (fiscal year named by the calendar year it ends in).
- */
-void rw_period_label(enum rw_grain g, int32_t p, int fiscal_start,
-		     char *out, size_t size);
-/*
- * Parse a label of any grain (as written by rw_period_label; "2026-Q1" is
- * also accepted for fiscal calendars).  Returns 0 and sets *g and *p, or -1.
- */
-int rw_period_parse(const char *s, size_t len, int fiscal_start,
-		    enum rw_grain *g, int32_t *p);
 
 /* ---- Settings -------------------------------------------------------- */
 

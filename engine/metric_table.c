@@ -1,6 +1,6 @@
 /*
  * metric_table.c - the metric table of engine.h (RW_METRICS) as data, and
- * its accessors; the grain names.
+ * its accessors.
  */
 #include "engine.h"
 
@@ -18,8 +18,6 @@ static const struct {
 	RW_METRICS(RW_METRIC_DESC_)
 #undef RW_METRIC_DESC_
 };
-
-static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
 
 const char *rw_metric_name(enum rw_metric m)
 {
@@ -60,19 +58,6 @@ int rw_metric_find(const char *name)
 {
 	for (int i = 0; i < RW_NMETRICS; i++)
 		if (!strcmp(name, metric_desc[i].name))
-			return i;
-	return -1;
-}
-
-const char *rw_grain_name(enum rw_grain g)
-{
-	return (unsigned)g < RW_NGRAINS ? grain_names[g] : NULL;
-}
-
-int rw_grain_find(const char *name)
-{
-	for (int i = 0; i < RW_NGRAINS; i++)
-		if (!strcmp(name, grain_names[i]))
 			return i;
 	return -1;
 }
