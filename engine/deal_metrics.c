@@ -16,15 +16,11 @@
 
 static int keys_push(struct keys *ks, int k, int64_t v)
 {
-	if (ks->n == ks->cap) {
-		size_t ncap = ks->cap ? ks->cap * 2 : 256;
-		uint64_t *p = rw_reallocarray(ks->k, ncap, sizeof(*p));
+	uint64_t *p = rw_grow(ks->k, &ks->cap, ks->n + 1, sizeof(*p));
 
-		if (!p)
-			return RW_ENOMEM;
-		ks->k = p;
-		ks->cap = ncap;
-	}
+	if (!p)
+		return RW_ENOMEM;
+	ks->k = p;
 	/* Period in the high half, value biased to unsigned in the low half,
 	 * so sorting groups by period and orders values within one. */
 	ks->k[ks->n++] = ((uint64_t)(uint32_t)k << 32) |

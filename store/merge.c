@@ -223,7 +223,7 @@ static int company_baselines(struct rw_store *st, int64_t run_id,
 		" p25, p75, run_id) VALUES('*', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	struct rw_buf sql;
 	sqlite3_stmt *sel = NULL, *put = NULL;
-	double *v = NULL;
+	double *v = NULL, *p2;
 	size_t cap = 0;
 	int rc = 0;
 
@@ -295,17 +295,13 @@ static int company_baselines(struct rw_store *st, int64_t run_id,
 			}
 			if (rc || step != SQLITE_ROW)
 				break;
-			if (nrows == cap) {
-				size_t nc = cap ? 2 * cap : 256;
-				double *p2 = rw_reallocarray(v, nc * RW_NMETRICS, sizeof(*v));
-
-				if (!p2) {
-					rc = rw_err_set(err, RW_ENOMEM, "out of memory merging");
-					break;
-				}
-				v = p2;
-				cap = nc;
+			/* One row of RW_NMETRICS values per (grain, period, rep). */
+			p2 = rw_grow(v, &cap, nrows + 1, RW_NMETRICS * sizeof(*v));
+			if (!p2) {
+				rc = rw_err_set(err, RW_ENOMEM, "out of memory merging");
+				break;
 			}
+			v = p2;
 			snprintf(grain, sizeof(grain), "%s", g);
 			snprintf(period, sizeof(period), "%s", p);
 			for (int m = 0; m < RW_NMETRICS; m++)
