@@ -13,12 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * The run_inputs.file values: the canonical names of SPEC section 2, in
- * enum rw_input_file order.  They are part of the database contract, so
- * the store owns them rather than following whatever ingest prints.
- */
-
 int rw_store_dberr(struct rw_store *st, const char *what, struct rw_err *err)
 {
 	int ec = sqlite3_errcode(st->db);
@@ -287,7 +281,7 @@ static const char *empty_null(const char *s)
 
 /* One run_inputs row per input file that was present. */
 static int store_insert_inputs(struct rw_store *st, int64_t run_id,
-			       const struct rw_ingest_stats *in,
+			       const struct rw_input_stats *in,
 			       struct rw_err *err)
 {
 	static const char sql[] =
@@ -302,7 +296,7 @@ static int store_insert_inputs(struct rw_store *st, int64_t run_id,
 	if (rc)
 		return rc;
 	for (int f = 0; f < RW_NINPUTS; f++) {
-		const struct rw_input_stats *fs = &in->file[f];
+		const struct rw_input_stats *fs = &in[f];
 
 		if (!fs->present)
 			continue;
