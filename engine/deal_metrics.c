@@ -184,21 +184,14 @@ static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 
 /* ---- Per rep ----------------------------------------------------------- */
 
+/* What the per-deal pass adds into starts at 0 (the table's sum column);
+ * the rest is computed afterwards and stays NAN when undefined. */
 static void row_init(double *row, int np)
 {
-	static const enum rw_metric zero[] = {
-		RW_M_OPPS_CREATED, RW_M_WON, RW_M_LOST, RW_M_REVENUE,
-		RW_M_CALLS, RW_M_EMAILS, RW_M_MEETINGS, RW_M_FIRST_MEETINGS,
-		RW_M_FOLLOWUP_RATIO, RW_M_OPEN_OPPS, RW_M_PIPELINE_VALUE,
-		RW_M_STALE_OPPS, RW_M_COVERAGE, RW_M_ICP_FIT_SHARE,
-		RW_M_AVG_DAYS_TO_FIRST_MEETING,
-	};
-
-	for (size_t i = 0; i < (size_t)np * RW_NMETRICS; i++)
-		row[i] = NAN;
 	for (int k = 0; k < np; k++)
-		for (size_t j = 0; j < sizeof(zero) / sizeof(zero[0]); j++)
-			row[(size_t)k * RW_NMETRICS + zero[j]] = 0;
+		for (int m = 0; m < RW_NMETRICS; m++)
+			row[(size_t)k * RW_NMETRICS + (size_t)m] =
+				rw_metric_is_sum((enum rw_metric)m) ? 0 : NAN;
 }
 
 /* The ratios once the counts of rep r are in (shrinkage comes later). */

@@ -39,6 +39,17 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *            says how much evidence a period holds; NONE: not a ratio
  *   act    - 1 when computed from the activity export: NAN for every rep
  *            without it (SPEC 4), and rules and reports must not read it
+ *   sum    - 1 when the per-deal pass adds into it (a count, a sum, or the
+ *            numerator of a ratio divided afterwards): it starts at 0 in
+ *            every period; 0: computed afterwards, it starts NAN
+ *   team   - 1 when team findings judge it (engine/team.c): results and the
+ *            behaviour behind them.  Views of another metric (of below),
+ *            quota, coverage and pipeline value are not: coverage and
+ *            pipeline move with every quota change and quarter's cycle,
+ *            which are policy and season, not a shift in how a team sells
+ *   of     - the metric it is a view of (interval bounds, shrunk rate,
+ *            projections, two-period pools): a rule's flag on it is judged
+ *            with that metric (rules/eval.c); its own id otherwise
  *   batch  - the schema columns it came with: 1 is schema step 1's CREATE
  *            TABLE (frozen: never add to it); 2 and up are step 2's ALTER
  *            TABLE groups, each written as the values, then the _z and _pct
@@ -47,45 +58,45 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *   title  - its heading in reports
  */
 #define RW_METRICS(X) \
-/*  id                    name                    unit   up weight         act batch title */ \
-  X(OPPS_CREATED,         "opps_created",         COUNT, 1, NONE,          0, 1, "opportunities created") \
-  X(WON,                  "won",                  COUNT, 1, NONE,          0, 1, "won") \
-  X(LOST,                 "lost",                 COUNT, 0, NONE,          0, 1, "lost") \
-  X(WIN_RATE,             "win_rate",             RATIO, 1, CLOSED,        0, 1, "win rate") \
-  X(WIN_RATE_LO,          "win_rate_lo",          RATIO, 1, NONE,          0, 1, "win rate, low") \
-  X(WIN_RATE_HI,          "win_rate_hi",          RATIO, 1, NONE,          0, 1, "win rate, high") \
-  X(WIN_RATE_SHRUNK,      "win_rate_shrunk",      RATIO, 1, NONE,          0, 1, "win rate, shrunk") \
-  X(REVENUE,              "revenue",              MONEY, 1, NONE,          0, 1, "revenue") \
-  X(AVG_DEAL_SIZE,        "avg_deal_size",        MONEY, 1, WON,           0, 1, "deal size") \
-  X(CYCLE_DAYS,           "cycle_days",           DAYS,  0, WON,           0, 1, "cycle") \
-  X(QUOTA,                "quota",                MONEY, 1, NONE,          0, 1, "quota") \
-  X(ATTAINMENT,           "attainment",           RATIO, 1, QUOTA,         0, 1, "attainment") \
-  X(CALLS,                "calls",                COUNT, 1, NONE,          1, 1, "calls") \
-  X(EMAILS,               "emails",               COUNT, 1, NONE,          1, 1, "e-mails") \
-  X(MEETINGS,             "meetings",             COUNT, 1, NONE,          1, 1, "meetings") \
-  X(FIRST_MEETINGS,       "first_meetings",       COUNT, 1, NONE,          1, 1, "first meetings") \
-  X(FOLLOWUP_RATIO,       "followup_ratio",       RATIO, 1, FOLLOWUP_DUE,  1, 1, "follow-up") \
-  X(TOUCH_GAP_DAYS,       "touch_gap_days",       DAYS,  0, NONE,          1, 1, "touch gap") \
-  X(OPEN_OPPS,            "open_opps",            COUNT, 1, NONE,          0, 1, "open deals") \
-  X(PIPELINE_VALUE,       "pipeline_value",       MONEY, 1, NONE,          0, 1, "pipeline") \
-  X(STALE_OPPS,           "stale_opps",           COUNT, 0, NONE,          1, 1, "stale deals") \
-  X(STALE_SHARE,          "stale_share",          RATIO, 0, OPEN,          1, 1, "stale") \
-  X(COVERAGE,             "coverage",             RATIO, 1, NONE,          0, 1, "coverage") \
-  X(SALES_VELOCITY,       "sales_velocity",       MONEY, 1, NONE,          0, 1, "velocity") \
-  X(PROJECTED_REVENUE,    "projected_revenue",    MONEY, 1, NONE,          0, 1, "projected revenue") \
-  X(PROJECTED_ATTAINMENT, "projected_attainment", RATIO, 1, NONE,          0, 1, "projected attainment") \
-  X(ICP_FIT_SHARE,        "icp_fit_share",        RATIO, 1, ICP_KNOWN,     0, 1, "ICP fit") \
-  X(ATTAINMENT_LO,        "attainment_lo",        RATIO, 1, NONE,          0, 2, "attainment, low") \
-  X(ATTAINMENT_HI,        "attainment_hi",        RATIO, 1, NONE,          0, 2, "attainment, high") \
-  X(REVENUE_LO,           "revenue_lo",           MONEY, 1, NONE,          0, 2, "revenue, low") \
-  X(REVENUE_HI,           "revenue_hi",           MONEY, 1, NONE,          0, 2, "revenue, high") \
-  X(ATTAINMENT_2P,        "attainment_2p",        RATIO, 1, NONE,          0, 3, "attainment, two periods") \
-  X(ATTAINMENT_2P_LO,     "attainment_2p_lo",     RATIO, 1, NONE,          0, 3, "attainment, two periods, low") \
-  X(ATTAINMENT_2P_HI,     "attainment_2p_hi",     RATIO, 1, NONE,          0, 3, "attainment, two periods, high") \
-  X(WIN_RATE_2P,          "win_rate_2p",          RATIO, 1, NONE,          0, 4, "win rate, two periods") \
-  X(WIN_RATE_2P_LO,       "win_rate_2p_lo",       RATIO, 1, NONE,          0, 4, "win rate, two periods, low") \
-  X(WIN_RATE_2P_HI,       "win_rate_2p_hi",       RATIO, 1, NONE,          0, 4, "win rate, two periods, high") \
-  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS, 0, FIRST_MEETINGS, 1, 5, "days to first meeting")
+/*  id                         name                         unit   up weight          act sum team of                         batch title */ \
+  X(OPPS_CREATED,              "opps_created",              COUNT, 1, NONE,           0,  1,  1,   OPPS_CREATED,              1,     "opportunities created") \
+  X(WON,                       "won",                       COUNT, 1, NONE,           0,  1,  0,   WON,                       1,     "won") \
+  X(LOST,                      "lost",                      COUNT, 0, NONE,           0,  1,  0,   LOST,                      1,     "lost") \
+  X(WIN_RATE,                  "win_rate",                  RATIO, 1, CLOSED,         0,  0,  1,   WIN_RATE,                  1,     "win rate") \
+  X(WIN_RATE_LO,               "win_rate_lo",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, low") \
+  X(WIN_RATE_HI,               "win_rate_hi",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, high") \
+  X(WIN_RATE_SHRUNK,           "win_rate_shrunk",           RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, shrunk") \
+  X(REVENUE,                   "revenue",                   MONEY, 1, NONE,           0,  1,  1,   REVENUE,                   1,     "revenue") \
+  X(AVG_DEAL_SIZE,             "avg_deal_size",             MONEY, 1, WON,            0,  0,  1,   AVG_DEAL_SIZE,             1,     "deal size") \
+  X(CYCLE_DAYS,                "cycle_days",                DAYS,  0, WON,            0,  0,  1,   CYCLE_DAYS,                1,     "cycle") \
+  X(QUOTA,                     "quota",                     MONEY, 1, NONE,           0,  0,  0,   QUOTA,                     1,     "quota") \
+  X(ATTAINMENT,                "attainment",                RATIO, 1, QUOTA,          0,  0,  1,   ATTAINMENT,                1,     "attainment") \
+  X(CALLS,                     "calls",                     COUNT, 1, NONE,           1,  1,  1,   CALLS,                     1,     "calls") \
+  X(EMAILS,                    "emails",                    COUNT, 1, NONE,           1,  1,  1,   EMAILS,                    1,     "e-mails") \
+  X(MEETINGS,                  "meetings",                  COUNT, 1, NONE,           1,  1,  1,   MEETINGS,                  1,     "meetings") \
+  X(FIRST_MEETINGS,            "first_meetings",            COUNT, 1, NONE,           1,  1,  1,   FIRST_MEETINGS,            1,     "first meetings") \
+  X(FOLLOWUP_RATIO,            "followup_ratio",            RATIO, 1, FOLLOWUP_DUE,   1,  1,  1,   FOLLOWUP_RATIO,            1,     "follow-up") \
+  X(TOUCH_GAP_DAYS,            "touch_gap_days",            DAYS,  0, NONE,           1,  0,  1,   TOUCH_GAP_DAYS,            1,     "touch gap") \
+  X(OPEN_OPPS,                 "open_opps",                 COUNT, 1, NONE,           0,  1,  0,   OPEN_OPPS,                 1,     "open deals") \
+  X(PIPELINE_VALUE,            "pipeline_value",            MONEY, 1, NONE,           0,  1,  0,   PIPELINE_VALUE,            1,     "pipeline") \
+  X(STALE_OPPS,                "stale_opps",                COUNT, 0, NONE,           1,  1,  0,   STALE_OPPS,                1,     "stale deals") \
+  X(STALE_SHARE,               "stale_share",               RATIO, 0, OPEN,           1,  0,  1,   STALE_SHARE,               1,     "stale") \
+  X(COVERAGE,                  "coverage",                  RATIO, 1, NONE,           0,  1,  0,   COVERAGE,                  1,     "coverage") \
+  X(SALES_VELOCITY,            "sales_velocity",            MONEY, 1, NONE,           0,  0,  0,   SALES_VELOCITY,            1,     "velocity") \
+  X(PROJECTED_REVENUE,         "projected_revenue",         MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   1,     "projected revenue") \
+  X(PROJECTED_ATTAINMENT,      "projected_attainment",      RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                1,     "projected attainment") \
+  X(ICP_FIT_SHARE,             "icp_fit_share",             RATIO, 1, ICP_KNOWN,      0,  1,  0,   ICP_FIT_SHARE,             1,     "ICP fit") \
+  X(ATTAINMENT_LO,             "attainment_lo",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                2,     "attainment, low") \
+  X(ATTAINMENT_HI,             "attainment_hi",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                2,     "attainment, high") \
+  X(REVENUE_LO,                "revenue_lo",                MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   2,     "revenue, low") \
+  X(REVENUE_HI,                "revenue_hi",                MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   2,     "revenue, high") \
+  X(ATTAINMENT_2P,             "attainment_2p",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods") \
+  X(ATTAINMENT_2P_LO,          "attainment_2p_lo",          RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, low") \
+  X(ATTAINMENT_2P_HI,          "attainment_2p_hi",          RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, high") \
+  X(WIN_RATE_2P,               "win_rate_2p",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods") \
+  X(WIN_RATE_2P_LO,            "win_rate_2p_lo",            RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, low") \
+  X(WIN_RATE_2P_HI,            "win_rate_2p_hi",            RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, high") \
+  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS,  0, FIRST_MEETINGS, 1,  1,  0,   AVG_DAYS_TO_FIRST_MEETING, 5,     "days to first meeting")
 
 /*
  * Notes on the lines above.  projected_revenue and projected_attainment
@@ -101,7 +112,7 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * opened after the conversation), so the mean is over exactly the deals
  * first_meetings counts.
  */
-#define RW_METRIC_ENUM_(id, name, unit, up, weight, act, batch, title) RW_M_##id,
+#define RW_METRIC_ENUM_(id, name, unit, up, weight, act, sum, team, of, batch, title) RW_M_##id,
 enum rw_metric {
 	RW_METRICS(RW_METRIC_ENUM_)
 	RW_NMETRICS
@@ -150,6 +161,15 @@ int rw_metric_needs_activities(enum rw_metric m);
  * deterioration (cycle days, touch gap, stale share, lost deals); 1 for an
  * out-of-range value. */
 int rw_metric_up_is_good(enum rw_metric m);
+/* 1 when the per-deal pass adds into metric m, which so starts at 0 in
+ * every period (the table's sum column); 0 otherwise or out of range. */
+int rw_metric_is_sum(enum rw_metric m);
+/* 1 when team findings judge metric m (the table's team column); 0
+ * otherwise or out of range. */
+int rw_metric_team_judged(enum rw_metric m);
+/* The metric m is a view of (the table's of column: win_rate for
+ * win_rate_lo, ...); m itself when it is no view, or out of range. */
+enum rw_metric rw_metric_of(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
 

@@ -11,10 +11,12 @@ static const struct {
 	const char *name, *title;
 	enum rw_metric_unit unit;
 	enum rw_metric_weight weight;
-	int up_is_good, needs_activities, batch;
+	int up_is_good, needs_activities, sum, team, batch;
+	enum rw_metric of;
 } metric_desc[RW_NMETRICS] = {
-#define RW_METRIC_DESC_(id, name, unit, up, weight, act, batch, title) \
-	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, up, act, batch },
+#define RW_METRIC_DESC_(id, name, unit, up, weight, act, sum, team, of, batch, title) \
+	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, up, act, sum, \
+			team, batch, RW_M_##of },
 	RW_METRICS(RW_METRIC_DESC_)
 #undef RW_METRIC_DESC_
 };
@@ -42,6 +44,21 @@ enum rw_metric_unit rw_metric_unit(enum rw_metric m)
 enum rw_metric_weight rw_metric_weight(enum rw_metric m)
 {
 	return (unsigned)m < RW_NMETRICS ? metric_desc[m].weight : RW_WEIGHT_NONE;
+}
+
+int rw_metric_is_sum(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].sum : 0;
+}
+
+int rw_metric_team_judged(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].team : 0;
+}
+
+enum rw_metric rw_metric_of(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].of : m;
 }
 
 int rw_metric_batch(enum rw_metric m)
