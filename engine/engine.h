@@ -37,6 +37,11 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *   up     - 1 when a rise is an improvement, 0 when it is a deterioration
  *   weight - the denominator that weights its trend (rw_trend.wslope) and
  *            says how much evidence a period holds; NONE: not a ratio
+ *   test   - how its change point is tested: SHARE, on the counts behind
+ *            it (successes of the trials its weight counts: won of closed,
+ *            followed up of due); MEAN, on the values (stale_share and
+ *            icp_fit_share too: stale_share counts the same open deals
+ *            period after period)
  *   act    - 1 when computed from the activity export: NAN for every rep
  *            without it (SPEC 4), and rules and reports must not read it
  *   sum    - 1 when the per-deal pass adds into it (a count, a sum, or the
@@ -58,45 +63,45 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *   title  - its heading in reports
  */
 #define RW_METRICS(X) \
-/*  id                         name                         unit   up weight          act sum team of                         batch title */ \
-  X(OPPS_CREATED,              "opps_created",              COUNT, 1, NONE,           0,  1,  1,   OPPS_CREATED,              1,     "opportunities created") \
-  X(WON,                       "won",                       COUNT, 1, NONE,           0,  1,  0,   WON,                       1,     "won") \
-  X(LOST,                      "lost",                      COUNT, 0, NONE,           0,  1,  0,   LOST,                      1,     "lost") \
-  X(WIN_RATE,                  "win_rate",                  RATIO, 1, CLOSED,         0,  0,  1,   WIN_RATE,                  1,     "win rate") \
-  X(WIN_RATE_LO,               "win_rate_lo",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, low") \
-  X(WIN_RATE_HI,               "win_rate_hi",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, high") \
-  X(WIN_RATE_SHRUNK,           "win_rate_shrunk",           RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  1,     "win rate, shrunk") \
-  X(REVENUE,                   "revenue",                   MONEY, 1, NONE,           0,  1,  1,   REVENUE,                   1,     "revenue") \
-  X(AVG_DEAL_SIZE,             "avg_deal_size",             MONEY, 1, WON,            0,  0,  1,   AVG_DEAL_SIZE,             1,     "deal size") \
-  X(CYCLE_DAYS,                "cycle_days",                DAYS,  0, WON,            0,  0,  1,   CYCLE_DAYS,                1,     "cycle") \
-  X(QUOTA,                     "quota",                     MONEY, 1, NONE,           0,  0,  0,   QUOTA,                     1,     "quota") \
-  X(ATTAINMENT,                "attainment",                RATIO, 1, QUOTA,          0,  0,  1,   ATTAINMENT,                1,     "attainment") \
-  X(CALLS,                     "calls",                     COUNT, 1, NONE,           1,  1,  1,   CALLS,                     1,     "calls") \
-  X(EMAILS,                    "emails",                    COUNT, 1, NONE,           1,  1,  1,   EMAILS,                    1,     "e-mails") \
-  X(MEETINGS,                  "meetings",                  COUNT, 1, NONE,           1,  1,  1,   MEETINGS,                  1,     "meetings") \
-  X(FIRST_MEETINGS,            "first_meetings",            COUNT, 1, NONE,           1,  1,  1,   FIRST_MEETINGS,            1,     "first meetings") \
-  X(FOLLOWUP_RATIO,            "followup_ratio",            RATIO, 1, FOLLOWUP_DUE,   1,  1,  1,   FOLLOWUP_RATIO,            1,     "follow-up") \
-  X(TOUCH_GAP_DAYS,            "touch_gap_days",            DAYS,  0, NONE,           1,  0,  1,   TOUCH_GAP_DAYS,            1,     "touch gap") \
-  X(OPEN_OPPS,                 "open_opps",                 COUNT, 1, NONE,           0,  1,  0,   OPEN_OPPS,                 1,     "open deals") \
-  X(PIPELINE_VALUE,            "pipeline_value",            MONEY, 1, NONE,           0,  1,  0,   PIPELINE_VALUE,            1,     "pipeline") \
-  X(STALE_OPPS,                "stale_opps",                COUNT, 0, NONE,           1,  1,  0,   STALE_OPPS,                1,     "stale deals") \
-  X(STALE_SHARE,               "stale_share",               RATIO, 0, OPEN,           1,  0,  1,   STALE_SHARE,               1,     "stale") \
-  X(COVERAGE,                  "coverage",                  RATIO, 1, NONE,           0,  1,  0,   COVERAGE,                  1,     "coverage") \
-  X(SALES_VELOCITY,            "sales_velocity",            MONEY, 1, NONE,           0,  0,  0,   SALES_VELOCITY,            1,     "velocity") \
-  X(PROJECTED_REVENUE,         "projected_revenue",         MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   1,     "projected revenue") \
-  X(PROJECTED_ATTAINMENT,      "projected_attainment",      RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                1,     "projected attainment") \
-  X(ICP_FIT_SHARE,             "icp_fit_share",             RATIO, 1, ICP_KNOWN,      0,  1,  0,   ICP_FIT_SHARE,             1,     "ICP fit") \
-  X(ATTAINMENT_LO,             "attainment_lo",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                2,     "attainment, low") \
-  X(ATTAINMENT_HI,             "attainment_hi",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                2,     "attainment, high") \
-  X(REVENUE_LO,                "revenue_lo",                MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   2,     "revenue, low") \
-  X(REVENUE_HI,                "revenue_hi",                MONEY, 1, NONE,           0,  0,  0,   REVENUE,                   2,     "revenue, high") \
-  X(ATTAINMENT_2P,             "attainment_2p",             RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods") \
-  X(ATTAINMENT_2P_LO,          "attainment_2p_lo",          RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, low") \
-  X(ATTAINMENT_2P_HI,          "attainment_2p_hi",          RATIO, 1, NONE,           0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, high") \
-  X(WIN_RATE_2P,               "win_rate_2p",               RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods") \
-  X(WIN_RATE_2P_LO,            "win_rate_2p_lo",            RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, low") \
-  X(WIN_RATE_2P_HI,            "win_rate_2p_hi",            RATIO, 1, NONE,           0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, high") \
-  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS,  0, FIRST_MEETINGS, 1,  1,  0,   AVG_DAYS_TO_FIRST_MEETING, 5,     "days to first meeting")
+/*  id                         name                         unit   up weight          test   act sum team of                         batch title */ \
+  X(OPPS_CREATED,              "opps_created",              COUNT, 1, NONE,           MEAN,  0,  1,  1,   OPPS_CREATED,              1,     "opportunities created") \
+  X(WON,                       "won",                       COUNT, 1, NONE,           MEAN,  0,  1,  0,   WON,                       1,     "won") \
+  X(LOST,                      "lost",                      COUNT, 0, NONE,           MEAN,  0,  1,  0,   LOST,                      1,     "lost") \
+  X(WIN_RATE,                  "win_rate",                  RATIO, 1, CLOSED,         SHARE, 0,  0,  1,   WIN_RATE,                  1,     "win rate") \
+  X(WIN_RATE_LO,               "win_rate_lo",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, low") \
+  X(WIN_RATE_HI,               "win_rate_hi",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, high") \
+  X(WIN_RATE_SHRUNK,           "win_rate_shrunk",           RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, shrunk") \
+  X(REVENUE,                   "revenue",                   MONEY, 1, NONE,           MEAN,  0,  1,  1,   REVENUE,                   1,     "revenue") \
+  X(AVG_DEAL_SIZE,             "avg_deal_size",             MONEY, 1, WON,            MEAN,  0,  0,  1,   AVG_DEAL_SIZE,             1,     "deal size") \
+  X(CYCLE_DAYS,                "cycle_days",                DAYS,  0, WON,            MEAN,  0,  0,  1,   CYCLE_DAYS,                1,     "cycle") \
+  X(QUOTA,                     "quota",                     MONEY, 1, NONE,           MEAN,  0,  0,  0,   QUOTA,                     1,     "quota") \
+  X(ATTAINMENT,                "attainment",                RATIO, 1, QUOTA,          MEAN,  0,  0,  1,   ATTAINMENT,                1,     "attainment") \
+  X(CALLS,                     "calls",                     COUNT, 1, NONE,           MEAN,  1,  1,  1,   CALLS,                     1,     "calls") \
+  X(EMAILS,                    "emails",                    COUNT, 1, NONE,           MEAN,  1,  1,  1,   EMAILS,                    1,     "e-mails") \
+  X(MEETINGS,                  "meetings",                  COUNT, 1, NONE,           MEAN,  1,  1,  1,   MEETINGS,                  1,     "meetings") \
+  X(FIRST_MEETINGS,            "first_meetings",            COUNT, 1, NONE,           MEAN,  1,  1,  1,   FIRST_MEETINGS,            1,     "first meetings") \
+  X(FOLLOWUP_RATIO,            "followup_ratio",            RATIO, 1, FOLLOWUP_DUE,   SHARE, 1,  1,  1,   FOLLOWUP_RATIO,            1,     "follow-up") \
+  X(TOUCH_GAP_DAYS,            "touch_gap_days",            DAYS,  0, NONE,           MEAN,  1,  0,  1,   TOUCH_GAP_DAYS,            1,     "touch gap") \
+  X(OPEN_OPPS,                 "open_opps",                 COUNT, 1, NONE,           MEAN,  0,  1,  0,   OPEN_OPPS,                 1,     "open deals") \
+  X(PIPELINE_VALUE,            "pipeline_value",            MONEY, 1, NONE,           MEAN,  0,  1,  0,   PIPELINE_VALUE,            1,     "pipeline") \
+  X(STALE_OPPS,                "stale_opps",                COUNT, 0, NONE,           MEAN,  1,  1,  0,   STALE_OPPS,                1,     "stale deals") \
+  X(STALE_SHARE,               "stale_share",               RATIO, 0, OPEN,           MEAN,  1,  0,  1,   STALE_SHARE,               1,     "stale") \
+  X(COVERAGE,                  "coverage",                  RATIO, 1, NONE,           MEAN,  0,  1,  0,   COVERAGE,                  1,     "coverage") \
+  X(SALES_VELOCITY,            "sales_velocity",            MONEY, 1, NONE,           MEAN,  0,  0,  0,   SALES_VELOCITY,            1,     "velocity") \
+  X(PROJECTED_REVENUE,         "projected_revenue",         MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   1,     "projected revenue") \
+  X(PROJECTED_ATTAINMENT,      "projected_attainment",      RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                1,     "projected attainment") \
+  X(ICP_FIT_SHARE,             "icp_fit_share",             RATIO, 1, ICP_KNOWN,      MEAN,  0,  1,  0,   ICP_FIT_SHARE,             1,     "ICP fit") \
+  X(ATTAINMENT_LO,             "attainment_lo",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                2,     "attainment, low") \
+  X(ATTAINMENT_HI,             "attainment_hi",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                2,     "attainment, high") \
+  X(REVENUE_LO,                "revenue_lo",                MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   2,     "revenue, low") \
+  X(REVENUE_HI,                "revenue_hi",                MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   2,     "revenue, high") \
+  X(ATTAINMENT_2P,             "attainment_2p",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods") \
+  X(ATTAINMENT_2P_LO,          "attainment_2p_lo",          RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, low") \
+  X(ATTAINMENT_2P_HI,          "attainment_2p_hi",          RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, high") \
+  X(WIN_RATE_2P,               "win_rate_2p",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods") \
+  X(WIN_RATE_2P_LO,            "win_rate_2p_lo",            RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, low") \
+  X(WIN_RATE_2P_HI,            "win_rate_2p_hi",            RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, high") \
+  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS,  0, FIRST_MEETINGS, MEAN,  1,  1,  0,   AVG_DAYS_TO_FIRST_MEETING, 5,     "days to first meeting")
 
 /*
  * Notes on the lines above.  projected_revenue and projected_attainment
@@ -112,7 +117,8 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * opened after the conversation), so the mean is over exactly the deals
  * first_meetings counts.
  */
-#define RW_METRIC_ENUM_(id, name, unit, up, weight, act, sum, team, of, batch, title) RW_M_##id,
+#define RW_METRIC_ENUM_(id, name, unit, up, weight, test, act, sum, team, of, batch, title) \
+	RW_M_##id,
 enum rw_metric {
 	RW_METRICS(RW_METRIC_ENUM_)
 	RW_NMETRICS
@@ -161,6 +167,10 @@ int rw_metric_needs_activities(enum rw_metric m);
  * deterioration (cycle days, touch gap, stale share, lost deals); 1 for an
  * out-of-range value. */
 int rw_metric_up_is_good(enum rw_metric m);
+/* How metric m's change point is tested (the table's test column):
+ * RW_TEST_SHARE on counts, RW_TEST_MEAN on values (also out of range). */
+enum rw_metric_test { RW_TEST_MEAN, RW_TEST_SHARE };
+enum rw_metric_test rw_metric_test(enum rw_metric m);
 /* 1 when the per-deal pass adds into metric m, which so starts at 0 in
  * every period (the table's sum column); 0 otherwise or out of range. */
 int rw_metric_is_sum(enum rw_metric m);

@@ -11,12 +11,13 @@ static const struct {
 	const char *name, *title;
 	enum rw_metric_unit unit;
 	enum rw_metric_weight weight;
+	enum rw_metric_test test;
 	int up_is_good, needs_activities, sum, team, batch;
 	enum rw_metric of;
 } metric_desc[RW_NMETRICS] = {
-#define RW_METRIC_DESC_(id, name, unit, up, weight, act, sum, team, of, batch, title) \
-	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, up, act, sum, \
-			team, batch, RW_M_##of },
+#define RW_METRIC_DESC_(id, name, unit, up, weight, test, act, sum, team, of, batch, title) \
+	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, RW_TEST_##test, \
+			up, act, sum, team, batch, RW_M_##of },
 	RW_METRICS(RW_METRIC_DESC_)
 #undef RW_METRIC_DESC_
 };
@@ -44,6 +45,11 @@ enum rw_metric_unit rw_metric_unit(enum rw_metric m)
 enum rw_metric_weight rw_metric_weight(enum rw_metric m)
 {
 	return (unsigned)m < RW_NMETRICS ? metric_desc[m].weight : RW_WEIGHT_NONE;
+}
+
+enum rw_metric_test rw_metric_test(enum rw_metric m)
+{
+	return (unsigned)m < RW_NMETRICS ? metric_desc[m].test : RW_TEST_MEAN;
 }
 
 int rw_metric_is_sum(enum rw_metric m)

@@ -51,7 +51,7 @@ static void history_cp(const struct ctx *c, const double *row, int m,
 	double y[RW_CP_MAX], sx[RW_CP_MAX], st[RW_CP_MAX], size, p;
 	int32_t at[RW_CP_MAX];
 	size_t n = 0;
-	int i, prop = m == RW_M_WIN_RATE || m == RW_M_FOLLOWUP_RATIO;
+	int i, prop = rw_metric_test((enum rw_metric)m) == RW_TEST_SHARE;
 
 	int k0 = c->np - 1, kept = 0;
 
@@ -64,10 +64,9 @@ static void history_cp(const struct ctx *c, const double *row, int m,
 		if (isnan(v[m]))
 			continue;
 		y[n] = v[m];
-		/* Proportions are tested on their counts: won of closed, and
-		 * followed up of first meetings. */
-		st[n] = m == RW_M_WIN_RATE ? v[RW_M_WON] + v[RW_M_LOST] :
-			m == RW_M_FOLLOWUP_RATIO ? c->fq[(size_t)r * (size_t)c->np + (size_t)k] : 0;
+		/* A share is tested on its counts: the trials are what its
+		 * weight counts (won + lost, follow-ups due). */
+		st[n] = prop ? point_weight(c, r, k, m, v) : 0;
 		sx[n] = v[m] * st[n];
 		at[n++] = c->first + k;
 	}

@@ -516,7 +516,7 @@ static void test_projection(void **state)
 /* ---- Memory ------------------------------------------------------------- */
 
 /*
- * The metric table's sum, team and of columns, checked against what the
+ * The metric table's test, sum, team and of columns, checked against what the
  * names and SPEC section 4 say, not against the table itself: a view is
  * named after its metric (win_rate_2p_hi of win_rate, projected_revenue of
  * revenue) and is never a view of a view; views are not judged by team
@@ -539,9 +539,23 @@ static void test_metric_columns(void **state)
 		assert_int_equal(rw_metric_team_judged(m), 0);
 		assert_int_equal(rw_metric_is_sum(m), 0);
 	}
-	for (int i = 0; i < RW_NMETRICS; i++)
-		if (rw_metric_unit((enum rw_metric)i) == RW_UNIT_COUNT)
-			assert_int_equal(rw_metric_is_sum((enum rw_metric)i), 1);
+	for (int i = 0; i < RW_NMETRICS; i++) {
+		enum rw_metric m = (enum rw_metric)i;
+
+		if (rw_metric_unit(m) == RW_UNIT_COUNT)
+			assert_int_equal(rw_metric_is_sum(m), 1);
+		/* A share tested on counts is a ratio whose weight counts its
+		 * trials. */
+		if (rw_metric_test(m) == RW_TEST_SHARE)
+			assert_true(rw_metric_unit(m) == RW_UNIT_RATIO &&
+				    rw_metric_weight(m) != RW_WEIGHT_NONE &&
+				    rw_metric_weight(m) != RW_WEIGHT_QUOTA);
+	}
+	/* Pinned: the two metrics whose change point trends.c tested on
+	 * counts before the table had a test column. */
+	assert_int_equal(rw_metric_test(RW_M_WIN_RATE), RW_TEST_SHARE);
+	assert_int_equal(rw_metric_test(RW_M_FOLLOWUP_RATIO), RW_TEST_SHARE);
+	assert_int_equal(rw_metric_test(RW_M_ATTAINMENT), RW_TEST_MEAN);
 	/* Hand-picked rows (SPEC 4): win_rate_shrunk is win_rate's; win_rate
 	 * is computed after the deals, won is counted per deal; quota is no
 	 * shift of the team's selling. */
