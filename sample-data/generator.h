@@ -156,7 +156,15 @@ struct gen {
 	uint64_t rows[4];	/* rows written per file, for the summary */
 };
 
-/* gen_random.c */
+/*
+ * gen_random.c.  A stream is seeded by rng_seed; seed_mix derives the seed
+ * of a rep's or a deal's own stream, so no stream's draws depend on
+ * another's.  rng_u01 is uniform in [0, 1), rng_int in [lo, hi],
+ * rng_range in [lo, hi); rng_normal (Box-Muller) takes exactly two draws.
+ * Days count from 1970-01-01; months from year 0 (year * 12 + month - 1);
+ * weekday 0 is Monday.  fmt_date writes "YYYY-MM-DD"; parse_date reads
+ * exactly that (years 1900-9999) and returns 0, or -1 with *out untouched.
+ */
 void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
 double rng_u01(struct rng *r);
@@ -172,7 +180,15 @@ int weekday(int32_t day);
 void fmt_date(char buf[16], int32_t day);
 int parse_date(const char *s, int32_t *out);
 
-/* gen_reps.c */
+/*
+ * gen_reps.c.  What a rep does on a day, its planted pattern applied:
+ * moff is the month offset from --end's month (-1: the month before);
+ * fall how far a scenario's decline has gone (0 to 1); win_prob,
+ * followup_prob the probabilities; size_factor, gap_factor multiply the
+ * base deal size and touch gap; ramp is a new rep's speed (0 to 1);
+ * opp_rate the deals created per weekday.  reps_make draws every rep and
+ * plants the patterns: 0, or -1 when out of memory.
+ */
 int moff(const struct gen *g, int32_t day);
 double fall(const struct gen *g, const struct rep *r, int32_t day);
 double win_prob(const struct gen *g, const struct rep *r, int32_t day);
@@ -183,7 +199,14 @@ double ramp(const struct rep *r, int32_t day);
 double opp_rate(const struct gen *g, const struct rep *r, int32_t day);
 int reps_make(struct gen *g);
 
-/* gen_deals.c */
+/*
+ * gen_deals.c.  opps_make draws every rep's deals, sorted by creation: 0,
+ * or -1 when out of memory.  rep_touches appends to tb every touch rep ri
+ * made on any deal (the same on every call), 0 or -1; touch_cmp orders
+ * touches by day.  day_weight is a rep's unlinked activity weight on day
+ * d, rep_weights sums it into r->wsum, and free_split shares nfree
+ * unlinked activities over the reps by weight (largest remainder).
+ */
 int opps_make(struct gen *g);
 int rep_touches(const struct gen *g, int ri, struct tbuf *tb);
 int touch_cmp(const void *a, const void *b);
@@ -191,7 +214,13 @@ double day_weight(const struct gen *g, const struct rep *r, int32_t d, struct rn
 void rep_weights(const struct gen *g, struct rep *r);
 void free_split(struct gen *g, uint64_t nfree);
 
-/* gen_csv.c */
+/*
+ * gen_csv.c.  Each write_* writes its file into g->out and returns 0, or
+ * -1 when it cannot (a file error is said on stderr).  plan_activities is the first pass over
+ * the activities (count the touches, split the unlinked rest): 0, -1 when
+ * out of memory, 1 when --activities is below what the deals need;
+ * write_activities the second, which writes them.
+ */
 int write_reps(struct gen *g);
 int write_opps(struct gen *g);
 int write_targets(struct gen *g);
