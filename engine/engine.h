@@ -117,8 +117,8 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * opened after the conversation), so the mean is over exactly the deals
  * first_meetings counts.
  */
-#define RW_METRIC_ENUM_(id, name, unit, up, weight, test, act, sum, team, of, batch, title) \
-	RW_M_##id,
+#define RW_METRIC_ENUM_(id, name, unit, up, weight, test, act, sum, team, of, \
+			batch, title) RW_M_##id,
 enum rw_metric {
 	RW_METRICS(RW_METRIC_ENUM_)
 	RW_NMETRICS

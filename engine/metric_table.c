@@ -15,9 +15,10 @@ static const struct {
 	int up_is_good, needs_activities, sum, team, batch;
 	enum rw_metric of;
 } metric_desc[RW_NMETRICS] = {
-#define RW_METRIC_DESC_(id, name, unit, up, weight, test, act, sum, team, of, batch, title) \
-	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, RW_TEST_##test, \
-			up, act, sum, team, batch, RW_M_##of },
+#define RW_METRIC_DESC_(id, name, unit, up, weight, test, act, sum, team, of, \
+			batch, title) \
+	[RW_M_##id] = { name, title, RW_UNIT_##unit, RW_WEIGHT_##weight, \
+			RW_TEST_##test, up, act, sum, team, batch, RW_M_##of },
 	RW_METRICS(RW_METRIC_DESC_)
 #undef RW_METRIC_DESC_
 };
