@@ -96,7 +96,8 @@ $(B)/repwatch: $(CLI_OBJ) $(B)/librepwatch.a
 $(BA)/repwatch: $(ACLI_OBJ) $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
-$(B)/rwgen: $(B)/obj/sample-data/generator.o
+GEN_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sample-data/*.c))
+$(B)/rwgen: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BA)/test_%: $(BA)/obj/tests/test_%.o $(BA)/librepwatch.a

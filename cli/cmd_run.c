@@ -419,7 +419,7 @@ static int run_store(struct run_args *a, const struct rw_dataset *ds,
 {
 	struct rw_store *st = NULL;
 	struct rw_run_info info = { .as_of = a->cfg.settings.as_of,
-				    .started = started, .inputs = stats };
+				    .started = started, .inputs = stats->file };
 	char finished[32];
 	int rc;
 

@@ -191,15 +191,10 @@ static int config_repeat(struct config_reader *r, const char *section,
 	for (size_t i = 0; i < r->nseen; i++)
 		if (!strcasecmp(r->seen[i].section, section) && !strcasecmp(r->seen[i].name, name))
 			return rw_err_set(r->err, RW_ECONFIG, "key \"%s\" given twice in section [%s]", name, section);
-	if (r->nseen == r->capseen) {
-		size_t cap = r->capseen ? 2 * r->capseen : 32;
-
-		e = rw_reallocarray(r->seen, cap, sizeof(*e));
-		if (!e)
-			return rw_err_set(r->err, RW_ENOMEM, "out of memory reading configuration");
-		r->seen = e;
-		r->capseen = cap;
-	}
+	e = rw_grow(r->seen, &r->capseen, r->nseen + 1, sizeof(*e));
+	if (!e)
+		return rw_err_set(r->err, RW_ENOMEM, "out of memory reading configuration");
+	r->seen = e;
 	e = &r->seen[r->nseen++];
 	snprintf(e->section, sizeof(e->section), "%s", section);
 	snprintf(e->name, sizeof(e->name), "%s", name);

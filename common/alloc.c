@@ -59,6 +59,28 @@ void *rw_reallocarray(void *p, size_t n, size_t size)
 	return rw_realloc(p, n * size);
 }
 
+void *rw_grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return arr;
+	if (*cap > SIZE_MAX / 2) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ncap = *cap * 2;
+	if (ncap < need)
+		ncap = need;
+	if (ncap < 16)
+		ncap = 16;
+	p = rw_reallocarray(arr, ncap, size);	/* checks ncap * size */
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
 void rw_free(void *p)
 {
 	free(p);

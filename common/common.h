@@ -20,6 +20,8 @@
 #define RW_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define RW_PRINTF(a, b)
+#include "calendar.h"
+
 #endif
 
 /* Error codes.  cli/main.c maps them onto the exit codes of SPEC section 7. */
@@ -75,6 +77,21 @@ void *rw_calloc(size_t n, size_t size);
 void *rw_realloc(void *p, size_t size);
 void *rw_reallocarray(void *p, size_t n, size_t size);
 void rw_free(void *p);
+
+/*
+ * Make room for need elements (need >= 1) of size bytes in arr, an array
+ * of *cap elements (NULL when *cap is 0): when need > *cap it grows with
+ * rw_reallocarray to twice *cap, at least need and at least 16, and sets
+ * *cap.  Returns the array to use from now on (arr itself when it already
+ * fits); NULL when memory is short or the size would overflow, with arr
+ * and *cap untouched (the caller still owns and frees arr).
+ *
+ *	p = rw_grow(v->items, &v->cap, v->n + 1, sizeof(*p));
+ *	if (!p)
+ *		return RW_ENOMEM;
+ *	v->items = p;
+ */
+void *rw_grow(void *arr, size_t *cap, size_t need, size_t size);
 
 /*
  * Test hook: make allocation number n (counting from 1 after this call) and
@@ -134,5 +151,7 @@ char *rw_arena_strndup(struct rw_arena *a, const char *s, size_t len);
 char *rw_arena_strdup(struct rw_arena *a, const char *s);
 /* Bytes handed out so far (for memory figures). */
 size_t rw_arena_used(const struct rw_arena *a);
+
+#include "calendar.h"
 
 #endif

@@ -52,18 +52,15 @@ static int same_name(const char *a, const char *b)
 /* Index of name in st, added when new; -1 when out of memory. */
 static long stage_id(struct stages *st, const char *name)
 {
+	struct stage *p;
+
 	for (size_t i = 0; i < st->n; i++)
 		if (same_name(st->v[i].name, name))
 			return (long)i;
-	if (st->n == st->cap) {
-		size_t nc = st->cap ? 2 * st->cap : 16;
-		struct stage *p = rw_reallocarray(st->v, nc, sizeof(*p));
-
-		if (!p)
-			return -1;
-		st->v = p;
-		st->cap = nc;
-	}
+	p = rw_grow(st->v, &st->cap, st->n + 1, sizeof(*p));
+	if (!p)
+		return -1;
+	st->v = p;
 	st->v[st->n] = (struct stage){ name, 0, 0, -1 };
 	return (long)st->n++;
 }

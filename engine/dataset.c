@@ -33,20 +33,14 @@ void rw_dataset_free(struct rw_dataset *ds)
 	rw_free(ds);
 }
 
-/* Grow *arr (of *cap elements of size) so that one more fits. */
+/* Grow *arr (of *cap elements of size) so that one more than n fits. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-	size_t ncap;
-	void *p;
+	void *p = rw_grow(*arr, cap, n + 1, size);
 
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	p = rw_reallocarray(*arr, ncap, size);
 	if (!p)
 		return RW_ENOMEM;
 	*arr = p;
-	*cap = ncap;
 	return 0;
 }
 

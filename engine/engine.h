@@ -1,15 +1,11 @@
 /*
- * engine.h - per-rep metrics, trends and the calendar (SPEC sections 3-4).
+ * engine.h - per-rep metrics and trends (SPEC sections 3-4).
  *
  * The engine works on plain data: a struct rw_dataset filled by its add
  * functions (ingest/ calls them; tests call them directly), and results read
- * through accessors.  It knows nothing of CSV, SQLite or reports.
+ * through accessors.  It knows nothing of CSV, SQLite or reports.  Days,
+ * grains and periods are common/calendar.h's.
  *
- * Days are integers: days since 1970-01-01 (negative before).  RW_NODAY
- * means "no date".  Periods are integers per grain ("period index"):
- *   week    - Monday-start weeks, index floor((day + 3) / 7)
- *   month   - year * 12 + month - 1
- *   quarter - fiscal quarters: floor((month index - (fiscal_start - 1)) / 3)
  * A metric value that is undefined (zero denominator, no data) is NAN in
  * memory; writers must store it as NULL and never print NaN.
  */
@@ -21,10 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RW_NODAY INT32_MIN
 #define RW_NONE UINT32_MAX	/* "no index" for rep and opp references */
-
-enum rw_grain { RW_WEEK, RW_MONTH, RW_QUARTER, RW_NGRAINS };
 
 enum rw_status { RW_OPEN, RW_WON, RW_LOST };
 
@@ -34,7 +27,7 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * The metric table (SPEC section 4), one line per metric, in the spirit of
  * SQLite's opcode tables: the enum, the name table and every per-metric
  * property are generated from it, so adding a metric is adding a line here
- * and its computation in metrics.c (docs/architecture.md).  Columns:
+ * and its computation in deal_metrics.c (docs/architecture.md).  Columns:
  *   id     - enum rw_metric is RW_M_<id>; the order is rep_metrics' column
  *            order, so a new metric goes last
  *   name   - SPEC's name: the rep_metrics column, the rule column, the
@@ -44,8 +37,24 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *   up     - 1 when a rise is an improvement, 0 when it is a deterioration
  *   weight - the denominator that weights its trend (rw_trend.wslope) and
  *            says how much evidence a period holds; NONE: not a ratio
+ *   test   - how its change point is tested: SHARE, on the counts behind
+ *            it (successes of the trials its weight counts: won of closed,
+ *            followed up of due); MEAN, on the values (stale_share and
+ *            icp_fit_share too: stale_share counts the same open deals
+ *            period after period)
  *   act    - 1 when computed from the activity export: NAN for every rep
  *            without it (SPEC 4), and rules and reports must not read it
+ *   sum    - 1 when the per-deal pass adds into it (a count, a sum, or the
+ *            numerator of a ratio divided afterwards): it starts at 0 in
+ *            every period; 0: computed afterwards, it starts NAN
+ *   team   - 1 when team findings judge it (engine/team.c): results and the
+ *            behaviour behind them.  Views of another metric (of below),
+ *            quota, coverage and pipeline value are not: coverage and
+ *            pipeline move with every quota change and quarter's cycle,
+ *            which are policy and season, not a shift in how a team sells
+ *   of     - the metric it is a view of (interval bounds, shrunk rate,
+ *            projections, two-period pools): a rule's flag on it is judged
+ *            with that metric (rules/eval.c); its own id otherwise
  *   batch  - the schema columns it came with: 1 is schema step 1's CREATE
  *            TABLE (frozen: never add to it); 2 and up are step 2's ALTER
  *            TABLE groups, each written as the values, then the _z and _pct
@@ -54,45 +63,45 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  *   title  - its heading in reports
  */
 #define RW_METRICS(X) \
-/*  id                    name                    unit   up weight         act batch title */ \
-  X(OPPS_CREATED,         "opps_created",         COUNT, 1, NONE,          0, 1, "opportunities created") \
-  X(WON,                  "won",                  COUNT, 1, NONE,          0, 1, "won") \
-  X(LOST,                 "lost",                 COUNT, 0, NONE,          0, 1, "lost") \
-  X(WIN_RATE,             "win_rate",             RATIO, 1, CLOSED,        0, 1, "win rate") \
-  X(WIN_RATE_LO,          "win_rate_lo",          RATIO, 1, NONE,          0, 1, "win rate, low") \
-  X(WIN_RATE_HI,          "win_rate_hi",          RATIO, 1, NONE,          0, 1, "win rate, high") \
-  X(WIN_RATE_SHRUNK,      "win_rate_shrunk",      RATIO, 1, NONE,          0, 1, "win rate, shrunk") \
-  X(REVENUE,              "revenue",              MONEY, 1, NONE,          0, 1, "revenue") \
-  X(AVG_DEAL_SIZE,        "avg_deal_size",        MONEY, 1, WON,           0, 1, "deal size") \
-  X(CYCLE_DAYS,           "cycle_days",           DAYS,  0, WON,           0, 1, "cycle") \
-  X(QUOTA,                "quota",                MONEY, 1, NONE,          0, 1, "quota") \
-  X(ATTAINMENT,           "attainment",           RATIO, 1, QUOTA,         0, 1, "attainment") \
-  X(CALLS,                "calls",                COUNT, 1, NONE,          1, 1, "calls") \
-  X(EMAILS,               "emails",               COUNT, 1, NONE,          1, 1, "e-mails") \
-  X(MEETINGS,             "meetings",             COUNT, 1, NONE,          1, 1, "meetings") \
-  X(FIRST_MEETINGS,       "first_meetings",       COUNT, 1, NONE,          1, 1, "first meetings") \
-  X(FOLLOWUP_RATIO,       "followup_ratio",       RATIO, 1, FOLLOWUP_DUE,  1, 1, "follow-up") \
-  X(TOUCH_GAP_DAYS,       "touch_gap_days",       DAYS,  0, NONE,          1, 1, "touch gap") \
-  X(OPEN_OPPS,            "open_opps",            COUNT, 1, NONE,          0, 1, "open deals") \
-  X(PIPELINE_VALUE,       "pipeline_value",       MONEY, 1, NONE,          0, 1, "pipeline") \
-  X(STALE_OPPS,           "stale_opps",           COUNT, 0, NONE,          1, 1, "stale deals") \
-  X(STALE_SHARE,          "stale_share",          RATIO, 0, OPEN,          1, 1, "stale") \
-  X(COVERAGE,             "coverage",             RATIO, 1, NONE,          0, 1, "coverage") \
-  X(SALES_VELOCITY,       "sales_velocity",       MONEY, 1, NONE,          0, 1, "velocity") \
-  X(PROJECTED_REVENUE,    "projected_revenue",    MONEY, 1, NONE,          0, 1, "projected revenue") \
-  X(PROJECTED_ATTAINMENT, "projected_attainment", RATIO, 1, NONE,          0, 1, "projected attainment") \
-  X(ICP_FIT_SHARE,        "icp_fit_share",        RATIO, 1, ICP_KNOWN,     0, 1, "ICP fit") \
-  X(ATTAINMENT_LO,        "attainment_lo",        RATIO, 1, NONE,          0, 2, "attainment, low") \
-  X(ATTAINMENT_HI,        "attainment_hi",        RATIO, 1, NONE,          0, 2, "attainment, high") \
-  X(REVENUE_LO,           "revenue_lo",           MONEY, 1, NONE,          0, 2, "revenue, low") \
-  X(REVENUE_HI,           "revenue_hi",           MONEY, 1, NONE,          0, 2, "revenue, high") \
-  X(ATTAINMENT_2P,        "attainment_2p",        RATIO, 1, NONE,          0, 3, "attainment, two periods") \
-  X(ATTAINMENT_2P_LO,     "attainment_2p_lo",     RATIO, 1, NONE,          0, 3, "attainment, two periods, low") \
-  X(ATTAINMENT_2P_HI,     "attainment_2p_hi",     RATIO, 1, NONE,          0, 3, "attainment, two periods, high") \
-  X(WIN_RATE_2P,          "win_rate_2p",          RATIO, 1, NONE,          0, 4, "win rate, two periods") \
-  X(WIN_RATE_2P_LO,       "win_rate_2p_lo",       RATIO, 1, NONE,          0, 4, "win rate, two periods, low") \
-  X(WIN_RATE_2P_HI,       "win_rate_2p_hi",       RATIO, 1, NONE,          0, 4, "win rate, two periods, high") \
-  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS, 0, FIRST_MEETINGS, 1, 5, "days to first meeting")
+/*  id                         name                         unit   up weight          test   act sum team of                         batch title */ \
+  X(OPPS_CREATED,              "opps_created",              COUNT, 1, NONE,           MEAN,  0,  1,  1,   OPPS_CREATED,              1,     "opportunities created") \
+  X(WON,                       "won",                       COUNT, 1, NONE,           MEAN,  0,  1,  0,   WON,                       1,     "won") \
+  X(LOST,                      "lost",                      COUNT, 0, NONE,           MEAN,  0,  1,  0,   LOST,                      1,     "lost") \
+  X(WIN_RATE,                  "win_rate",                  RATIO, 1, CLOSED,         SHARE, 0,  0,  1,   WIN_RATE,                  1,     "win rate") \
+  X(WIN_RATE_LO,               "win_rate_lo",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, low") \
+  X(WIN_RATE_HI,               "win_rate_hi",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, high") \
+  X(WIN_RATE_SHRUNK,           "win_rate_shrunk",           RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  1,     "win rate, shrunk") \
+  X(REVENUE,                   "revenue",                   MONEY, 1, NONE,           MEAN,  0,  1,  1,   REVENUE,                   1,     "revenue") \
+  X(AVG_DEAL_SIZE,             "avg_deal_size",             MONEY, 1, WON,            MEAN,  0,  0,  1,   AVG_DEAL_SIZE,             1,     "deal size") \
+  X(CYCLE_DAYS,                "cycle_days",                DAYS,  0, WON,            MEAN,  0,  0,  1,   CYCLE_DAYS,                1,     "cycle") \
+  X(QUOTA,                     "quota",                     MONEY, 1, NONE,           MEAN,  0,  0,  0,   QUOTA,                     1,     "quota") \
+  X(ATTAINMENT,                "attainment",                RATIO, 1, QUOTA,          MEAN,  0,  0,  1,   ATTAINMENT,                1,     "attainment") \
+  X(CALLS,                     "calls",                     COUNT, 1, NONE,           MEAN,  1,  1,  1,   CALLS,                     1,     "calls") \
+  X(EMAILS,                    "emails",                    COUNT, 1, NONE,           MEAN,  1,  1,  1,   EMAILS,                    1,     "e-mails") \
+  X(MEETINGS,                  "meetings",                  COUNT, 1, NONE,           MEAN,  1,  1,  1,   MEETINGS,                  1,     "meetings") \
+  X(FIRST_MEETINGS,            "first_meetings",            COUNT, 1, NONE,           MEAN,  1,  1,  1,   FIRST_MEETINGS,            1,     "first meetings") \
+  X(FOLLOWUP_RATIO,            "followup_ratio",            RATIO, 1, FOLLOWUP_DUE,   SHARE, 1,  1,  1,   FOLLOWUP_RATIO,            1,     "follow-up") \
+  X(TOUCH_GAP_DAYS,            "touch_gap_days",            DAYS,  0, NONE,           MEAN,  1,  0,  1,   TOUCH_GAP_DAYS,            1,     "touch gap") \
+  X(OPEN_OPPS,                 "open_opps",                 COUNT, 1, NONE,           MEAN,  0,  1,  0,   OPEN_OPPS,                 1,     "open deals") \
+  X(PIPELINE_VALUE,            "pipeline_value",            MONEY, 1, NONE,           MEAN,  0,  1,  0,   PIPELINE_VALUE,            1,     "pipeline") \
+  X(STALE_OPPS,                "stale_opps",                COUNT, 0, NONE,           MEAN,  1,  1,  0,   STALE_OPPS,                1,     "stale deals") \
+  X(STALE_SHARE,               "stale_share",               RATIO, 0, OPEN,           MEAN,  1,  0,  1,   STALE_SHARE,               1,     "stale") \
+  X(COVERAGE,                  "coverage",                  RATIO, 1, NONE,           MEAN,  0,  1,  0,   COVERAGE,                  1,     "coverage") \
+  X(SALES_VELOCITY,            "sales_velocity",            MONEY, 1, NONE,           MEAN,  0,  0,  0,   SALES_VELOCITY,            1,     "velocity") \
+  X(PROJECTED_REVENUE,         "projected_revenue",         MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   1,     "projected revenue") \
+  X(PROJECTED_ATTAINMENT,      "projected_attainment",      RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                1,     "projected attainment") \
+  X(ICP_FIT_SHARE,             "icp_fit_share",             RATIO, 1, ICP_KNOWN,      MEAN,  0,  1,  0,   ICP_FIT_SHARE,             1,     "ICP fit") \
+  X(ATTAINMENT_LO,             "attainment_lo",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                2,     "attainment, low") \
+  X(ATTAINMENT_HI,             "attainment_hi",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                2,     "attainment, high") \
+  X(REVENUE_LO,                "revenue_lo",                MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   2,     "revenue, low") \
+  X(REVENUE_HI,                "revenue_hi",                MONEY, 1, NONE,           MEAN,  0,  0,  0,   REVENUE,                   2,     "revenue, high") \
+  X(ATTAINMENT_2P,             "attainment_2p",             RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods") \
+  X(ATTAINMENT_2P_LO,          "attainment_2p_lo",          RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, low") \
+  X(ATTAINMENT_2P_HI,          "attainment_2p_hi",          RATIO, 1, NONE,           MEAN,  0,  0,  0,   ATTAINMENT,                3,     "attainment, two periods, high") \
+  X(WIN_RATE_2P,               "win_rate_2p",               RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods") \
+  X(WIN_RATE_2P_LO,            "win_rate_2p_lo",            RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, low") \
+  X(WIN_RATE_2P_HI,            "win_rate_2p_hi",            RATIO, 1, NONE,           MEAN,  0,  0,  0,   WIN_RATE,                  4,     "win rate, two periods, high") \
+  X(AVG_DAYS_TO_FIRST_MEETING, "avg_days_to_first_meeting", DAYS,  0, FIRST_MEETINGS, MEAN,  1,  1,  0,   AVG_DAYS_TO_FIRST_MEETING, 5,     "days to first meeting")
 
 /*
  * Notes on the lines above.  projected_revenue and projected_attainment
@@ -108,7 +117,8 @@ enum rw_act_type { RW_CALL, RW_EMAIL, RW_MEETING, RW_OTHER, RW_NACTS };
  * opened after the conversation), so the mean is over exactly the deals
  * first_meetings counts.
  */
-#define RW_METRIC_ENUM_(id, name, unit, up, weight, act, batch, title) RW_M_##id,
+#define RW_METRIC_ENUM_(id, name, unit, up, weight, test, act, sum, team, of, \
+			batch, title) RW_M_##id,
 enum rw_metric {
 	RW_METRICS(RW_METRIC_ENUM_)
 	RW_NMETRICS
@@ -157,47 +167,21 @@ int rw_metric_needs_activities(enum rw_metric m);
  * deterioration (cycle days, touch gap, stale share, lost deals); 1 for an
  * out-of-range value. */
 int rw_metric_up_is_good(enum rw_metric m);
+/* How metric m's change point is tested (the table's test column):
+ * RW_TEST_SHARE on counts, RW_TEST_MEAN on values (also out of range). */
+enum rw_metric_test { RW_TEST_MEAN, RW_TEST_SHARE };
+enum rw_metric_test rw_metric_test(enum rw_metric m);
+/* 1 when the per-deal pass adds into metric m, which so starts at 0 in
+ * every period (the table's sum column); 0 otherwise or out of range. */
+int rw_metric_is_sum(enum rw_metric m);
+/* 1 when team findings judge metric m (the table's team column); 0
+ * otherwise or out of range. */
+int rw_metric_team_judged(enum rw_metric m);
+/* The metric m is a view of (the table's of column: win_rate for
+ * win_rate_lo, ...); m itself when it is no view, or out of range. */
+enum rw_metric rw_metric_of(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
-/* "week", "month", "quarter"; and the reverse (-1 when unknown). */
-const char *rw_grain_name(enum rw_grain g);
-int rw_grain_find(const char *name);
-
-/* ---- Calendar -------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
-int32_t rw_days_from_civil(int y, int m, int d);
-void rw_civil_from_days(int32_t day, int *y, int *m, int *d);
-/* 1 when y-m-d is a real calendar date (1 <= m <= 12, day in month). */
-int rw_date_valid(int y, int m, int d);
-
-/* Write day as "YYYY-MM-DD" into out (size at least 11 for years 0-9999;
- * always NUL-terminated).  The one day format of repwatch's outputs. */
-void rw_day_format(int32_t day, char *out, size_t size);
-/* Parse s, exactly "YYYY-MM-DD" and a real calendar date with nothing
- * after it, into *day.  Returns 0, or -1 with *day untouched. */
-int rw_day_parse(const char *s, int32_t *day);
-
-/* Period index of day under grain; fiscal_start is the first month (1-12)
- * of the fiscal year and only matters for quarters. */
-int32_t rw_period_of(enum rw_grain g, int32_t day, int fiscal_start);
-/* First day of period p, and the first day after it. */
-int32_t rw_period_start(enum rw_grain g, int32_t p, int fiscal_start);
-int32_t rw_period_end(enum rw_grain g, int32_t p, int fiscal_start);
-
-/*
- * Write the label of period p into out (NUL-terminated, at most size-1
- * bytes): "2026-W07" (ISO week), "2026-02", "2026-Q1", or "FY2027-Q1" when
- * fiscal_start != 1 (fiscal year named by the calendar year it ends in).
- */
-void rw_period_label(enum rw_grain g, int32_t p, int fiscal_start,
-		     char *out, size_t size);
-/*
- * Parse a label of any grain (as written by rw_period_label; "2026-Q1" is
- * also accepted for fiscal calendars).  Returns 0 and sets *g and *p, or -1.
- */
-int rw_period_parse(const char *s, size_t len, int fiscal_start,
-		    enum rw_grain *g, int32_t *p);
 
 /* ---- Settings -------------------------------------------------------- */
 

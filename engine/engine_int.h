@@ -84,9 +84,10 @@ void rw_trend_robust(const double *x, const double *y, size_t n,
 
 /*
  * The results behind struct rw_results: values [rep][k][metric] and trends
- * [rep][metric] per grain (metrics.c), team baselines [team][k][metric]
- * with team nteams the whole company, and each value's robust z-score and
- * percentile within its team [rep][k][metric] (baseline.c).
+ * [rep][metric] per grain (metrics.c and the files of metrics_int.h), team
+ * baselines [team][k][metric] with team nteams the whole company, and each
+ * value's robust z-score and percentile within its team [rep][k][metric]
+ * (baseline.c).
  */
 struct rw_results {
 	size_t nreps;

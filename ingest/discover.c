@@ -266,7 +266,7 @@ static int scan_dir(struct ingest *in, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL;
+	char **names = NULL, **p;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
@@ -275,17 +275,12 @@ static int scan_dir(struct ingest *in, const char *dir)
 	while ((de = readdir(d))) {
 		if (!is_csv_name(de->d_name))
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **p = rw_reallocarray(names, ncap, sizeof(*p));
-
-			if (!p) {
-				rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
-				break;
-			}
-			names = p;
-			cap = ncap;
+		p = rw_grow(names, &cap, n + 1, sizeof(*p));
+		if (!p) {
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+			break;
 		}
+		names = p;
 		names[n] = rw_arena_strdup(in->arena, de->d_name);
 		if (!names[n]) {
 			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");

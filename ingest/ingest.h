@@ -21,20 +21,11 @@
 
 #include "../common/common.h"
 #include "../engine/engine.h"
+#include "inputs.h"
 
 #include <stdint.h>
 
 enum rw_date_order { RW_DATE_AUTO, RW_DATE_MDY, RW_DATE_DMY };
-
-enum rw_input_file {
-	RW_IN_REPS,
-	RW_IN_OPPORTUNITIES,
-	RW_IN_TARGETS,
-	RW_IN_ACTIVITIES,
-	RW_IN_STAGE_HISTORY,
-	RW_IN_PLANS,
-	RW_NINPUTS
-};
 
 /* Text encoding of the inputs: AUTO is UTF-8 (validated), or UTF-16 when
  * the file starts with a UTF-16 byte order mark. */
@@ -113,16 +104,6 @@ int rw_ingest_config_section(const char *section);
 /* Names of the known profiles, NULL-terminated ("canonical", ...). */
 const char *const *rw_profile_names(void);
 
-/* What was read from one input file, for the run summary and runs table. */
-struct rw_input_stats {
-	char path[1024];	/* "" when the file is absent */
-	int present;
-	uint64_t size;		/* bytes */
-	char sha256[65];	/* hex digest of the bytes read */
-	uint64_t rows_read;	/* data records, header excluded */
-	uint64_t rows_rejected;
-};
-
 /* What `repwatch check` and the run summary say about one file read. */
 #define RW_MAX_FILES 32
 #define RW_SHOW_REJECTS 5
@@ -159,9 +140,6 @@ struct rw_ingest_stats {
 					 * row's activity_id and content */
 	char base_currency[8];		/* amounts are in this currency */
 };
-
-/* Canonical file name of an input ("opportunities.csv", ...). */
-const char *rw_input_name(enum rw_input_file f);
 
 /*
  * Read all inputs into ds (which must be empty and have its settings).

@@ -101,15 +101,11 @@ int rw_ingest_resolve_owner(struct ingest *in, const char *s, size_t len,
 int rw_ingest_note_line(struct ingest *in, long **lines, size_t *cap, size_t i,
 			long line)
 {
-	if (i >= *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
-		long *p = rw_reallocarray(*lines, ncap, sizeof(*p));
+	long *p = rw_grow(*lines, cap, i + 1, sizeof(*p));
 
-		if (!p)
-			return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-		*lines = p;
-		*cap = ncap;
-	}
+	if (!p)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	*lines = p;
 	(*lines)[i] = line;
 	return 0;
 }

@@ -189,7 +189,7 @@ static int name_ok(const char *s)
 static struct rw_rule *rule_get(struct rw_rules *rs, const char *name,
 				struct rw_err *err)
 {
-	struct rw_rule *r = rule_find(rs, name);
+	struct rw_rule *r = rule_find(rs, name), *p;
 
 	if (r)
 		return r;
@@ -197,17 +197,12 @@ static struct rw_rule *rule_get(struct rw_rules *rs, const char *name,
 		rw_err_set(err, RW_ECONFIG, "rule \"%s\": a rule name is 1-64 letters, digits, '_' or '-'", name);
 		return NULL;
 	}
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? 2 * rs->cap : 16;
-		struct rw_rule *p = rw_reallocarray(rs->rules, cap, sizeof(*p));
-
-		if (!p) {
-			rw_err_set(err, RW_ENOMEM, "out of memory defining rule %s", name);
-			return NULL;
-		}
-		rs->rules = p;
-		rs->cap = cap;
+	p = rw_grow(rs->rules, &rs->cap, rs->n + 1, sizeof(*p));
+	if (!p) {
+		rw_err_set(err, RW_ENOMEM, "out of memory defining rule %s", name);
+		return NULL;
 	}
+	rs->rules = p;
 	r = &rs->rules[rs->n];
 	memset(r, 0, sizeof(*r));
 	r->name = rules_strdup(name);

@@ -14,29 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int bind_num(sqlite3_stmt *stmt, int i, double v)
-{
-	if (!isfinite(v))
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_double(stmt, i, v);
-}
-
-static int bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
-}
-
-static int step_done(sqlite3_stmt *stmt)
-{
-	int rc = sqlite3_step(stmt);
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_DONE ? 0 : rc;
-}
-
 static int write_flags(struct rw_store *st, const struct rw_dataset *ds,
 		       const struct rw_rules_out *out, struct rw_err *err)
 {
@@ -54,13 +31,13 @@ static int write_flags(struct rw_store *st, const struct rw_dataset *ds,
 		if (!rw_in_shard(&ds->settings, rep->team))
 			continue;	/* another shard's rep */
 		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
-		    bind_text(stmt, 2, rep->id) || bind_text(stmt, 3, rep->team) ||
-		    bind_text(stmt, 4, f->rule) ||
-		    bind_text(stmt, 5, rw_category_name(f->category)) ||
-		    bind_text(stmt, 6, rw_severity_name(f->severity)) ||
-		    bind_text(stmt, 7, rw_grain_name(f->grain)) ||
-		    bind_text(stmt, 8, f->period) || bind_text(stmt, 9, f->message) ||
-		    bind_text(stmt, 10, f->evidence) || step_done(stmt))
+		    rw_store_bind_text(stmt, 2, rep->id) || rw_store_bind_text(stmt, 3, rep->team) ||
+		    rw_store_bind_text(stmt, 4, f->rule) ||
+		    rw_store_bind_text(stmt, 5, rw_category_name(f->category)) ||
+		    rw_store_bind_text(stmt, 6, rw_severity_name(f->severity)) ||
+		    rw_store_bind_text(stmt, 7, rw_grain_name(f->grain)) ||
+		    rw_store_bind_text(stmt, 8, f->period) || rw_store_bind_text(stmt, 9, f->message) ||
+		    rw_store_bind_text(stmt, 10, f->evidence) || rw_store_step_done(stmt))
 			rc = rw_store_dberr(st, "cannot write flags", err);
 	}
 	sqlite3_finalize(stmt);
@@ -84,12 +61,12 @@ static int write_plans(struct rw_store *st, const struct rw_dataset *ds,
 		if (!rw_in_shard(&ds->settings, ds->reps[p->rep].team))
 			continue;
 		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
-		    bind_text(stmt, 2, p->id) || bind_text(stmt, 3, ds->reps[p->rep].id) ||
-		    bind_text(stmt, 4, p->metric) || bind_num(stmt, 5, sc->baseline) ||
-		    bind_num(stmt, 6, sc->current) || bind_num(stmt, 7, sc->target) ||
-		    bind_num(stmt, 8, sc->progress) || bind_num(stmt, 9, sc->elapsed) ||
-		    bind_num(stmt, 10, sc->projected) ||
-		    bind_text(stmt, 11, rw_plan_status_name(sc->status)) || step_done(stmt))
+		    rw_store_bind_text(stmt, 2, p->id) || rw_store_bind_text(stmt, 3, ds->reps[p->rep].id) ||
+		    rw_store_bind_text(stmt, 4, p->metric) || rw_store_bind_double(stmt, 5, sc->baseline, 0) ||
+		    rw_store_bind_double(stmt, 6, sc->current, 0) || rw_store_bind_double(stmt, 7, sc->target, 0) ||
+		    rw_store_bind_double(stmt, 8, sc->progress, 0) || rw_store_bind_double(stmt, 9, sc->elapsed, 0) ||
+		    rw_store_bind_double(stmt, 10, sc->projected, 0) ||
+		    rw_store_bind_text(stmt, 11, rw_plan_status_name(sc->status)) || rw_store_step_done(stmt))
 			rc = rw_store_dberr(st, "cannot write plan_progress", err);
 	}
 	sqlite3_finalize(stmt);
@@ -110,11 +87,11 @@ static int write_findings(struct rw_store *st, const struct rw_rules_out *out,
 		const struct rw_team_flag *t = &out->teams[i];
 
 		if (sqlite3_bind_int64(stmt, 1, st->run_id) ||
-		    bind_text(stmt, 2, t->team) || bind_text(stmt, 3, t->manager) ||
-		    bind_text(stmt, 4, t->grain) || bind_text(stmt, 5, t->metric) ||
-		    bind_text(stmt, 6, t->since) || bind_num(stmt, 7, t->change) ||
-		    bind_num(stmt, 8, t->p) || sqlite3_bind_int(stmt, 9, t->reps) ||
-		    sqlite3_bind_int(stmt, 10, t->reps_down) || step_done(stmt))
+		    rw_store_bind_text(stmt, 2, t->team) || rw_store_bind_text(stmt, 3, t->manager) ||
+		    rw_store_bind_text(stmt, 4, t->grain) || rw_store_bind_text(stmt, 5, t->metric) ||
+		    rw_store_bind_text(stmt, 6, t->since) || rw_store_bind_double(stmt, 7, t->change, 0) ||
+		    rw_store_bind_double(stmt, 8, t->p, 0) || sqlite3_bind_int(stmt, 9, t->reps) ||
+		    sqlite3_bind_int(stmt, 10, t->reps_down) || rw_store_step_done(stmt))
 			rc = rw_store_dberr(st, "cannot write team_findings", err);
 	}
 	sqlite3_finalize(stmt);
@@ -139,16 +116,6 @@ static int32_t col_day(sqlite3_stmt *stmt, int i)
 	int32_t day;
 
 	return s && !rw_day_parse(s, &day) ? day : RW_NODAY;
-}
-
-static int bind_day(sqlite3_stmt *stmt, int i, int32_t day)
-{
-	char iso[16];
-
-	if (day == RW_NODAY)
-		return sqlite3_bind_null(stmt, i);
-	rw_day_format(day, iso, sizeof(iso));
-	return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT);
 }
 
 /* The working statements of one update. */
@@ -177,8 +144,8 @@ static int alert_get(struct alert_stmts *s, const char *rule, const char *rep,
 	memset(a, 0, sizeof(*a));
 	a->first_seen = a->last_seen = a->last_notified = RW_NODAY;
 	*pending = NULL;
-	if (sqlite3_bind_text(s->get, 1, rule, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(s->get, 2, rep, -1, SQLITE_STATIC))
+	if (rw_store_bind_text(s->get, 1, rule) ||
+	    rw_store_bind_text(s->get, 2, rep))
 		return -1;
 	rc = sqlite3_step(s->get);
 	if (rc == SQLITE_ROW) {
@@ -212,14 +179,14 @@ struct alert_row {
 static int alert_put(struct alert_stmts *s, const struct alert_row *row,
 		     const struct rw_alert_state *a)
 {
-	return bind_text(s->put, 1, row->rule) || bind_text(s->put, 2, row->rep) ||
-	       bind_text(s->put, 3, a->firing ? "firing" : "resolved") ||
-	       bind_text(s->put, 4, rw_severity_name(a->severity)) ||
-	       bind_day(s->put, 5, a->first_seen) || bind_day(s->put, 6, a->last_seen) ||
-	       bind_day(s->put, 7, a->last_notified) || bind_text(s->put, 8, row->pending) ||
-	       bind_text(s->put, 9, row->category) || bind_text(s->put, 10, row->grain) ||
-	       bind_text(s->put, 11, row->period) || bind_text(s->put, 12, row->message) ||
-	       step_done(s->put);
+	return rw_store_bind_text(s->put, 1, row->rule) || rw_store_bind_text(s->put, 2, row->rep) ||
+	       rw_store_bind_text(s->put, 3, a->firing ? "firing" : "resolved") ||
+	       rw_store_bind_text(s->put, 4, rw_severity_name(a->severity)) ||
+	       rw_store_bind_day(s->put, 5, a->first_seen) || rw_store_bind_day(s->put, 6, a->last_seen) ||
+	       rw_store_bind_day(s->put, 7, a->last_notified) || rw_store_bind_text(s->put, 8, row->pending) ||
+	       rw_store_bind_text(s->put, 9, row->category) || rw_store_bind_text(s->put, 10, row->grain) ||
+	       rw_store_bind_text(s->put, 11, row->period) || rw_store_bind_text(s->put, 12, row->message) ||
+	       rw_store_step_done(s->put);
 }
 
 /* pending + line, both may be NULL; NULL when out of memory. */
@@ -567,8 +534,8 @@ int rw_store_pending_clear(struct rw_store *st, const struct rw_pending *p,
 	rc = rw_store_prepare(st, "UPDATE alerts SET pending = NULL WHERE rule = ?1"
 			      " AND rep_id = ?2 AND pending = ?3", &stmt, err);
 	for (size_t i = 0; !rc && i < p->n; i++)
-		if (bind_text(stmt, 1, p->rule[i]) || bind_text(stmt, 2, p->rep[i]) ||
-		    bind_text(stmt, 3, p->text[i]) || step_done(stmt))
+		if (rw_store_bind_text(stmt, 1, p->rule[i]) || rw_store_bind_text(stmt, 2, p->rep[i]) ||
+		    rw_store_bind_text(stmt, 3, p->text[i]) || rw_store_step_done(stmt))
 			rc = rw_store_dberr(st, "cannot clear delivered notifications", err);
 	sqlite3_finalize(stmt);
 	if (!rc)
@@ -592,7 +559,7 @@ int rw_store_list_alerts(const char *path, const char *state, FILE *fp,
 			       " pending IS NOT NULL, message FROM alerts"
 			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY rep_id, rule",
 			       -1, &stmt, NULL) != SQLITE_OK ||
-	    bind_text(stmt, 1, state)) {
+	    rw_store_bind_text(stmt, 1, state)) {
 		rw_err_set(err, RW_EDB, "cannot read alerts: %s", db ? sqlite3_errmsg(db) : "out of memory");
 		rw_err_where(err, path, 0, 0);
 		sqlite3_finalize(stmt);

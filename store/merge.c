@@ -176,7 +176,7 @@ static int copy_rows(struct rw_store *st, sqlite3 *src, const struct copy *c,
 		for (int i = 0; i < n && !rc; i++)
 			if (sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i)))
 				rc = rw_store_dberr(st, "cannot copy the shard", err);
-		if (!rc && (sqlite3_step(ins) != SQLITE_DONE || sqlite3_reset(ins)))
+		if (!rc && (rw_store_step_done(ins)))
 			rc = rw_store_dberr(st, "cannot copy the shard", err);
 	}
 	if (!rc && step != SQLITE_DONE)
@@ -223,7 +223,7 @@ static int company_baselines(struct rw_store *st, int64_t run_id,
 		" p25, p75, run_id) VALUES('*', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	struct rw_buf sql;
 	sqlite3_stmt *sel = NULL, *put = NULL;
-	double *v = NULL;
+	double *v = NULL, *p2;
 	size_t cap = 0;
 	int rc = 0;
 
@@ -278,16 +278,16 @@ static int company_baselines(struct rw_store *st, int64_t run_id,
 					rw_baseline_of(col, nrows, &b);
 					if (!b.n)
 						continue;
-					if (sqlite3_bind_text(put, 1, grain, -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(put, 2, period, -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(put, 3, rw_metric_name((enum rw_metric)m), -1, SQLITE_STATIC) ||
+					if (rw_store_bind_text(put, 1, grain) ||
+					    rw_store_bind_text(put, 2, period) ||
+					    rw_store_bind_text(put, 3, rw_metric_name((enum rw_metric)m)) ||
 					    sqlite3_bind_int(put, 4, b.n) ||
 					    sqlite3_bind_double(put, 5, b.median) ||
 					    sqlite3_bind_double(put, 6, b.mad) ||
 					    sqlite3_bind_double(put, 7, b.p25) ||
 					    sqlite3_bind_double(put, 8, b.p75) ||
 					    sqlite3_bind_int64(put, 9, run_id) ||
-					    sqlite3_step(put) != SQLITE_DONE || sqlite3_reset(put))
+					    rw_store_step_done(put))
 						rc = rw_store_dberr(st, "cannot write team_baselines", err);
 				}
 				rw_free(col);
@@ -295,17 +295,13 @@ static int company_baselines(struct rw_store *st, int64_t run_id,
 			}
 			if (rc || step != SQLITE_ROW)
 				break;
-			if (nrows == cap) {
-				size_t nc = cap ? 2 * cap : 256;
-				double *p2 = rw_reallocarray(v, nc * RW_NMETRICS, sizeof(*v));
-
-				if (!p2) {
-					rc = rw_err_set(err, RW_ENOMEM, "out of memory merging");
-					break;
-				}
-				v = p2;
-				cap = nc;
+			/* One row of RW_NMETRICS values per (grain, period, rep). */
+			p2 = rw_grow(v, &cap, nrows + 1, RW_NMETRICS * sizeof(*v));
+			if (!p2) {
+				rc = rw_err_set(err, RW_ENOMEM, "out of memory merging");
+				break;
 			}
+			v = p2;
 			snprintf(grain, sizeof(grain), "%s", g);
 			snprintf(period, sizeof(period), "%s", p);
 			for (int m = 0; m < RW_NMETRICS; m++)
@@ -356,15 +352,15 @@ int rw_store_merge(const char *out_path, const char *const *shards, int n,
 			      " config_sha256, fiscal_start, history_periods, trend_periods,"
 			      " ramp_days, shard_i, shard_n, inputs) VALUES(?1, ?2, ?2, 'ok',"
 			      " nullif(?3, ''), ?4, ?5, ?6, ?7, NULL, ?8, 'merged')", &stmt, err);
-	if (!rc && (sqlite3_bind_text(stmt, 1, r[0].as_of, -1, SQLITE_STATIC) ||
-		    sqlite3_bind_text(stmt, 2, started, -1, SQLITE_STATIC) ||
-		    sqlite3_bind_text(stmt, 3, r[0].config, -1, SQLITE_STATIC) ||
+	if (!rc && (rw_store_bind_text(stmt, 1, r[0].as_of) ||
+		    rw_store_bind_text(stmt, 2, started) ||
+		    rw_store_bind_text(stmt, 3, r[0].config) ||
 		    sqlite3_bind_int(stmt, 4, r[0].fiscal_start) ||
 		    sqlite3_bind_int(stmt, 5, r[0].history_periods) ||
 		    sqlite3_bind_int(stmt, 6, r[0].trend_periods) ||
 		    sqlite3_bind_int(stmt, 7, r[0].ramp_days) ||
 		    sqlite3_bind_int64(stmt, 8, r[0].shard_n) ||
-		    sqlite3_step(stmt) != SQLITE_DONE))
+		    rw_store_step_done(stmt)))
 		rc = rw_store_dberr(st, "cannot record the merge", err);
 	sqlite3_finalize(stmt);
 	stmt = NULL;
@@ -375,7 +371,7 @@ int rw_store_merge(const char *out_path, const char *const *shards, int n,
 		rc = copy_shard(st, shards[i], r[i].run_id, run_id, r[i].shard_i == 0, err);
 	for (size_t i = 0; !rc && i < sizeof(own_run) / sizeof(own_run[0]); i++) {
 		rc = rw_store_prepare(st, own_run[i], &stmt, err);
-		if (!rc && (sqlite3_bind_int64(stmt, 1, run_id) || sqlite3_step(stmt) != SQLITE_DONE))
+		if (!rc && (sqlite3_bind_int64(stmt, 1, run_id) || rw_store_step_done(stmt)))
 			rc = rw_store_dberr(st, "cannot merge", err);
 		sqlite3_finalize(stmt);
 		stmt = NULL;

@@ -13,12 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * The run_inputs.file values: the canonical names of SPEC section 2, in
- * enum rw_input_file order.  They are part of the database contract, so
- * the store owns them rather than following whatever ingest prints.
- */
-
 int rw_store_dberr(struct rw_store *st, const char *what, struct rw_err *err)
 {
 	int ec = sqlite3_errcode(st->db);
@@ -279,25 +273,15 @@ int rw_store_last_run(struct rw_store *st, struct rw_last_run *last,
 	return rc;
 }
 
-/* Bind text, or NULL for a NULL or empty string. */
-static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+/* An empty string is stored as NULL: "not known", like a missing one. */
+static const char *empty_null(const char *s)
 {
-	if (!s || !*s)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
-/* Bind an unsigned count that SQLite stores as a signed 64-bit integer. */
-static int bind_u64(sqlite3_stmt *stmt, int i, uint64_t v)
-{
-	if (v > (uint64_t)INT64_MAX)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v);
+	return s && *s ? s : NULL;
 }
 
 /* One run_inputs row per input file that was present. */
 static int store_insert_inputs(struct rw_store *st, int64_t run_id,
-			       const struct rw_ingest_stats *in,
+			       const struct rw_input_stats *in,
 			       struct rw_err *err)
 {
 	static const char sql[] =
@@ -312,22 +296,18 @@ static int store_insert_inputs(struct rw_store *st, int64_t run_id,
 	if (rc)
 		return rc;
 	for (int f = 0; f < RW_NINPUTS; f++) {
-		const struct rw_input_stats *fs = &in->file[f];
+		const struct rw_input_stats *fs = &in[f];
 
 		if (!fs->present)
 			continue;
 		if (sqlite3_bind_int64(stmt, 1, run_id) ||
-		    sqlite3_bind_text(stmt, 2, rw_input_name((enum rw_input_file)f), -1, SQLITE_STATIC) ||
-		    bind_text_or_null(stmt, 3, fs->path) ||
-		    bind_u64(stmt, 4, fs->size) ||
-		    bind_text_or_null(stmt, 5, fs->sha256) ||
-		    bind_u64(stmt, 6, fs->rows_read) ||
-		    bind_u64(stmt, 7, fs->rows_rejected) ||
-		    sqlite3_step(stmt) != SQLITE_DONE) {
-			rc = rw_store_dberr(st, "cannot record the run's inputs", err);
-			break;
-		}
-		if (sqlite3_reset(stmt) || sqlite3_clear_bindings(stmt)) {
+		    rw_store_bind_text(stmt, 2, rw_input_name((enum rw_input_file)f)) ||
+		    rw_store_bind_text(stmt, 3, empty_null(fs->path)) ||
+		    rw_store_bind_u64(stmt, 4, fs->size) ||
+		    rw_store_bind_text(stmt, 5, empty_null(fs->sha256)) ||
+		    rw_store_bind_u64(stmt, 6, fs->rows_read) ||
+		    rw_store_bind_u64(stmt, 7, fs->rows_rejected) ||
+		    rw_store_step_done(stmt)) {
 			rc = rw_store_dberr(st, "cannot record the run's inputs", err);
 			break;
 		}
@@ -360,10 +340,10 @@ static int store_insert_run(struct rw_store *st, const struct rw_run_info *info,
 	rc = rw_store_prepare(st, ins, &stmt, err);
 	if (rc)
 		return rc;
-	if (sqlite3_bind_text(stmt, 1, as_of, -1, SQLITE_TRANSIENT) ||
-	    bind_text_or_null(stmt, 2, info->started) ||
-	    bind_text_or_null(stmt, 3, info->config_digest) ||
-	    sqlite3_step(stmt) != SQLITE_DONE) {
+	if (rw_store_bind_text(stmt, 1, as_of) ||
+	    rw_store_bind_text(stmt, 2, empty_null(info->started)) ||
+	    rw_store_bind_text(stmt, 3, empty_null(info->config_digest)) ||
+	    rw_store_step_done(stmt)) {
 		rc = rw_store_dberr(st, "cannot record the run", err);
 		sqlite3_finalize(stmt);
 		return rc;
@@ -376,7 +356,7 @@ static int store_insert_run(struct rw_store *st, const struct rw_run_info *info,
 	rc = rw_store_prepare(st, upd, &stmt, err);
 	if (rc)
 		return rc;
-	if (sqlite3_bind_int64(stmt, 1, *run_id) || sqlite3_step(stmt) != SQLITE_DONE)
+	if (sqlite3_bind_int64(stmt, 1, *run_id) || rw_store_step_done(stmt))
 		rc = rw_store_dberr(st, "cannot record the run's inputs", err);
 	sqlite3_finalize(stmt);
 	return rc;
@@ -418,10 +398,10 @@ static int store_commit_as(struct rw_store *st, int64_t run_id,
 	rc = rw_store_prepare(st, sql, &stmt, err);
 	if (rc)
 		goto out_rollback;
-	if (bind_text_or_null(stmt, 1, finished) ||
+	if (rw_store_bind_text(stmt, 1, empty_null(finished)) ||
 	    sqlite3_bind_int64(stmt, 2, run_id) ||
-	    sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC) ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	    rw_store_bind_text(stmt, 3, status) ||
+	    rw_store_step_done(stmt))
 		rc = rw_store_dberr(st, "cannot finish the run", err);
 	sqlite3_finalize(stmt);
 	if (rc)

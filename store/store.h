@@ -15,7 +15,7 @@
 
 #include "../common/common.h"
 #include "../engine/engine.h"
-#include "../ingest/ingest.h"
+#include "../ingest/inputs.h"	/* what a run read, not the rest of ingest */
 #include "../rules/rules.h"
 
 #include <stdint.h>
@@ -61,7 +61,8 @@ struct rw_run_info {
 	int32_t as_of;			/* day */
 	const char *started;		/* ISO 8601 UTC timestamp */
 	const char *config_digest;	/* hex SHA-256 of the config, or NULL */
-	const struct rw_ingest_stats *inputs;
+	const struct rw_input_stats *inputs;	/* [RW_NINPUTS] (struct
+					 * rw_ingest_stats.file), or NULL */
 };
 
 /*

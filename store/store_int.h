@@ -59,5 +59,28 @@ int rw_store_exec(struct rw_store *st, const char *sql, struct rw_err *err);
 int rw_store_prepare(struct rw_store *st, const char *sql,
 		     sqlite3_stmt **stmt, struct rw_err *err);
 
+/*
+ * Binding (bind.c).  Each binds parameter i (1-based) of stmt and returns
+ * SQLite's code: 0 (SQLITE_OK) or an error, which the caller reports with
+ * rw_store_dberr.  Strings are copied by SQLite (SQLITE_TRANSIENT), so any
+ * buffer may be freed right after the call.
+ *  - text: NULL s is SQL NULL (an empty string stays '');
+ *  - double: NAN and infinities are NULL; with whole != 0, an integral
+ *    value (below 9e15) is bound as INTEGER, so `SELECT won` shows 3;
+ *  - day: RW_NODAY is NULL, any other day "YYYY-MM-DD" (rw_day_format);
+ *  - u64: a count above INT64_MAX is NULL.
+ */
+int rw_store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+int rw_store_bind_double(sqlite3_stmt *stmt, int i, double v, int whole);
+int rw_store_bind_day(sqlite3_stmt *stmt, int i, int32_t day);
+int rw_store_bind_u64(sqlite3_stmt *stmt, int i, uint64_t v);
+
+/*
+ * Step a bound INSERT, UPDATE or DELETE once, then reset stmt and clear its
+ * bindings for the next row, whatever happened.  Returns 0 when the step
+ * finished (SQLITE_DONE), else SQLite's nonzero code (SQLITE_ROW counts as
+ * a failure: these statements return no rows).
+ */
+int rw_store_step_done(sqlite3_stmt *stmt);
 
 #endif

@@ -17,46 +17,6 @@ static int metric_is_count(enum rw_metric m)
 	return rw_metric_unit(m) == RW_UNIT_COUNT;
 }
 
-/* NAN and infinities become NULL; whole counts become integers. */
-static int bind_value(sqlite3_stmt *stmt, int i, double v, int count)
-{
-	if (!isfinite(v))
-		return sqlite3_bind_null(stmt, i);
-	if (count && v == floor(v) && fabs(v) < 9e15)
-		return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v);
-	return sqlite3_bind_double(stmt, i, v);
-}
-
-static int bind_day_or_null(sqlite3_stmt *stmt, int i, int32_t day)
-{
-	char iso[16];
-
-	if (day == RW_NODAY)
-		return sqlite3_bind_null(stmt, i);
-	rw_day_format(day, iso, sizeof(iso));
-	return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT);
-}
-
-static int bind_opt_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
-/* Step a bound INSERT, then reset it for the next row. */
-static int step_reset(sqlite3_stmt *stmt)
-{
-	int rc = sqlite3_step(stmt);
-
-	if (rc != SQLITE_DONE)
-		return rc;
-	rc = sqlite3_reset(stmt);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_clear_bindings(stmt);
-	return rc;
-}
-
 /* The settings the results were computed with, on the run's row. */
 static int write_settings(struct rw_store *st, const struct rw_settings *s,
 			  struct rw_err *err)
@@ -78,7 +38,7 @@ static int write_settings(struct rw_store *st, const struct rw_settings *s,
 	    sqlite3_bind_int(stmt, 5, s->ramp_days) ||
 	    sqlite3_bind_int64(stmt, 6, s->shard_i) ||
 	    sqlite3_bind_int64(stmt, 7, s->shard_n) ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	    rw_store_step_done(stmt))
 		rc = rw_store_dberr(st, "cannot record the run's settings", err);
 	sqlite3_finalize(stmt);
 	return rc;
@@ -105,15 +65,15 @@ static int write_reps(struct rw_store *st, const struct rw_dataset *ds,
 
 		if (!rw_in_shard(&ds->settings, p->team))
 			continue;	/* another shard's rep */
-		if (sqlite3_bind_text(stmt, 1, p->id, -1, SQLITE_STATIC) ||
-		    bind_opt_text(stmt, 2, p->name) ||
-		    bind_opt_text(stmt, 3, p->email) ||
-		    bind_opt_text(stmt, 4, p->team) ||
-		    bind_opt_text(stmt, 5, p->manager) ||
-		    bind_day_or_null(stmt, 6, p->hire_day) ||
-		    bind_day_or_null(stmt, 7, p->end_day) ||
+		if (rw_store_bind_text(stmt, 1, p->id) ||
+		    rw_store_bind_text(stmt, 2, p->name) ||
+		    rw_store_bind_text(stmt, 3, p->email) ||
+		    rw_store_bind_text(stmt, 4, p->team) ||
+		    rw_store_bind_text(stmt, 5, p->manager) ||
+		    rw_store_bind_day(stmt, 6, p->hire_day) ||
+		    rw_store_bind_day(stmt, 7, p->end_day) ||
 		    sqlite3_bind_int(stmt, 8, p->unassigned ? 1 : 0) ||
-		    step_reset(stmt)) {
+		    rw_store_step_done(stmt)) {
 			rc = rw_store_dberr(st, "cannot write reps", err);
 			break;
 		}
@@ -165,11 +125,11 @@ static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
 		       const struct rw_rep *rep, uint32_t r, enum rw_grain g,
 		       int k, const struct period_key *pk, int64_t run_id)
 {
-	if (sqlite3_bind_text(stmt, 1, rep->id, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(stmt, 2, rw_grain_name(g), -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(stmt, 3, pk->label, -1, SQLITE_STATIC) ||
-	    bind_day_or_null(stmt, 4, pk->start) ||
-	    bind_day_or_null(stmt, 5, pk->last) ||
+	if (rw_store_bind_text(stmt, 1, rep->id) ||
+	    rw_store_bind_text(stmt, 2, rw_grain_name(g)) ||
+	    rw_store_bind_text(stmt, 3, pk->label) ||
+	    rw_store_bind_day(stmt, 4, pk->start) ||
+	    rw_store_bind_day(stmt, 5, pk->last) ||
 	    sqlite3_bind_int(stmt, 6, pk->partial) ||
 	    sqlite3_bind_int64(stmt, 7, run_id) ||
 	    sqlite3_bind_int(stmt, 8, rw_results_eligible(res, r, g, k)))
@@ -177,17 +137,17 @@ static int metrics_row(sqlite3_stmt *stmt, const struct rw_results *res,
 	for (int m = 0; m < RW_NMETRICS; m++) {
 		double v = rw_results_value(res, r, g, k, (enum rw_metric)m);
 
-		if (bind_value(stmt, 9 + m, v, metric_is_count((enum rw_metric)m)))
+		if (rw_store_bind_double(stmt, 9 + m, v, metric_is_count((enum rw_metric)m)))
 			return -1;
 	}
 	for (int m = 0; m < RW_NMETRICS; m++) {
 		int at = 9 + RW_NMETRICS + 2 * m;
 
-		if (bind_value(stmt, at, rw_results_z(res, r, g, k, (enum rw_metric)m), 0) ||
-		    bind_value(stmt, at + 1, rw_results_pct(res, r, g, k, (enum rw_metric)m), 0))
+		if (rw_store_bind_double(stmt, at, rw_results_z(res, r, g, k, (enum rw_metric)m), 0) ||
+		    rw_store_bind_double(stmt, at + 1, rw_results_pct(res, r, g, k, (enum rw_metric)m), 0))
 			return -1;
 	}
-	return step_reset(stmt) ? -1 : 0;
+	return rw_store_step_done(stmt) ? -1 : 0;
 }
 
 /*
@@ -246,27 +206,23 @@ static int trend_row(sqlite3_stmt *stmt, const char *rep_id, enum rw_grain g,
 	const int nv = (int)(sizeof(v) / sizeof(v[0]));
 	char cp[32];
 
-	if (sqlite3_bind_text(stmt, 1, rep_id, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(stmt, 2, rw_grain_name(g), -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(stmt, 3, rw_metric_name(m), -1, SQLITE_STATIC) ||
+	if (rw_store_bind_text(stmt, 1, rep_id) ||
+	    rw_store_bind_text(stmt, 2, rw_grain_name(g)) ||
+	    rw_store_bind_text(stmt, 3, rw_metric_name(m)) ||
 	    sqlite3_bind_int(stmt, 4, t->n))
 		return -1;
 	for (int i = 0; i < nv; i++)
-		if (bind_value(stmt, 5 + i, v[i], 0))
+		if (rw_store_bind_double(stmt, 5 + i, v[i], 0))
 			return -1;
-	if (t->cp_period == RW_NODAY) {
-		if (sqlite3_bind_null(stmt, 5 + nv))
-			return -1;
-	} else {
+	if (t->cp_period != RW_NODAY)
 		rw_period_label(g, t->cp_period, s->fiscal_start, cp, sizeof(cp));
-		if (sqlite3_bind_text(stmt, 5 + nv, cp, -1, SQLITE_TRANSIENT))
-			return -1;
-	}
-	if (bind_value(stmt, 6 + nv, t->cp_size, 0) ||
-	    bind_value(stmt, 7 + nv, t->cp_p, 0) ||
+	if (rw_store_bind_text(stmt, 5 + nv, t->cp_period == RW_NODAY ? NULL : cp))
+		return -1;
+	if (rw_store_bind_double(stmt, 6 + nv, t->cp_size, 0) ||
+	    rw_store_bind_double(stmt, 7 + nv, t->cp_p, 0) ||
 	    sqlite3_bind_int64(stmt, 8 + nv, run_id))
 		return -1;
-	return step_reset(stmt) ? -1 : 0;
+	return rw_store_step_done(stmt) ? -1 : 0;
 }
 
 /* Trends describe the latest window only, so the table is replaced whole. */
@@ -349,17 +305,17 @@ static int write_baselines(struct rw_store *st, const struct rw_dataset *ds,
 
 					if (!b || !b->n)
 						continue;
-					if (sqlite3_bind_text(stmt, 1, rw_results_team_name(res, t), -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g), -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 3, pk.label, -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 4, rw_metric_name((enum rw_metric)m), -1, SQLITE_STATIC) ||
+					if (rw_store_bind_text(stmt, 1, rw_results_team_name(res, t)) ||
+					    rw_store_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g)) ||
+					    rw_store_bind_text(stmt, 3, pk.label) ||
+					    rw_store_bind_text(stmt, 4, rw_metric_name((enum rw_metric)m)) ||
 					    sqlite3_bind_int(stmt, 5, b->n) ||
-					    bind_value(stmt, 6, b->median, 0) ||
-					    bind_value(stmt, 7, b->mad, 0) ||
-					    bind_value(stmt, 8, b->p25, 0) ||
-					    bind_value(stmt, 9, b->p75, 0) ||
+					    rw_store_bind_double(stmt, 6, b->median, 0) ||
+					    rw_store_bind_double(stmt, 7, b->mad, 0) ||
+					    rw_store_bind_double(stmt, 8, b->p25, 0) ||
+					    rw_store_bind_double(stmt, 9, b->p75, 0) ||
 					    sqlite3_bind_int64(stmt, 10, st->run_id) ||
-					    step_reset(stmt)) {
+					    rw_store_step_done(stmt)) {
 						rc = rw_store_dberr(st, "cannot write team_baselines", err);
 						break;
 					}
@@ -405,17 +361,17 @@ static int write_conversions(struct rw_store *st, const struct rw_dataset *ds,
 					rw_results_conv(res, r, (enum rw_grain)g, k, i, &e, &h);
 					if (!(e > 0))
 						continue;
-					if (sqlite3_bind_text(stmt, 1, ds->reps[r].id, -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g), -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 3, pk.label, -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 4, rw_results_conv_name(res, i), -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 5, rw_results_conv_from(res, i), -1, SQLITE_STATIC) ||
-					    sqlite3_bind_text(stmt, 6, rw_results_conv_to(res, i), -1, SQLITE_STATIC) ||
+					if (rw_store_bind_text(stmt, 1, ds->reps[r].id) ||
+					    rw_store_bind_text(stmt, 2, rw_grain_name((enum rw_grain)g)) ||
+					    rw_store_bind_text(stmt, 3, pk.label) ||
+					    rw_store_bind_text(stmt, 4, rw_results_conv_name(res, i)) ||
+					    rw_store_bind_text(stmt, 5, rw_results_conv_from(res, i)) ||
+					    rw_store_bind_text(stmt, 6, rw_results_conv_to(res, i)) ||
 					    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)e) ||
 					    sqlite3_bind_int64(stmt, 8, (sqlite3_int64)h) ||
 					    sqlite3_bind_double(stmt, 9, h / e) ||
 					    sqlite3_bind_int64(stmt, 10, st->run_id) ||
-					    step_reset(stmt)) {
+					    rw_store_step_done(stmt)) {
 						rc = rw_store_dberr(st, "cannot write rep_conversions", err);
 						break;
 					}

@@ -407,7 +407,7 @@ int64_t do_run(const char *path, const struct rw_dataset *ds,
 	       const struct rw_results *res,
 	       const struct rw_ingest_stats *in, const char *started)
 {
-	struct rw_run_info info = { ds->settings.as_of, started, "cafe", in };
+	struct rw_run_info info = { ds->settings.as_of, started, "cafe", in ? in->file : NULL };
 	struct rw_store *st = NULL;
 	struct rw_err err;
 	int64_t id = -1;

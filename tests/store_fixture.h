@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "../engine/engine.h"
+#include "../ingest/ingest.h"
 #include "../store/store.h"
 
 #define D(y, m, d) rw_days_from_civil(y, m, d)

@@ -25,6 +25,7 @@
 
 #include "../engine/engine.h"
 #include "../rules/rules.h"
+#include "../ingest/ingest.h"
 #include "../store/store.h"
 
 #define D(y, m, d) rw_days_from_civil(y, m, d)
@@ -93,7 +94,7 @@ static void night(const char *path, int32_t day, int sev, struct rw_alert_counts
 {
 	struct rw_dataset *ds = two_reps(day, 0, 0);
 	struct rw_ingest_stats in;
-	struct rw_run_info info = { day, "2024-01-01T00:00:00Z", NULL, &in };
+	struct rw_run_info info = { day, "2024-01-01T00:00:00Z", NULL, in.file };
 	char msg[] = "Win rate down", values[] = "{\"win_rate\":0.1}", ev[] = "{}";
 	struct rw_flag f = { .rep = 0, .rule = "r1", .category = RW_CAT_EARLY,
 			     .grain = RW_MONTH, .period = "2024-03", .message = msg,
@@ -257,7 +258,7 @@ static void shard_db(const char *path, int32_t day, uint32_t i, uint32_t n)
 	struct rw_dataset *ds = two_reps(day, i, n);
 	struct rw_results *res = NULL;
 	struct rw_ingest_stats in;
-	struct rw_run_info info = { day, "2024-01-01T00:00:00Z", NULL, &in };
+	struct rw_run_info info = { day, "2024-01-01T00:00:00Z", NULL, in.file };
 	struct rw_store *st = NULL;
 	struct rw_err err;
 	int64_t id;

@@ -150,6 +150,46 @@ static void test_names(void **state)
 
 /* ---- Statistics --------------------------------------------------------- */
 
+/*
+ * rw_grow: the capacities follow from its contract (twice the old one, at
+ * least the need, at least 16), worked by hand; a failure leaves the array
+ * and its capacity as they were.
+ */
+static void test_grow(void **state)
+{
+	size_t cap = 0, big;
+	int *a = NULL, *p;
+
+	(void)state;
+	a = rw_grow(NULL, &cap, 1, sizeof(int));
+	assert_non_null(a);
+	assert_int_equal(cap, 16);	/* max(0 * 2, 1, 16) */
+	a[15] = 7;
+	assert_ptr_equal(rw_grow(a, &cap, 16, sizeof(int)), a);
+	assert_int_equal(cap, 16);	/* fits: untouched */
+	a = rw_grow(a, &cap, 17, sizeof(int));
+	assert_non_null(a);
+	assert_int_equal(cap, 32);	/* max(16 * 2, 17, 16) */
+	assert_int_equal(a[15], 7);	/* contents kept */
+	a = rw_grow(a, &cap, 100, sizeof(int));
+	assert_non_null(a);
+	assert_int_equal(cap, 100);	/* max(32 * 2, 100, 16) */
+	/* Out of memory: NULL, the array still the caller's. */
+	rw_alloc_fail_after(1);
+	p = rw_grow(a, &cap, 101, sizeof(int));
+	rw_alloc_fail_after(0);
+	assert_null(p);
+	assert_int_equal(cap, 100);
+	/* Overflow of the element count and of count x size. */
+	big = SIZE_MAX / 2 + 1;
+	assert_null(rw_grow(a, &big, big + 1, sizeof(int)));
+	assert_int_equal(big, SIZE_MAX / 2 + 1);
+	assert_null(rw_grow(a, &cap, 101, SIZE_MAX / 150));
+	assert_int_equal(cap, 100);
+	assert_int_equal(a[15], 7);
+	rw_free(a);
+}
+
 static void test_jeffreys(void **state)
 {
 	double lo, hi;
@@ -442,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_period_labels),
 		cmocka_unit_test(test_period_parse),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_jeffreys),
 		cmocka_unit_test(test_ols_textbook),
 		cmocka_unit_test(test_ols_weighted_and_edges),

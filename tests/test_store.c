@@ -543,7 +543,7 @@ static void test_rollback_restores(void **state)
 	struct rw_dataset *ds2 = small_dataset(D(2024, 4, 15), 0);
 	struct rw_results *res2 = compute(ds2);
 	struct rw_ingest_stats in;
-	struct rw_run_info info = { D(2024, 4, 15), "s", NULL, &in };
+	struct rw_run_info info = { D(2024, 4, 15), "s", NULL, in.file };
 	struct rw_store *st = NULL;
 	struct rw_err err;
 	int64_t id, rows[RW_NINPUTS];

@@ -197,7 +197,7 @@ static void crash_child(const char *path, const struct rw_dataset *ds,
 			const struct rw_results *res, int up)
 {
 	struct rw_ingest_stats in;
-	struct rw_run_info info = { ds->settings.as_of, "big", NULL, &in };
+	struct rw_run_info info = { ds->settings.as_of, "big", NULL, in.file };
 	struct rw_store *st = NULL;
 	struct rw_err err;
 	int64_t id;
@@ -529,7 +529,7 @@ static void check_refused(const char *path, const char *trigger,
 			  const struct rw_results *res, int stage)
 {
 	struct rw_ingest_stats in;
-	struct rw_run_info info = { ds->settings.as_of, "s", NULL, &in };
+	struct rw_run_info info = { ds->settings.as_of, "s", NULL, in.file };
 	struct rw_store *st = NULL;
 	struct rw_err err;
 	sqlite3 *db = raw_open(path);

@@ -1,10 +1,8 @@
 /* calendar.c - days, periods and their labels (SPEC section 3). */
-#include "engine.h"
+#include "common.h"
 
 #include <stdio.h>
-
 #include <string.h>
-#include <time.h>
 
 /*
  * Howard Hinnant's days_from_civil / civil_from_days ("chrono-Compatible
@@ -36,6 +34,21 @@ void rw_civil_from_days(int32_t day, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (mm <= 2));
 	*m = (int)mm;
 	*d = (int)dd;
+}
+
+static const char *const grain_names[RW_NGRAINS] = { "week", "month", "quarter" };
+
+const char *rw_grain_name(enum rw_grain g)
+{
+	return (unsigned)g < RW_NGRAINS ? grain_names[g] : NULL;
+}
+
+int rw_grain_find(const char *name)
+{
+	for (int i = 0; i < RW_NGRAINS; i++)
+		if (!strcmp(name, grain_names[i]))
+			return i;
+	return -1;
 }
 
 static int is_leap(int y)
@@ -220,38 +233,6 @@ int rw_period_parse(const char *s, size_t len, int fiscal_start,
 		return 0;
 	}
 	return -1;
-}
-
-void rw_settings_default(struct rw_settings *s)
-{
-	time_t now = time(NULL);
-
-	s->as_of = (int32_t)floor_div((int64_t)now, 86400);
-	s->history_periods = 12;
-	s->trend_periods = 6;
-	s->stale_days = 14;
-	s->followup_days = 30;
-	s->ramp_days = 90;
-	s->structural_margin = 0.10;
-	s->fiscal_start = 1;
-	s->stage_order = NULL;
-	s->shard_i = s->shard_n = 0;
-}
-
-uint32_t rw_team_hash(const char *team)
-{
-	uint32_t h = 2166136261u;
-
-	for (const unsigned char *p = (const unsigned char *)team; *p; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-int rw_in_shard(const struct rw_settings *s, const char *team)
-{
-	return !s->shard_n || rw_team_hash(team) % s->shard_n == s->shard_i;
 }
 
 void rw_day_format(int32_t day, char *out, size_t size)
