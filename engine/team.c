@@ -58,24 +58,7 @@
  */
 static int judged_metric(enum rw_metric m)
 {
-	switch (m) {
-	case RW_M_OPPS_CREATED:
-	case RW_M_WIN_RATE:
-	case RW_M_REVENUE:
-	case RW_M_AVG_DEAL_SIZE:
-	case RW_M_CYCLE_DAYS:
-	case RW_M_ATTAINMENT:
-	case RW_M_CALLS:
-	case RW_M_EMAILS:
-	case RW_M_MEETINGS:
-	case RW_M_FIRST_MEETINGS:
-	case RW_M_FOLLOWUP_RATIO:
-	case RW_M_TOUCH_GAP_DAYS:
-	case RW_M_STALE_SHARE:
-		return 1;
-	default:
-		return 0;
-	}
+	return rw_metric_team_judged(m);
 }
 
 /* Work space of one team and metric. */
@@ -94,19 +77,20 @@ struct twork {
 static double seg_weight(const struct rw_results *res, uint32_t r, enum rw_grain g,
 			 int k, enum rw_metric m)
 {
-	switch (m) {
-	case RW_M_WIN_RATE:
+	switch (rw_metric_weight(m)) {
+	case RW_WEIGHT_CLOSED:
 		return rw_results_value(res, r, g, k, RW_M_WON) +
 		       rw_results_value(res, r, g, k, RW_M_LOST);
-	case RW_M_AVG_DEAL_SIZE:
-	case RW_M_CYCLE_DAYS:
+	case RW_WEIGHT_WON:
 		return rw_results_value(res, r, g, k, RW_M_WON);
-	case RW_M_ATTAINMENT:
+	case RW_WEIGHT_QUOTA:
 		return rw_results_value(res, r, g, k, RW_M_QUOTA);
-	case RW_M_STALE_SHARE:
+	case RW_WEIGHT_OPEN:
 		return rw_results_value(res, r, g, k, RW_M_OPEN_OPPS);
+	case RW_WEIGHT_FIRST_MEETINGS:
+		return rw_results_value(res, r, g, k, RW_M_FIRST_MEETINGS);
 	default:
-		return 1;
+		return 1;	/* not a ratio, or its denominator is not kept */
 	}
 }
 

@@ -195,29 +195,7 @@ _Static_assert(RW_NMETRICS <= 64, "rule_metrics() needs a wider set");
  * rate and the projection are judged with the metric itself. */
 static enum rw_metric base_metric(int m)
 {
-	switch (m) {
-	case RW_M_WIN_RATE_LO:
-	case RW_M_WIN_RATE_HI:
-	case RW_M_WIN_RATE_SHRUNK:
-	case RW_M_WIN_RATE_2P:
-	case RW_M_WIN_RATE_2P_LO:
-	case RW_M_WIN_RATE_2P_HI:
-		return RW_M_WIN_RATE;
-	case RW_M_PROJECTED_REVENUE:
-		return RW_M_REVENUE;
-	case RW_M_PROJECTED_ATTAINMENT:
-	case RW_M_ATTAINMENT_LO:
-	case RW_M_ATTAINMENT_HI:
-	case RW_M_ATTAINMENT_2P:
-	case RW_M_ATTAINMENT_2P_LO:
-	case RW_M_ATTAINMENT_2P_HI:
-		return RW_M_ATTAINMENT;
-	case RW_M_REVENUE_LO:
-	case RW_M_REVENUE_HI:
-		return RW_M_REVENUE;
-	default:
-		return (enum rw_metric)m;
-	}
+	return rw_metric_of((enum rw_metric)m);
 }
 
 /* The metrics a rule reads, as a bit set over enum rw_metric. */
