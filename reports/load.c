@@ -128,8 +128,8 @@ static int reps_grow(struct rw_report_data *d, size_t *cap)
 }
 
 /*
- * Reps of the selected team, ordered by team and name, except those who
- * left before the period began (counted in nleft).
+ * Reps of the selected team, ordered by team and name, except, in a
+ * report, those who left before the period began (counted in nleft).
  */
 static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 		     struct rw_report_data *d, struct rw_err *err)
@@ -153,7 +153,9 @@ static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 		const unsigned char *end = sqlite3_column_text(st, 5);
 		struct rw_rrep *r;
 
-		if (end && *end && strcmp((const char *)end, d->period_start) < 0) {
+		/* An assessment (o->rep) may be of a departed rep, for the
+		 * file: it keeps them; a report shows the period's roster. */
+		if (!o->rep && end && *end && strcmp((const char *)end, d->period_start) < 0) {
 			d->nleft++;
 			continue;
 		}

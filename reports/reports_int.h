@@ -177,6 +177,17 @@ int rw_declined(enum rw_key k, const struct rw_rtrend *t);
 /* mean(last half) / mean(first half) - 1 of v[0..n), middle left out. */
 double rw_half_change(const double *v, int n);
 
+/*
+ * The gain the best quarter of reps made over a window of len periods
+ * against the base periods before it: over every series[r] (np values,
+ * NULL skipped) and every window with a finite mean on both sides whose
+ * mean(before) is no better than from (NAN: any), the 75th percentile
+ * (type 7) of mean(after) - mean(before), negated when lower is better
+ * (up = 0).  NAN with fewer than 8 such windows.
+ */
+double rw_best_quarter_gain(const double *const *series, size_t nseries, int np,
+			    int base, int len, int up, double from);
+
 /* Write s escaped for HTML text and attribute values. */
 void rw_html_escape(FILE *fp, const char *s);
 /* Write s as one CSV cell: RFC 4180 quoting, and a leading ' when it

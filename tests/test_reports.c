@@ -413,6 +413,11 @@ static void test_assess(void **state)
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
 		 " WHERE team = 'East' AND period = '2026-09'");
+	/* Goals come from the causes behind a flag: Ann's win-rate flag. */
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, grain,"
+		 " period, message, evidence) VALUES(1, 'R1', 'East', 'win_rate_decline',"
+		 " 'pip_candidate', 'warning', 'month', '2026-09', 'Win rate down',"
+		 " '{\"metrics\":[{\"metric\":\"win_rate\"}]}')");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
@@ -428,19 +433,117 @@ static void test_assess(void **state)
 	assert_float_equal(json_real_value(json_object_get(goal, "baseline")), 0.35, 1e-9);
 	assert_float_equal(json_real_value(json_object_get(goal, "target")), 0.40, 1e-9);
 	assert_string_equal(json_string_value(json_object_get(goal, "deadline")), "2027-01-29");
+	/* Her own level before the 2026-07 inflection is (0.60 + 0.55 +
+	 * 0.50) / 3 = 0.55; the team's p25 0.35 is no gain over 0.35, so the
+	 * median 0.40 is the team's candidate, and the nearer one.  No cap:
+	 * the only 3+3-month window (04-06 vs 07-09) of Ann (0.55) and Bob
+	 * (0.50) began better than halfway to the target (0.375). */
+	assert_float_equal(json_real_value(json_object_get(goal, "own_level")), 0.55, 1e-9);
+	assert_true(json_is_null(json_object_get(goal, "best_quarter_gain")));
+	/* Checkpoints: 0.35 + 0.05 * day / 90 on days 30, 60, 90. */
+	{
+		static const char *const dates[] = { "2026-11-30", "2026-12-30", "2027-01-29" };
+		json_t *cps = json_object_get(goal, "checkpoints");
+
+		assert_int_equal(json_array_size(cps), 3);
+		for (int i = 0; i < 3; i++) {
+			json_t *c = json_array_get(cps, (size_t)i);
+
+			assert_int_equal(json_integer_value(json_object_get(c, "day")), 30 * (i + 1));
+			assert_string_equal(json_string_value(json_object_get(c, "date")), dates[i]);
+			assert_float_equal(json_real_value(json_object_get(c, "target")),
+					   0.35 + 0.05 * (i + 1) / 3.0, 1e-9);
+		}
+	}
 	assert_true(json_is_false(json_object_get(root, "structural")));
+	assert_true(json_is_false(json_object_get(root, "ramping")));
+	assert_int_equal(json_array_size(json_object_get(root, "flags")), 1);
+	assert_int_equal(json_array_size(json_object_get(root, "plans")), 0);
 	json_decref(root);
 
 	/* By full name, in Markdown. */
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "ann lee", &t, &err), 0);
 	assert_has(t, "# Performance assessment: Ann Lee (R1)");
-	assert_has(t, "| win rate | 35.0% | 40.0% | 2027-01-29 | `win_rate`, monthly |");
+	assert_has(t, "| win rate | 35.0% | 40.0% | 2027-01-29 | team p25\xe2\x80\x93median | `win_rate`, monthly |");
+	assert_has(t, "| win rate | 36.7% | 38.3% | 40.0% |");	/* the checkpoints */
 	free(t);
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
 	assert_has(t, "nothing in the data calls for an improvement plan");
 	free(t);
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R404", &t, &err), RW_EUSAGE);
 	free(t);
+
+	/* The HTML carries the verdict and the checkpoints too. */
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_HTML, "R1", &t, &err), 0);
+	assert_has(t, "<strong>Verdict.</strong> Not structural");
+	assert_has(t, "<th>checkpoint day 60 (2026-12-30)</th>");
+	assert_has(t, "<td class=\"checkpoint\">36.7%</td>");	/* 0.35 + 0.05 / 3 */
+	free(t);
+
+	/* Cy left on 2026-01-15: assessed on the history, labelled. */
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R3", &t, &err), 0);
+	assert_has(t, "# Performance assessment: Cy Old (R3) \xe2\x80\x94 departed");
+	assert_has(t, "None: the rep left on 2026-01-15");
+	free(t);
+
+	/* An open plan is shown, and no second one proposed. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "INSERT INTO plan_progress(run_id, plan_id, rep_id, metric, baseline, current,"
+		 " target, progress, elapsed, projected, status) VALUES(1, 'P9', 'R1',"
+		 " 'win_rate', 0.3, 0.32, 0.4, 0.2, 0.1, 0.33, 'on_track')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	assert_int_equal(json_array_size(json_object_get(root, "goals")), 0);
+	goal = json_array_get(json_object_get(root, "plans"), 0);
+	assert_string_equal(json_string_value(json_object_get(goal, "plan_id")), "P9");
+	assert_true(json_is_true(json_object_get(goal, "open")));
+	json_decref(root);
+
+	/* Bob hired 2026-09-01 ramps 90 days: until 2026-11-30 (29 days to
+	 * 09-30, 31 more to 10-31, 30 more to 11-30); a flag does not make a
+	 * ramping rep a plan's subject.  Recognised and out of ramp: a top
+	 * performer gets none either. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE reps SET hire_date = '2026-09-01' WHERE rep_id = 'R2'");
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, message,"
+		 " evidence) VALUES(1, 'R2', 'East', 'x', 'pip_candidate', 'warning', 'm', '{}')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
+	assert_has(t, "None: ramping until 2026-11-30");
+	free(t);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE reps SET hire_date = '2020-01-01' WHERE rep_id = 'R2'");
+	exec(db, "UPDATE flags SET category = 'recognition', severity = 'info' WHERE rep_id = 'R2'");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
+	assert_has(t, "None: a top performer");
+	free(t);
+}
+
+/*
+ * The best quarter's gain, by hand.  One period before, one after
+ * (base = len = 1), so each window's gain is v[t] - v[t-1]:
+ * r0 0,1,3,6 -> 1,2,3; r1 10,10,9,9 -> 0,-1,0; r2 5,-,5,7 -> only 2
+ * (the others touch the gap); r3 flat -> 0,0,0.  Ten gains; sorted
+ * -1 0 0 0 0 0 1 2 2 3, R's quantile(x, 0.75) (type 7): position 6.75,
+ * 1 + 0.75 * (2 - 1) = 1.75.  Lower-is-better negates them: sorted
+ * -3 -2 -2 -1 0 0 0 0 0 1, position 6.75 gives 0.  Starting no better
+ * than 1 leaves r0's first two windows: under 8, no cap.
+ */
+static void test_best_quarter_gain(void **state)
+{
+	static const double r0[] = { 0, 1, 3, 6 }, r1[] = { 10, 10, 9, 9 };
+	static const double r2[] = { 5, NAN, 5, 7 }, r3[] = { 2, 2, 2, 2 };
+	const double *const ser[] = { r0, r1, r2, r3, NULL };
+
+	(void)state;
+	assert_float_equal(rw_best_quarter_gain(ser, 5, 4, 1, 1, 1, NAN), 1.75, 1e-12);
+	assert_float_equal(rw_best_quarter_gain(ser, 5, 4, 1, 1, 0, NAN), 0.0, 1e-12);
+	assert_true(isnan(rw_best_quarter_gain(ser, 5, 4, 1, 1, 1, 1.0)));
+	assert_true(isnan(rw_best_quarter_gain(ser, 3, 4, 1, 1, 1, NAN)));	/* 7 gains */
 }
 
 static void test_format(void **state)
@@ -477,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assess, setup, teardown),
+		cmocka_unit_test(test_best_quarter_gain),
 		cmocka_unit_test(test_format),
 	};
 
