@@ -196,9 +196,18 @@ static const char schema_v2_rest[] =
 	" reps_down INTEGER);\n"
 	"CREATE INDEX team_findings_run ON team_findings(run_id, team);\n";
 
+/*
+ * Version 3: plan checkpoints (SPEC section 5): the day of a goal's latest
+ * checkpoint reached and its target, on every plan_progress row.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE plan_progress ADD COLUMN checkpoint INTEGER;\n"
+	"ALTER TABLE plan_progress ADD COLUMN checkpoint_target REAL;\n";
+
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
 	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", NULL },
+	{ "version 3: plan_progress checkpoint and checkpoint_target", schema_v3 },
 };
 
 const int rw_store_schema_count =
