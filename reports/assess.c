@@ -1278,6 +1278,14 @@ static int assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 	jput(root, "inflection", infl, &bad);
 	jput(root, "causes", causes, &bad);
 	jput(root, "structural", json_boolean(a->ndeclined && a->nstructural == a->ndeclined), &bad);
+	{
+		int32_t day;
+		char start[16] = "";
+
+		if (!rw_day_parse(a->d->as_of, &day))
+			rw_day_format(day + 1, start, sizeof(start));
+		jput(root, "plan_start", a->ngoals && *start ? json_string(start) : json_null(), &bad);
+	}
 	jput(root, "goals", goals, &bad);
 	if (bad)
 		rc = rw_err_set(err, RW_ENOMEM, "out of memory building the assessment "
@@ -1287,6 +1295,54 @@ static int assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		rc = rw_err_set(err, RW_EIO, "cannot write the assessment");
 	json_decref(root);
 	return rc;
+}
+
+/*
+ * Append the goals to fp as plans.csv rows: one row per checkpoint, the
+ * last being the goal itself, all of one plan_id and start (the day after
+ * as_of), so the nightly run scores each checkpoint and the goal.  The
+ * header goes first into an empty file; a file not ending in a newline
+ * gets one, so the first row is not glued to its last line.
+ */
+static int emit_plan(FILE *fp, const struct assessment *a, struct rw_err *err)
+{
+	const struct rw_rrep *p = &a->d->reps[a->r];
+	char id[160], start[16];
+	int32_t day;
+	long size;
+
+	if (!a->ngoals)
+		return 0;
+	if (rw_day_parse(a->d->as_of, &day))
+		return rw_err_set(err, RW_EDB, "the run's as_of \"%s\" is not a date", a->d->as_of);
+	rw_day_format(day + 1, start, sizeof(start));
+	snprintf(id, sizeof(id), "PIP-%s-%s", p->id, start);
+	if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0)
+		return rw_err_set(err, RW_EIO, "cannot append to the plan file");
+	if (size > 0) {
+		int c;
+
+		if (fseek(fp, -1, SEEK_END) || (c = fgetc(fp)) == EOF ||
+		    fseek(fp, 0, SEEK_END))
+			return rw_err_set(err, RW_EIO, "cannot read the plan file's end");
+		if (c != '\n' && fputc('\n', fp) == EOF)
+			return rw_err_set(err, RW_EIO, "cannot append to the plan file");
+	} else if (fputs("plan_id,rep_id,start,end,metric,target,baseline\n", fp) == EOF) {
+		return rw_err_set(err, RW_EIO, "cannot append to the plan file");
+	}
+	for (int i = 0; i < a->ngoals; i++)
+		for (int c = 0; c < NCHECK; c++) {
+			const struct goal *g = &a->goals[i];
+
+			rw_report_csv_cell(fp, id);
+			fputc(',', fp);
+			rw_report_csv_cell(fp, p->id);
+			fprintf(fp, ",%s,%s,%s,%.6g,%.6g\n", start, g->cp[c].date,
+				rw_keys[g->k].column, g->cp[c].target, g->baseline);
+		}
+	if (fflush(fp) || ferror(fp))
+		return rw_err_set(err, RW_EIO, "cannot append to the plan file");
+	return 0;
 }
 
 int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
@@ -1330,6 +1386,9 @@ int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
 			assess_html(out, &a);
 		else
 			assess_md(out, &a);
+		/* The document first: a failed one appends no plan. */
+		if (!rc && opts->plan_out)
+			rc = emit_plan(opts->plan_out, &a, err);
 	}
 	rw_rflags_free(a.flags, a.nflags);
 	plans_free(a.plans, a.nplans);
