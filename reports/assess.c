@@ -61,7 +61,6 @@ struct assessment {
 	int team;			/* index in s->teams, or -1 */
 	double median[RW_NKEYS];	/* team median in the report's period */
 	double pct[RW_NKEYS];		/* the rep's percentile in the team */
-	double team_change[RW_NKEYS];	/* the team median's change, same window */
 	int declined[RW_NKEYS], low[RW_NKEYS], structural[RW_NKEYS];
 	int flagged[RW_NKEYS];		/* 2: named as the flag's shortfall, 1: as a cause */
 	int ndeclined, nstructural, nproblems;
@@ -509,18 +508,13 @@ static void judge(struct assessment *a, int plan_days)
 	const struct rw_report_data *d = a->d;
 	const struct rw_rrep *p = &d->reps[a->r];
 	const struct rw_rseries *s = a->s;
-	int n = s->np < d->trend_periods ? s->np : d->trend_periods;
 	int32_t day = 0, hire, end;
 	int order[RW_NKEYS], norder = 0;
 
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const double *band = a->team >= 0 ? rw_band(s, (size_t)a->team, k) : NULL;
-		double med[RW_MAXP];
 
 		a->median[k] = band && s->np ? band[3 * (s->np - 1)] : NAN;
-		for (int i = 0; i < n; i++)
-			med[i] = band ? band[3 * (s->np - n + i)] : NAN;
-		a->team_change[k] = rw_half_change(med, n);
 		a->declined[k] = rw_declined((enum rw_key)k, &p->tr[k]);
 		a->low[k] = isfinite(a->pct[k]) &&
 			    (rw_keys[k].up_is_good ? a->pct[k] < 25 : a->pct[k] > 75);
@@ -793,6 +787,7 @@ static void md_causes(FILE *fp, const struct assessment *a)
 	}
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const struct rw_rtrend *t = &p->tr[k];
+		const struct rw_rfinding *f = rw_report_finding(a->d, p->team, rw_keys[k].column);
 		char sl[48], ch[48], tc[48], sz[48];
 
 		if (!a->declined[k] && !a->low[k])
@@ -801,10 +796,16 @@ static void md_causes(FILE *fp, const struct assessment *a)
 		if (a->declined[k]) {
 			rw_fmt_slope(rw_keys[k].kind, t->slope, sl, sizeof(sl));
 			rw_fmt_change(t->change, ch, sizeof(ch));
-			rw_fmt_change(a->team_change[k], tc, sizeof(tc));
 			fprintf(fp, "%s per %s (p = %.3f), %s from the first half of the "
-				"window to the second; the team's median %s", sl, a->d->grain,
-				t->p, ch, tc);
+				"window to the second; ", sl, a->d->grain, t->p, ch);
+			if (f) {
+				rw_fmt_change(f->change, tc, sizeof(tc));
+				fprintf(fp, "the team shifted %s from ", tc);
+				rw_md_escape(fp, f->since);
+				fprintf(fp, " (team finding)");
+			} else {
+				fprintf(fp, "no team-wide shift found");
+			}
 			if (*t->cp_period) {
 				rw_fmt_slope(rw_keys[k].kind, t->cp_size, sz, sizeof(sz));
 				fprintf(fp, "; shift from %s (%s)", t->cp_period, sz);
@@ -1195,7 +1196,18 @@ static int assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 			jput(x, "slope", jnum(p->tr[k].slope), &bad);
 			jput(x, "p", jnum(p->tr[k].p), &bad);
 			jput(x, "change", jnum(p->tr[k].change), &bad);
-			jput(x, "team_median_change", jnum(a->team_change[k]), &bad);
+			{
+				const struct rw_rfinding *f = rw_report_finding(a->d, p->team, c);
+				json_t *tf = f ? json_object() : json_null();
+
+				if (f) {
+					jput(tf, "change", jnum(f->change), &bad);
+					jput(tf, "since", json_string(f->since), &bad);
+					jput(tf, "reps_down", json_integer(f->reps_down), &bad);
+					jput(tf, "reps", json_integer(f->reps), &bad);
+				}
+				jput(x, "team_finding", tf, &bad);
+			}
 			jput(x, "structural", json_boolean(a->structural[k]), &bad);
 			if (json_array_append_new(causes, x))
 				bad = 1;

@@ -223,12 +223,11 @@ static void test_declines(void **state)
 	/* Header: the six complete months, oldest first. */
 	assert_has(t, "| metric | 2026-04 | 2026-05 | 2026-06 | 2026-07 | 2026-08 | 2026-09 |");
 	/* The weighted slope -0.061 per month is -6.1 points; stored change
-	 * -0.4.  Team median per month (team_baselines) is the mean of Ann and Bob:
-	 * 0.55 0.525 0.5 0.45 0.425 0.40; last half mean 0.425 over first
-	 * half mean 0.525 gives 0.425/0.525 - 1 = -0.190476 -> -19.0%. */
+	 * -0.4.  No team finding for East: the team column is a dash (the
+	 * report does not recompute a team's shift from its medians). */
 	assert_has(t, "| win rate | 60.0% | 55.0% | 50.0% | 40.0% | 35.0% | 30.0% |"
 		      " \xe2\x88\x92" "6.1 pts | 0.002 | \xe2\x88\x92" "40.0% |"
-		      " \xe2\x88\x92" "19.0% | from 2026-07 (\xe2\x88\x92" "20.0 pts) |");
+		      " \xe2\x80\x94 | from 2026-07 (\xe2\x88\x92" "20.0 pts) |");
 	/* -19% against -40% is not comparable (margin 10 points). */
 	assert_false(strstr(t, "team-wide"));
 	/* A rise in revenue is not a decline; Bob is flat. */
@@ -239,8 +238,7 @@ static void test_declines(void **state)
 	/* Bob falls the same way and the run found East's shift (a
 	 * team_findings row, the engine's one definition): the report names
 	 * the team finding beside Ann's decline instead of judging it
-	 * again.  Team medians now equal Ann's series: 0.35 / 0.55 - 1 =
-	 * -36.4%. */
+	 * again: its stored change -0.4 from 2026-07. */
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE rep_metrics SET win_rate = (SELECT m.win_rate FROM rep_metrics m"
 		 " WHERE m.rep_id = 'R1' AND m.grain = rep_metrics.grain AND"
@@ -253,7 +251,7 @@ static void test_declines(void **state)
 		 " 'month', 'win_rate', '2026-07', -0.4, 0.01, 2, 2)");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(render(f->db, "month", "East", &t, &err), 0);
-	assert_has(t, " \xe2\x88\x92" "36.4% | from 2026-07");
+	assert_has(t, " \xe2\x88\x92" "40.0% from 2026-07 | from 2026-07");
 	assert_has(t, "the East team shifted on win rate from 2026-07 (2 of 2 reps): a team finding");
 	/* --team East leaves West out. */
 	assert_false(strstr(t, "Di Ng"));
@@ -524,6 +522,56 @@ static void test_assess(void **state)
 }
 
 /*
+ * The report at a glance: a --team or --period that names nothing is a
+ * usage error naming it; the team median row is the stored one even when
+ * the reps shown would give another; a rep whose id is its name is shown
+ * once; the team's manager is the one most of its reps name.
+ */
+static void test_glance(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_report_opts o;
+	struct rw_err err;
+	sqlite3 *db;
+	size_t len;
+	FILE *fp;
+	char *t;
+
+	assert_int_equal(render(f->db, "month", "Nope", &t, &err), RW_EUSAGE);
+	assert_non_null(strstr(err.msg, "\"Nope\""));
+	free(t);
+	t = NULL;
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_report_opts_default(&o);
+	o.db_path = f->db;
+	o.period = "1999-01";
+	rw_err_clear(&err);
+	assert_int_equal(rw_report_write(&o, fp, &err), RW_EUSAGE);
+	assert_non_null(strstr(err.msg, "\"1999-01\""));
+	assert_int_equal(fclose(fp), 0);
+	free(t);
+
+	/* Ann 0.30 and Bob 0.50 would give 0.40; the engine stored 0.33 (of
+	 * its eligible reps), and that is the median shown. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE team_baselines SET median = 0.33 WHERE team = 'East'"
+		 " AND period = '2026-09' AND metric = 'win_rate'");
+	exec(db, "INSERT INTO reps(rep_id, name, team, manager, hire_date) VALUES"
+		 " ('Zed Same', 'Zed Same', 'East', 'Other Boss', '2024-01-01'),"
+		 " ('R5', 'Yu Five', 'East', 'Other Boss', '2024-01-01'),"
+		 " ('R6', 'Xi Six', 'East', 'Other Boss', '2024-01-01')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render(f->db, "month", NULL, &t, &err), 0);
+	assert_has(t, "| *team median* | | 33.0% |");
+	assert_has(t, "| Zed Same |");
+	assert_false(strstr(t, "Zed Same (Zed Same)"));
+	/* Three of East's five reps name Other Boss, two Mia Boss. */
+	assert_has(t, "### East (manager: Other Boss)");
+	free(t);
+}
+
+/*
  * The best quarter's gain, by hand.  One period before, one after
  * (base = len = 1), so each window's gain is v[t] - v[t-1]:
  * r0 0,1,3,6 -> 1,2,3; r1 10,10,9,9 -> 0,-1,0; r2 5,-,5,7 -> only 2
@@ -581,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assess, setup, teardown),
 		cmocka_unit_test(test_best_quarter_gain),
+		cmocka_unit_test_setup_teardown(test_glance, setup, teardown),
 		cmocka_unit_test(test_format),
 	};
 
