@@ -970,7 +970,7 @@ static void html_goals(FILE *fp, const struct assessment *a)
 		"baseline: mean of the last %d complete %ss; target: the nearer of the rep's "
 		"own level before the inflection and the team's p25&ndash;median, no further "
 		"than the best quarter of reps gained in a like window.</p>\n"
-		"<table class=\"goals\"><tr><th>metric</th><th>baseline</th><th>target</th>"
+		"<div class=\"wide\"><table class=\"goals\"><tr><th>metric</th><th>baseline</th><th>target</th>"
 		"<th>deadline</th><th>set by</th><th>measured as</th>", MAX_GOALS,
 		BASE_PERIODS, a->d->grain);
 	for (int c = 0; c < NCHECK; c++)
@@ -992,7 +992,7 @@ static void html_goals(FILE *fp, const struct assessment *a)
 		}
 		fprintf(fp, "</tr>\n");
 	}
-	fprintf(fp, "</table>\n");
+	fprintf(fp, "</table></div>\n");
 }
 
 static void html_summary(FILE *fp, const struct assessment *a)
@@ -1068,7 +1068,7 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 		fprintf(fp, "<p>None recorded.</p>\n");
 		return;
 	}
-	fprintf(fp, "<table class=\"plans\"><tr><th>plan</th><th>metric</th><th>baseline</th>"
+	fprintf(fp, "<div class=\"wide\"><table class=\"plans\"><tr><th>plan</th><th>metric</th><th>baseline</th>"
 		"<th>current</th><th>target</th><th>status</th></tr>\n");
 	for (size_t i = 0; i < a->nplans; i++) {
 		const struct rplan *p = &a->plans[i];
@@ -1087,7 +1087,7 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 		rw_html_escape(fp, p->status);
 		fprintf(fp, "%s</td></tr>\n", p->open ? " (open)" : "");
 	}
-	fprintf(fp, "</table>\n");
+	fprintf(fp, "</table></div>\n");
 }
 
 static void assess_html(FILE *fp, const struct assessment *a)
@@ -1118,7 +1118,7 @@ static void assess_html(FILE *fp, const struct assessment *a)
 	fprintf(fp, "<div class=\"charts\">\n");
 	for (int k = 0; k < RW_NKEYS; k++)
 		rw_html_chart(fp, a->s, p, a->r, a->team, (enum rw_key)k);
-	fprintf(fp, "</div>\n<table class=\"assessment\"><tr><th>metric</th><th>value</th>"
+	fprintf(fp, "</div>\n<div class=\"wide\"><table class=\"assessment\"><tr><th>metric</th><th>value</th>"
 		"<th>team median</th><th>percentile</th><th>inflection</th><th>cause</th>"
 		"<th>measured as</th></tr>\n");
 	for (int k = 0; k < RW_NKEYS; k++) {
@@ -1134,7 +1134,7 @@ static void assess_html(FILE *fp, const struct assessment *a)
 			a->structural[k] ? "declined, team-wide" : a->declined[k] ?
 			"declined" : a->low[k] ? "worst quartile" : "", rw_keys[k].column);
 	}
-	fprintf(fp, "</table>\n");
+	fprintf(fp, "</table></div>\n");
 	html_flags_plans(fp, a);
 	html_goals(fp, a);
 	fprintf(fp, "</body>\n</html>\n");

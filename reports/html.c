@@ -43,6 +43,7 @@ static const char css[] =
 	"section.rep{break-inside:avoid;page-break-inside:avoid}"
 	".wide{max-width:100%;overflow-x:auto}"
 	"table.flags{width:100%;table-layout:fixed}"
+	"table.goals th,table.plans th{white-space:normal}"
 	"table.flags td{white-space:normal;text-align:left;overflow-wrap:anywhere;"
 	"vertical-align:top}table.flags th{text-align:left}"
 	"details pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;"
