@@ -311,7 +311,7 @@ static int cmp_double(const void *x, const void *y)
 }
 
 double rw_best_quarter_gain(const double *const *series, size_t nseries, int np,
-			    int base, int len, int up, double from)
+			    int base, int len, int up)
 {
 	size_t n = 0, cap = 0;
 	double *g = NULL, q = NAN;
@@ -325,8 +325,7 @@ double rw_best_quarter_gain(const double *const *series, size_t nseries, int np,
 			double before = mean_of(series[r], t - base, t);
 			double after = mean_of(series[r], t, t + len);
 
-			if (!isfinite(before) || !isfinite(after) ||
-			    (isfinite(from) && (up ? before > from : before < from)))
+			if (!isfinite(before) || !isfinite(after))
 				continue;
 			if (n == cap) {
 				double *ng = rw_reallocarray(g, cap ? cap * 2 : 64, sizeof(*g));
@@ -361,14 +360,13 @@ static double grain_days(const char *grain)
 }
 
 /*
- * The best quarter's gain on key k over a window as long as the plan,
- * from a start as far behind as from: every rep of the kept series but
- * those ramping now (a hire's first months rise by themselves), every
- * window that began no better than from (a rep already near the top has
- * no room to gain, and would make any gain look exceptional).
+ * The best quarter's gain on key k over a window as long as the plan:
+ * every rep of the kept series but those ramping now (a hire's first
+ * months rise by themselves), every window.  All windows, not only those
+ * that began as far behind: a target is never beyond what a quarter of
+ * the company's own windows reached.
  */
-static double gain_cap(const struct assessment *a, enum rw_key k, int plan_days,
-		       double from)
+static double gain_cap(const struct assessment *a, enum rw_key k, int plan_days)
 {
 	const struct rw_rseries *s = a->s;
 	const double **ser = rw_calloc(a->d->nreps ? a->d->nreps : 1, sizeof(*ser));
@@ -389,7 +387,7 @@ static double gain_cap(const struct assessment *a, enum rw_key k, int plan_days,
 		ser[i] = rw_rep_series(s, i, k);
 	}
 	q = rw_best_quarter_gain(ser, a->d->nreps, s->np, BASE_PERIODS, len,
-				 rw_keys[k].up_is_good, from);
+				 rw_keys[k].up_is_good);
 	rw_free(ser);
 	return q;
 }
@@ -447,9 +445,7 @@ static int set_target(struct assessment *a, struct goal *g, int plan_days)
 	}
 	if (!isfinite(t))
 		return -1;
-	/* Comparable windows: those that began at least halfway as far
-	 * behind as this rep is from the target. */
-	g->cap = gain_cap(a, k, plan_days, b + (t - b) / 2);
+	g->cap = gain_cap(a, k, plan_days);
 	if (isfinite(g->cap) && gain(k, b, t) > g->cap) {
 		if (g->cap <= 0)
 			return -1;

@@ -185,13 +185,12 @@ int rw_declined(enum rw_key k, const struct rw_rtrend *t);
 /*
  * The gain the best quarter of reps made over a window of len periods
  * against the base periods before it: over every series[r] (np values,
- * NULL skipped) and every window with a finite mean on both sides whose
- * mean(before) is no better than from (NAN: any), the 75th percentile
- * (type 7) of mean(after) - mean(before), negated when lower is better
- * (up = 0).  NAN with fewer than 8 such windows.
+ * NULL skipped) and every window with a finite mean on both sides, the
+ * 75th percentile (type 7) of mean(after) - mean(before), negated when
+ * lower is better (up = 0).  NAN with fewer than 8 such windows.
  */
 double rw_best_quarter_gain(const double *const *series, size_t nseries, int np,
-			    int base, int len, int up, double from);
+			    int base, int len, int up);
 
 /* Write s escaped for HTML text and attribute values. */
 void rw_html_escape(FILE *fp, const char *s);
