@@ -572,6 +572,115 @@ static void test_glance(void **state)
 }
 
 /*
+ * The cap, by hand, on a 30-day plan (one month after three): Ann's three
+ * windows gain 0.40 - 0.55 = -0.15, 0.35 - (0.55 + 0.50 + 0.40) / 3 =
+ * -0.1333 and 0.30 - (0.50 + 0.40 + 0.35) / 3 = -0.1167; Bob's 0, 0, 0;
+ * Eve and Fay (0.30 three months, then 0.33) +0.03, +0.02, +0.01 each.
+ * Twelve gains; type 7 at 0.75 x 11 = 8.25 between the 9th and 10th
+ * smallest, both 0.02: the cap is 0.02.  Ann's baseline 0.35 would go to
+ * the median 0.40; capped, to 0.37, by 2026-11-30 (as_of + 30), with
+ * checkpoints on days 10, 20, 30: 0.35 + 0.02 x 10/30, 20/30, 1.
+ */
+static void test_assess_cap(void **state)
+{
+	static const double eve[] = { 0.30, 0.30, 0.30, 0.33, 0.33, 0.33, 0.33 };
+	struct fixture *f = *state;
+	struct rw_report_opts o;
+	struct rw_err err;
+	json_error_t jerr;
+	json_t *root, *goal, *cps;
+	sqlite3 *db;
+	char *t = NULL;
+	size_t len;
+	FILE *fp;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
+		 " WHERE team = 'East' AND period = '2026-09'");
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, grain,"
+		 " period, message, evidence) VALUES(1, 'R1', 'East', 'win_rate_decline',"
+		 " 'pip_candidate', 'warning', 'month', '2026-09', 'Win rate down',"
+		 " '{\"metrics\":[{\"metric\":\"win_rate\"}]}')");
+	exec(db, "INSERT INTO reps(rep_id, name, team, manager, hire_date) VALUES"
+		 " ('R7', 'Eve Up', 'East', 'Mia Boss', '2024-01-01'),"
+		 " ('R8', 'Fay Up', 'East', 'Mia Boss', '2024-01-01')");
+	for (int i = 0; i < 7; i++) {
+		add_month(db, "R7", i, 3, 7, eve[i], "NULL");
+		add_month(db, "R8", i, 3, 7, eve[i], "NULL");
+	}
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_report_opts_default(&o);
+	o.db_path = f->db;
+	o.format = RW_FMT_JSON;
+	o.rep = "R1";
+	o.plan_days = 30;
+	rw_err_clear(&err);
+	assert_int_equal(rw_assess_write(&o, fp, &err), 0);
+	assert_int_equal(fclose(fp), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	goal = json_array_get(json_object_get(root, "goals"), 0);
+	assert_non_null(goal);
+	assert_float_equal(json_real_value(json_object_get(goal, "best_quarter_gain")), 0.02, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(goal, "target")), 0.37, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(goal, "deadline")), "2026-11-30");
+	cps = json_object_get(goal, "checkpoints");
+	for (int i = 0; i < 3; i++) {
+		json_t *c = json_array_get(cps, (size_t)i);
+
+		assert_int_equal(json_integer_value(json_object_get(c, "day")), 10 * (i + 1));
+		assert_float_equal(json_real_value(json_object_get(c, "target")),
+				   0.35 + 0.02 * (i + 1) / 3.0, 1e-9);
+	}
+	json_decref(root);
+}
+
+/*
+ * Chart ticks never repeat a label.  Touch gaps 5.5, 6, 6.5, 7 d: range
+ * 1.5, a third of it 0.5 is a step of 5 x 0.1, so the ticks run 5.5 to
+ * 7.0 by 0.5; whole days would print "6 d" three times (printf rounds
+ * 5.5 and 6.5 to even), one decimal prints each once.
+ */
+static void test_chart_ticks(void **state)
+{
+	static const double gap[] = { 5.5, 6.0, 6.5, 7.0 };
+	struct rw_rseries s;
+	struct rw_rrep p;
+	double rep[RW_NKEYS * 4];
+	char name[] = "Ann", id[] = "R1";
+	char *t = NULL;
+	size_t len;
+	FILE *fp;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&p, 0, sizeof(p));
+	for (size_t i = 0; i < RW_NKEYS * 4; i++)
+		rep[i] = NAN;
+	memcpy(rep + RW_K_TOUCH_GAP * 4, gap, sizeof(gap));
+	s.np = 4;
+	for (int i = 0; i < 4; i++)
+		snprintf(s.labels[i], sizeof(s.labels[i]), "2026-0%d", i + 1);
+	s.rep = rep;
+	p.name = name;
+	p.id = id;
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_html_chart(fp, &s, &p, 0, -1, RW_K_TOUCH_GAP);
+	assert_int_equal(fclose(fp), 0);
+	assert_has(t, ">5.5 d</text>");
+	assert_has(t, ">6.0 d</text>");
+	assert_has(t, ">6.5 d</text>");
+	assert_has(t, ">7.0 d</text>");
+	assert_false(strstr(t, ">6 d</text>"));
+	free(t);
+}
+
+/*
  * The best quarter's gain, by hand.  One period before, one after
  * (base = len = 1), so each window's gain is v[t] - v[t-1]:
  * r0 0,1,3,6 -> 1,2,3; r1 10,10,9,9 -> 0,-1,0; r2 5,-,5,7 -> only 2
@@ -629,6 +738,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_assess, setup, teardown),
 		cmocka_unit_test(test_best_quarter_gain),
 		cmocka_unit_test_setup_teardown(test_glance, setup, teardown),
+		cmocka_unit_test(test_chart_ticks),
+		cmocka_unit_test_setup_teardown(test_assess_cap, setup, teardown),
 		cmocka_unit_test(test_format),
 	};
 
