@@ -224,7 +224,7 @@ int rw_cmd_report(int argc, char **argv)
  * Open --emit-plan FILE for appending (never the database nor --out's
  * target: checked as --out is).  Returns -1 to go on, else an exit code.
  */
-static int open_plan_out(const char *path, struct rw_report_opts *ro)
+static int open_plan_out(const char *path, const char *out, struct rw_report_opts *ro)
 {
 	struct rw_guard *g = rw_calloc(1, sizeof(*g));
 	struct rw_err err;
@@ -238,6 +238,9 @@ static int open_plan_out(const char *path, struct rw_report_opts *ro)
 	}
 	rw_guard_init(g);
 	rc = rw_guard_add_db(g, ro->db_path, &err);
+	/* The document is renamed into place: appending to it would be lost. */
+	if (!rc && out && strcmp(out, "-"))
+		rc = rw_guard_add(g, out, &err);
 	if (!rc)
 		rc = rw_guard_check(g, path, "--emit-plan", &err);
 	rw_free(g);
@@ -273,7 +276,7 @@ int rw_cmd_assess(int argc, char **argv)
 		return RW_EXIT_USAGE;
 	}
 	if (emit) {
-		rc = open_plan_out(emit, &ro);
+		rc = open_plan_out(emit, out, &ro);
 		if (rc >= 0)
 			return rc;
 	}

@@ -41,6 +41,10 @@ check plan_emit_none [ ! -s "$TMP/none.csv" ]
 "$RW" assess R003 --db "$db" --emit-plan "$db" >/dev/null 2>"$TMP/err"
 rc=$?
 check plan_emit_not_db all_of "[ $rc -ne 0 ]" 'grep -q "same file" "$TMP/err"'
+# Nor the document itself (--out is renamed into place).
+"$RW" assess R003 --db "$db" --out "$TMP/doc.md" --emit-plan "$TMP/doc.md" >/dev/null 2>"$TMP/err"
+rc=$?
+check plan_emit_not_out all_of "[ $rc -eq 1 ]" 'grep -q "same file" "$TMP/err"' '[ ! -e "$TMP/doc.md" ]'
 
 mkdir -p "$TMP/d1"
 cp sample-data/*.csv "$TMP/d1/"
