@@ -611,17 +611,26 @@ static void html_structural(FILE *fp, const struct rw_report_data *d)
 	fprintf(fp, "</ul>\n");
 }
 
-/* Plan progress, when the rules layer scored plans in this run. */
+/* Plan progress, when the rules layer scored plans in this run: each
+ * goal row with the checkpoint its plan reached (schema version 3; an
+ * older database shows none). */
 static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		      struct rw_err *err)
 {
+	static const char sql3[] =
+		"SELECT plan_id, rep_id, metric, baseline, current, target, progress,"
+		" elapsed, status, checkpoint, checkpoint_target FROM plan_progress"
+		" WHERE run_id = ?1 ORDER BY rep_id, plan_id, metric, target";
 	static const char sql[] =
 		"SELECT plan_id, rep_id, metric, baseline, current, target, progress,"
-		" elapsed, status FROM plan_progress WHERE run_id = ?1 ORDER BY rep_id, plan_id";
+		" elapsed, status, NULL, NULL FROM plan_progress WHERE run_id = ?1"
+		" ORDER BY rep_id, plan_id, metric, target";
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
+	rc = rw_report_prepare_run(db, sql3, d->run_id, &st);
+	if (rc > 0)
+		rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 	if (rc > 0)
 		return 0;	/* no rules layer in this database */
 	if (rc)
@@ -629,15 +638,17 @@ static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 	fprintf(fp, "<h2>Improvement plans</h2>\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!n++)
-			fprintf(fp, "<table class=\"plans\"><tr><th>plan</th><th>rep</th><th>metric</th>"
-				"<th>baseline</th><th>current</th><th>target</th><th>progress</th>"
-				"<th>elapsed</th><th>status</th></tr>\n");
+			fprintf(fp, "<div class=\"wide\"><table class=\"plans\"><tr><th>plan</th>"
+				"<th>rep</th><th>metric</th><th>baseline</th><th>current</th>"
+				"<th>target</th><th>progress</th><th>elapsed</th><th>status</th>"
+				"<th>checkpoint reached (day)</th><th>its target</th></tr>\n");
 		fprintf(fp, "<tr>");
-		for (int i = 0; i < 9; i++) {
+		for (int i = 0; i < 11; i++) {
 			const unsigned char *t = sqlite3_column_text(st, i);
+			int num = (i >= 3 && i <= 7) || i == 10;
 
 			fprintf(fp, "<td>");
-			if (i >= 3 && i <= 7 && sqlite3_column_type(st, i) != SQLITE_NULL)
+			if (num && sqlite3_column_type(st, i) != SQLITE_NULL)
 				fprintf(fp, "%.3g", sqlite3_column_double(st, i));
 			else if (t)
 				esc(fp, (const char *)t);
@@ -647,7 +658,7 @@ static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		}
 		fprintf(fp, "</tr>\n");
 	}
-	fprintf(fp, n ? "</table>\n" : "<p>No open plans.</p>\n");
+	fprintf(fp, n ? "</table></div>\n" : "<p>No open plans.</p>\n");
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rw_err_set(err, RW_EDB, "cannot read plan_progress");
 }

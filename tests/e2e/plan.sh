@@ -95,6 +95,9 @@ check plan_walk_day30_carried [ "$(echo "$w" | cut -d' ' -f3 | cut -d: -f3-)" = 
 # Day 60 passed: the mean of March and April against 0.32.
 s60=$(awk -v a="$mar" -v b="$apr" 'BEGIN { print ((a + b) / 2 >= 0.32) ? "passed" : "failed" }')
 check plan_walk_day60 [ "$(walk 2026-05-01 | cut -d' ' -f2)" = "0.32:$s60:60:0.32" ]
+# The HTML report shows each row with the checkpoint reached (day 60).
+"$RW" report --db "$TMP/w.db" --format html >"$TMP/w.html" 2>/dev/null
+check plan_walk_report_checkpoint [ "$(grep -c '<td>60</td><td>0.32</td></tr>' "$TMP/w.html")" = 3 ]
 # The end (day 90): March-May against 0.35.
 s90=$(awk -v a="$mar" -v b="$apr" -v c="$may" 'BEGIN { print ((a + b + c) / 3 >= 0.35) ? "passed" : "failed" }')
 check plan_walk_end [ "$(walk 2026-06-01 | cut -d' ' -f3)" = "0.35:$s90:90:0.35" ]
