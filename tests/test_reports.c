@@ -569,6 +569,12 @@ static void test_glance(void **state)
 	/* Three of East's five reps name Other Boss, two Mia Boss. */
 	assert_has(t, "### East (manager: Other Boss)");
 	free(t);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_HTML, NULL, &t, &err), 0);
+	assert_has(t, ">Zed Same</a><");
+	assert_false(strstr(t, "Zed Same (Zed Same)"));
+	assert_has(t, ">Ann Lee</a> (R1)");
+	assert_has(t, "<small>manager: Other Boss</small>");
+	free(t);
 }
 
 /*
