@@ -1,15 +1,19 @@
 /*
  * assess.c - `repwatch assess REP`: the data section of an improvement
- * plan (SPEC sections 1 and 7).  For the rep's latest complete period:
- * each key metric against the team (value, team median, percentile);
- * the history with the period where a decline began (the stored change
- * point); the leading causes (key metrics that declined significantly, or
- * sit in the team's worst quartile); whether the decline is structural
- * (the team's median moved about as much); and SMART goals, one per
- * problem metric on which the rep is behind the team median: from the
- * rep's baseline (mean of the last three complete periods) to the team
- * median, by as_of + plan_days.  A metric the rep already meets never gets
- * a goal; a rep with no problem metric gets none and is told so.
+ * plan (SPEC sections 1 and 7), the same content in md, html and json.
+ * For the rep's latest complete period: ramp status and the sample behind
+ * it; each key metric against the team (value, stored team median,
+ * percentile); the history with the period where a decline began (the
+ * stored change point); the leading causes (key metrics that declined
+ * significantly, or sit in the team's worst quartile); the structural
+ * verdict (the run's team findings, the one definition); the rep's flags
+ * and plans past and present; and at most three goals a manager could
+ * sign: from the metrics the rep's serious flags name, shortfall first,
+ * each from the rep's baseline to the nearer of its own pre-inflection
+ * level and the team's p25-median, no further than the best quarter of
+ * reps gained in a like window, with checkpoints at a third, two thirds
+ * and the end of the plan.  None, with the reason, for a departed, ramping,
+ * top-performing or on-plan rep, or one nothing serious was flagged for.
  */
 #include "reports_int.h"
 #include "../engine/engine.h"	/* the calendar */
@@ -537,17 +541,18 @@ static void judge(struct assessment *a, int plan_days)
 	a->top = !a->nserious && (a->nrecognition ||
 		 (isfinite(p->v[RW_K_ATTAINMENT]) && p->v[RW_K_ATTAINMENT] >= 1.0));
 
-	/* Which metrics: those the serious flags name, the shortfall before
-	 * its causes, each group strongest first; a metric the rep meets the
-	 * team on is no goal. */
+	/* Which metrics: those the serious flags name, a lagging shortfall
+	 * (3) before another flagged metric (2) before a cause (1), each
+	 * group strongest first; a metric the rep meets the team on is no
+	 * goal. */
 	for (int k = 0; k < RW_NKEYS; k++)
 		if (a->flagged[k])
 			order[norder++] = k;
 	for (int i = 1; i < norder; i++)
 		for (int j = i; j > 0; j--) {
 			int x = order[j - 1], y = order[j];
-			int kx = (a->flagged[x] == 2 && lagging(x)) ? 2 : a->flagged[x];
-			int ky = (a->flagged[y] == 2 && lagging(y)) ? 2 : a->flagged[y];
+			int kx = a->flagged[x] + (a->flagged[x] == 2 && lagging(x));
+			int ky = a->flagged[y] + (a->flagged[y] == 2 && lagging(y));
 
 			if (kx > ky || (kx == ky && strength(a, x) >= strength(a, y)))
 				break;
