@@ -118,3 +118,16 @@ check plan_walk_regression all_of "[ $reg -eq 1 ]" \
 # Four months after, the watch is over.
 walk 2026-10-01 >/dev/null
 check plan_walk_watch_over [ "$(sqlite3 "$TMP/w.db" "SELECT COUNT(*) FROM flags WHERE rule = 'regression'")" = 0 ]
+# A checkpoint is no goal to regress from.  W2: baseline 0.34, day 60 on
+# 04-29, the goal on 05-29.  On 2026-07-01 the goal's months since its end
+# (June, 0.167) and the day-60 row's (May-June, (0.5 + 0.167) / 2 = 0.333)
+# are both below 0.34, both within three months of their ends: one flag.
+mkdir -p "$TMP/d3"
+cp sample-data/*.csv "$TMP/d3/"
+printf '%s\n' "plan_id,rep_id,start,end,metric,target,baseline" \
+	"W2,R003,2026-03-01,2026-04-29,win_rate,0.36,0.34" \
+	"W2,R003,2026-03-01,2026-05-29,win_rate,0.37,0.34" >"$TMP/d3/plans.csv"
+"$RW" run --data "$TMP/d3" --db "$TMP/w2.db" --as-of 2026-07-01 -q >/dev/null 2>"$TMP/err"
+both=$(awk -v a="$may" -v b="$jun" 'BEGIN { print (b < 0.34 && (a + b) / 2 < 0.34) ? 1 : 0 }')
+check plan_checkpoint_no_regression all_of "[ $both -eq 1 ]" \
+	"[ \"\$(sqlite3 \"$TMP/w2.db\" \"SELECT COUNT(*) FROM flags WHERE rule = 'regression'\")\" = 1 ]"
