@@ -112,6 +112,16 @@ static void print_file(const struct rw_file_report *r)
 		printf("  %s %s\n", i ? "         " : "rejects: ", r->rejects[i]);
 }
 
+/* Did any file map to an input?  None: the export is of an unknown shape,
+ * and the way forward is a config, not a fix of the data. */
+static int any_matched(const struct rw_ingest_stats *stats)
+{
+	for (int i = 0; i < stats->nfiles; i++)
+		if (stats->files[i].file >= 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Compile every rule and evaluate it against the data, as the night would:
  * a rule that fails or exceeds its budget is found here, not at 2 a.m.
@@ -181,6 +191,12 @@ out:
 		rw_err_print(&err, stderr);
 		if (rc == RW_EINPUT)
 			fputs("repwatch: check: a run would reject this input\n", stderr);
+		if (rc == RW_EINPUT && stats && !any_matched(stats))
+			fputs("repwatch: check: no file here matches any profile's headers; "
+			      "examples/ in the repwatch sources has configs that map other "
+			      "exports' columns (examples/hubspot.ini, examples/pipedrive.ini, "
+			      "examples/salesforce_powerbi.ini, examples/maven.ini): copy the "
+			      "nearest and pass it with --config FILE\n", stderr);
 	}
 out_free:
 	rw_dataset_free(ds);

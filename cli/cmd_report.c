@@ -44,13 +44,17 @@ static const char assess_usage[] =
 	"  --grain G          week, month or quarter (default month)\n"
 	"  --period P         assess as of this period instead of the latest\n"
 	"  --plan-days N      goal deadline: N days after as_of (default 90)\n"
+	"  --emit-plan FILE   also append the proposed goals and their 30/60/90-day\n"
+	"                     checkpoints to FILE as plans.csv rows (header first\n"
+	"                     when new), for the next run to score\n"
 	"  --out PATH         write there instead of standard output (a regular\n"
 	"                     file, never the database; written whole or not at all)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"exit codes: 0 success; 1 usage error or unknown rep; 4 failure.\n";
 
-enum { OPT_DB = 1, OPT_FORMAT, OPT_GRAIN, OPT_TEAM, OPT_PERIOD, OPT_OUT, OPT_DAYS };
+enum { OPT_DB = 1, OPT_FORMAT, OPT_GRAIN, OPT_TEAM, OPT_PERIOD, OPT_OUT, OPT_DAYS,
+       OPT_EMIT };
 
 /* Options shared by both commands; returns -1 to go on, else an exit code. */
 static int common_opt(const char *cmd, int opt, char **argv,
@@ -110,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "plan-days", required_argument, NULL, OPT_DAYS },
+	{ "emit-plan", required_argument, NULL, OPT_EMIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -171,7 +176,7 @@ out:
  */
 static int parse_doc_args(const char *cmd, int argc, char **argv, int foreign,
 			  const char *usage, struct rw_report_opts *ro,
-			  const char **out)
+			  const char **out, const char **emit)
 {
 	int opt, rc;
 
@@ -187,6 +192,10 @@ static int parse_doc_args(const char *cmd, int argc, char **argv, int foreign,
 						"(see repwatch %s --help)\n", cmd, o->name, cmd, cmd);
 			return RW_EXIT_USAGE;
 		}
+		if (opt == OPT_EMIT && emit) {
+			*emit = optarg;
+			continue;
+		}
 		rc = common_opt(cmd, opt, argv, ro, out, usage);
 		if (rc >= 0)
 			return rc;
@@ -201,7 +210,7 @@ int rw_cmd_report(int argc, char **argv)
 	int rc;
 
 	/* --plan-days is an assessment option. */
-	rc = parse_doc_args("report", argc, argv, OPT_DAYS, report_usage, &ro, &out);
+	rc = parse_doc_args("report", argc, argv, OPT_DAYS, report_usage, &ro, &out, NULL);
 	if (rc >= 0)
 		return rc;
 	if (optind < argc) {
@@ -211,14 +220,50 @@ int rw_cmd_report(int argc, char **argv)
 	return write_doc(out, rw_report_write, &ro);
 }
 
+/*
+ * Open --emit-plan FILE for appending (never the database nor --out's
+ * target: checked as --out is).  Returns -1 to go on, else an exit code.
+ */
+static int open_plan_out(const char *path, const char *out, struct rw_report_opts *ro)
+{
+	struct rw_guard *g = rw_calloc(1, sizeof(*g));
+	struct rw_err err;
+	int rc;
+
+	rw_err_clear(&err);
+	if (!g) {
+		rw_err_set(&err, RW_ENOMEM, "out of memory");
+		rw_err_print(&err, stderr);
+		return rw_exit_code(RW_ENOMEM);
+	}
+	rw_guard_init(g);
+	rc = rw_guard_add_db(g, ro->db_path, &err);
+	/* The document is renamed into place: appending to it would be lost. */
+	if (!rc && out && strcmp(out, "-"))
+		rc = rw_guard_add(g, out, &err);
+	if (!rc)
+		rc = rw_guard_check(g, path, "--emit-plan", &err);
+	rw_free(g);
+	if (rc) {
+		rw_err_print(&err, stderr);
+		return rw_exit_code(rc);
+	}
+	ro->plan_out = fopen(path, "a+");
+	if (!ro->plan_out) {
+		fprintf(stderr, "repwatch: assess: --emit-plan %s: %s\n", path, strerror(errno));
+		return RW_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int rw_cmd_assess(int argc, char **argv)
 {
 	struct rw_report_opts ro;
-	const char *out;
+	const char *out, *emit = NULL;
 	int rc;
 
 	/* No --team: the rep's own team is used. */
-	rc = parse_doc_args("assess", argc, argv, OPT_TEAM, assess_usage, &ro, &out);
+	rc = parse_doc_args("assess", argc, argv, OPT_TEAM, assess_usage, &ro, &out, &emit);
 	if (rc >= 0)
 		return rc;
 	if (optind != argc - 1) {
@@ -230,5 +275,15 @@ int rw_cmd_assess(int argc, char **argv)
 		fprintf(stderr, "repwatch: assess: --format is md, html or json\n");
 		return RW_EXIT_USAGE;
 	}
-	return write_doc(out, rw_assess_write, &ro);
+	if (emit) {
+		rc = open_plan_out(emit, out, &ro);
+		if (rc >= 0)
+			return rc;
+	}
+	rc = write_doc(out, rw_assess_write, &ro);
+	if (ro.plan_out && fclose(ro.plan_out) && rc == RW_EXIT_OK) {
+		fprintf(stderr, "repwatch: assess: %s: cannot write: %s\n", emit, strerror(errno));
+		rc = rw_exit_code(RW_EIO);
+	}
+	return rc;
 }

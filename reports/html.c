@@ -9,7 +9,9 @@
  */
 #include "reports_int.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define W 230		/* chart size in px */
@@ -39,6 +41,13 @@ static const char css[] =
 	".legend span{margin-right:14px}.sw{display:inline-block;width:18px;"
 	"height:8px;margin-right:4px;vertical-align:middle}"
 	"section.rep{break-inside:avoid;page-break-inside:avoid}"
+	".wide{max-width:100%;overflow-x:auto}"
+	"table.flags{width:100%;table-layout:fixed}"
+	"table.goals th,table.plans th{white-space:normal}"
+	"table.flags td{white-space:normal;text-align:left;overflow-wrap:anywhere;"
+	"vertical-align:top}table.flags th{text-align:left}"
+	"details pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;"
+	"margin:4px 0;background:#f7f7f7;padding:4px}"
 	"@media print{body{margin:0;max-width:none;font-size:11px}"
 	"section.rep{break-inside:avoid}h2{break-after:avoid}"
 	"@page{size:A4;margin:12mm}}";
@@ -100,9 +109,13 @@ static void rep_badges(FILE *fp, const char *rep, const struct rw_rflag *f, size
 		fprintf(fp, "<span class=\"flag ");
 		esc(fp, f[i].severity);
 		fprintf(fp, "\" title=\"");
+		esc(fp, f[i].category);
+		fprintf(fp, ", ");
+		esc(fp, f[i].severity);
+		fprintf(fp, ": ");
 		esc(fp, f[i].message);
 		fprintf(fp, "\">");
-		esc(fp, f[i].category);
+		esc(fp, f[i].rule);
 		fprintf(fp, "</span>");
 	}
 }
@@ -114,14 +127,11 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 
 	fprintf(fp, "<h2>Team overview: %s %s</h2>\n", d->grain, d->period);
 	while (i < d->nreps) {
-		const char *team = d->reps[i].team, *manager = "";
+		const char *team = d->reps[i].team, *manager = rw_team_manager(d, team);
 		size_t j = i;
 
-		while (j < d->nreps && !strcmp(d->reps[j].team, team)) {
-			if (!*manager && *d->reps[j].manager)
-				manager = d->reps[j].manager;
+		while (j < d->nreps && !strcmp(d->reps[j].team, team))
 			j++;
-		}
 		fprintf(fp, "<h3>");
 		esc(fp, *team ? team : "(no team)");
 		if (*manager) {
@@ -129,7 +139,8 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			esc(fp, manager);
 			fprintf(fp, "</small>");
 		}
-		fprintf(fp, "</h3>\n<table class=\"overview\">\n<tr><th>rep</th><th>won/lost</th>");
+		fprintf(fp, "</h3>\n<div class=\"wide\"><table class=\"overview\">\n"
+			"<tr><th>rep</th><th>won/lost</th>");
 		for (int k = 0; k < RW_NKEYS; k++)
 			fprintf(fp, "<th>%s</th>", rw_keys[k].title);
 		fprintf(fp, "</tr>\n");
@@ -142,9 +153,12 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			esc(fp, p->id);
 			fprintf(fp, "\">");
 			esc(fp, p->name);
-			fprintf(fp, "</a> (");
-			esc(fp, p->id);
-			fprintf(fp, ")");
+			fprintf(fp, "</a>");
+			if (strcmp(p->name, p->id)) {
+				fprintf(fp, " (");
+				esc(fp, p->id);
+				fprintf(fp, ")");
+			}
 			rep_badges(fp, p->id, f, nf);
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, "</td><td>%.0f/%.0f</td>", p->won, p->lost);
@@ -160,7 +174,7 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			}
 			fprintf(fp, "</tr>\n");
 		}
-		fprintf(fp, "</table>\n");
+		fprintf(fp, "</table></div>\n");
 		i = j;
 	}
 	if (d->nleft)
@@ -169,41 +183,170 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			d->nleft == 1 ? "is" : "are");
 }
 
-/* Flags with their evidence, PIP candidates first; structural findings
- * are addressed to the team's manager. */
-static void html_flags(FILE *fp, const struct rw_report_data *d,
-		       const struct rw_rflag *f, size_t n)
+/* Severity rank: critical first. */
+static int sev_rank(const char *s)
 {
+	static const char *const order[] = { "critical", "warning", "watch", "info" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, order[i]))
+			return i;
+	return 4;
+}
+
+/* Most severe first, then team, rep and rule: what to read first (ties
+ * keep the run's order: the pointers follow the array). */
+static int flag_cmp(const void *x, const void *y)
+{
+	const struct rw_rflag *a = *(const struct rw_rflag *const *)x;
+	const struct rw_rflag *b = *(const struct rw_rflag *const *)y;
+	int c = sev_rank(a->severity) - sev_rank(b->severity);
+
+	if (!c)
+		c = strcmp(a->team, b->team);
+	if (!c)
+		c = strcmp(a->rep_id, b->rep_id);
+	if (!c)
+		c = strcmp(a->rule, b->rule);
+	if (!c)
+		c = (a > b) - (a < b);
+	return c;
+}
+
+/* "win rate 8% vs team 21%" for one evidence metric object. */
+static void evidence_metric(FILE *fp, json_t *m, int with_team)
+{
+	const char *name = json_string_value(json_object_get(m, "metric"));
+	json_t *v = json_object_get(m, "value"), *t = json_object_get(m, "team_median");
+	const char *since = json_string_value(json_object_get(m, "since"));
+	int k = -1;
+	char s[48];
+
+	if (!name)
+		return;
+	for (int i = 0; i < RW_NKEYS; i++)
+		if (!strcmp(rw_keys[i].column, name))
+			k = i;
+	esc(fp, k >= 0 ? rw_keys[k].title : name);
+	if (json_is_number(v)) {
+		if (k >= 0)
+			rw_fmt_value(rw_keys[k].kind, json_number_value(v), s, sizeof(s));
+		else
+			snprintf(s, sizeof(s), "%.3g", json_number_value(v));
+		fprintf(fp, " %s", s);
+	}
+	if (with_team && json_is_number(t)) {
+		if (k >= 0)
+			rw_fmt_value(rw_keys[k].kind, json_number_value(t), s, sizeof(s));
+		else
+			snprintf(s, sizeof(s), "%.3g", json_number_value(t));
+		fprintf(fp, " vs team %s", s);
+	}
+	if (with_team && since) {
+		fprintf(fp, ", since ");
+		esc(fp, since);
+	}
+}
+
+/* One line of the evidence: the flag's first metric against the team,
+ * since when, and its causes' first metrics. */
+static void evidence_line(FILE *fp, const char *evidence)
+{
+	json_t *ev = json_loads(evidence ? evidence : "", 0, NULL);
+	json_t *ms = json_object_get(ev, "metrics"), *cs = json_object_get(ev, "causes");
+	size_t i;
+	json_t *x;
+	int n = 0;
+
+	if (json_array_size(ms))
+		evidence_metric(fp, json_array_get(ms, 0), 1);
+	json_array_foreach(cs, i, x) {
+		json_t *m = json_array_get(json_object_get(x, "metrics"), 0);
+		const char *name = json_string_value(json_object_get(m, "metric"));
+		int seen = 0;
+
+		/* Two rules on one cause (low and falling) read as one. */
+		for (size_t j = 0; name && j < i; j++) {
+			json_t *o = json_array_get(json_object_get(json_array_get(cs, j),
+								   "metrics"), 0);
+			const char *on = json_string_value(json_object_get(o, "metric"));
+
+			seen |= on && !strcmp(on, name);
+		}
+		if (!m || seen)
+			continue;
+		fprintf(fp, "%s", n++ ? ", " : "; causes: ");
+		evidence_metric(fp, m, 0);
+	}
+	json_decref(ev);
+}
+
+/* Flags, most severe first, each with its rule, message and a one-line
+ * reading of its evidence; the evidence JSON itself folded away.
+ * Structural findings (no rep) are addressed to the team's manager. */
+static int html_flags(FILE *fp, const struct rw_report_data *d,
+		      const struct rw_rflag *f, size_t n, struct rw_err *err)
+{
+	const struct rw_rflag **ord;
+
 	fprintf(fp, "<h2>Flagged reps</h2>\n");
 	if (!n) {
 		fprintf(fp, "<p>No flags in this run.</p>\n");
-		return;
+		return 0;
 	}
-	fprintf(fp, "<table class=\"flags\">\n<tr><th>rep</th><th>team</th><th>category</th>"
-		"<th>severity</th><th>rule</th><th>message</th><th>evidence</th></tr>\n");
-	for (size_t i = 0; i < n; i++) {
-		const char *name = f[i].rep_id;
+	ord = rw_calloc(n, sizeof(*ord));
+	if (!ord)
+		return rw_err_set(err, RW_ENOMEM, "out of memory ordering flags");
+	for (size_t i = 0; i < n; i++)
+		ord[i] = &f[i];
+	qsort(ord, n, sizeof(*ord), flag_cmp);
+	fprintf(fp, "<table class=\"flags\">\n<colgroup><col style=\"width:8%%\">"
+		"<col style=\"width:15%%\"><col style=\"width:9%%\"><col style=\"width:14%%\">"
+		"<col></colgroup>\n<tr><th>severity</th><th>rep</th><th>team</th><th>rule</th>"
+		"<th>what and why</th></tr>\n");
+	for (size_t o = 0; o < n; o++) {
+		const struct rw_rflag *g = ord[o];
+		const struct rw_rrep *p = NULL;
 
 		for (size_t r = 0; r < d->nreps; r++)
-			if (!strcmp(d->reps[r].id, f[i].rep_id))
-				name = d->reps[r].name;
-		fprintf(fp, "<tr class=\"flag-row\"><td>");
-		esc(fp, name);
+			if (!strcmp(d->reps[r].id, g->rep_id))
+				p = &d->reps[r];
+		fprintf(fp, "<tr class=\"flag-row\" data-severity=\"");
+		esc(fp, g->severity);
+		fprintf(fp, "\"><td><span class=\"flag ");
+		esc(fp, g->severity);
+		fprintf(fp, "\">");
+		esc(fp, g->severity);
+		fprintf(fp, "</span></td><td>");
+		if (p) {
+			esc(fp, p->name);
+			if (strcmp(p->name, p->id)) {
+				fprintf(fp, " (");
+				esc(fp, p->id);
+				fprintf(fp, ")");
+			}
+		} else if (*g->rep_id) {
+			esc(fp, g->rep_id);
+		} else {
+			fprintf(fp, "<i>whole team</i>");
+		}
 		fprintf(fp, "</td><td>");
-		esc(fp, f[i].team);
-		fprintf(fp, "</td><td>");
-		esc(fp, f[i].category);
-		fprintf(fp, "</td><td>");
-		esc(fp, f[i].severity);
-		fprintf(fp, "</td><td>");
-		esc(fp, f[i].rule);
-		fprintf(fp, "</td><td style=\"white-space:normal;text-align:left\">");
-		esc(fp, f[i].message);
-		fprintf(fp, "</td><td style=\"white-space:normal;text-align:left\"><code>");
-		esc(fp, f[i].evidence);
-		fprintf(fp, "</code></td></tr>\n");
+		esc(fp, g->team);
+		fprintf(fp, "</td><td><b>");
+		esc(fp, g->rule);
+		fprintf(fp, "</b><br><small>");
+		esc(fp, g->category);
+		fprintf(fp, "</small></td><td>");
+		esc(fp, g->message);
+		fprintf(fp, "<br><small class=\"evidence-line\">");
+		evidence_line(fp, g->evidence);
+		fprintf(fp, "</small><details><summary>evidence</summary><pre>");
+		esc(fp, g->evidence);
+		fprintf(fp, "</pre></details></td></tr>\n");
 	}
 	fprintf(fp, "</table>\n");
+	rw_free(ord);
+	return 0;
 }
 
 /* A round step of about range / 3: 1, 2 or 5 times a power of ten. */
@@ -214,30 +357,53 @@ static double nice_step(double range)
 	return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-/* Short axis labels: 45% / 120k / 1.2M / 6 d. */
-static void tick_label(enum rw_kind kind, double v, char *out, size_t size)
+/* Short axis labels with dec more decimals than the usual: 45% / 120k /
+ * 1.2M / 6 d. */
+static void tick_label(enum rw_kind kind, double v, int dec, char *out, size_t size)
 {
 	double a = fabs(v);
 
 	switch (kind) {
 	case RW_K_PCT:
-		snprintf(out, size, "%.0f%%", 100 * v);
+		snprintf(out, size, "%.*f%%", dec, 100 * v);
 		break;
 	case RW_K_MONEY:
 		if (a >= 1e6)
-			snprintf(out, size, "%.1fM", v / 1e6);
+			snprintf(out, size, "%.*fM", 1 + dec, v / 1e6);
 		else if (a >= 1e3)
-			snprintf(out, size, "%.0fk", v / 1e3);
+			snprintf(out, size, "%.*fk", dec, v / 1e3);
 		else
-			snprintf(out, size, "%.0f", v);
+			snprintf(out, size, "%.*f", dec, v);
 		break;
 	case RW_K_DAYS:
-		snprintf(out, size, "%.0f d", v);
+		snprintf(out, size, "%.*f d", dec, v);
 		break;
 	case RW_K_COUNT:
-		snprintf(out, size, "%.0f", v);
+		snprintf(out, size, "%.*f", dec, v);
 		break;
 	}
+}
+
+/*
+ * The fewest extra decimals (0-4) with which the ticks lo, lo + step ...
+ * hi all read differently: a small range (touch gap 5.5-7 d) would
+ * otherwise repeat "6 d".
+ */
+static int tick_decimals(enum rw_kind kind, double lo, double hi, double step)
+{
+	for (int dec = 0; dec < 4; dec++) {
+		char prev[32] = "", t[32];
+		int dup = 0;
+
+		for (double y = lo; y <= hi + step / 2 && !dup; y += step) {
+			tick_label(kind, y, dec, t, sizeof(t));
+			dup = !strcmp(t, prev);
+			memcpy(prev, t, sizeof(prev));
+		}
+		if (!dup)
+			return dec;
+	}
+	return 4;
 }
 
 struct scale {
@@ -346,11 +512,13 @@ void rw_html_chart(FILE *fp, const struct rw_rseries *s, const struct rw_rrep *p
 		sc.hi = sc.lo + (fabs(sc.lo) > 0 ? fabs(sc.lo) : 1);
 	{
 		double step = nice_step(sc.hi - sc.lo);
+		int dec;
 
 		sc.lo = floor(sc.lo / step) * step;
 		sc.hi = ceil(sc.hi / step) * step;
+		dec = tick_decimals(rw_keys[k].kind, sc.lo, sc.hi, step);
 		for (double y = sc.lo; y <= sc.hi + step / 2; y += step) {
-			tick_label(rw_keys[k].kind, y, t, sizeof(t));
+			tick_label(rw_keys[k].kind, y, dec, t, sizeof(t));
 			fprintf(fp, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
 				"stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
 				ML, W - MR, sy(&sc, y), sy(&sc, y), ML - 4, sy(&sc, y) + 3, t);
@@ -395,9 +563,12 @@ static void html_charts(FILE *fp, const struct rw_report_data *d, const struct r
 		esc(fp, p->id);
 		fprintf(fp, "\"><h3>");
 		esc(fp, p->name);
-		fprintf(fp, " (");
-		esc(fp, p->id);
-		fprintf(fp, "), ");
+		if (strcmp(p->name, p->id)) {
+			fprintf(fp, " (");
+			esc(fp, p->id);
+			fprintf(fp, ")");
+		}
+		fprintf(fp, ", ");
 		esc(fp, p->team);
 		fprintf(fp, "</h3><div class=\"charts\">\n");
 		for (int k = 0; k < RW_NKEYS; k++)
@@ -440,17 +611,26 @@ static void html_structural(FILE *fp, const struct rw_report_data *d)
 	fprintf(fp, "</ul>\n");
 }
 
-/* Plan progress, when the rules layer scored plans in this run. */
+/* Plan progress, when the rules layer scored plans in this run: each
+ * goal row with the checkpoint its plan reached (schema version 3; an
+ * older database shows none). */
 static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		      struct rw_err *err)
 {
+	static const char sql3[] =
+		"SELECT plan_id, rep_id, metric, baseline, current, target, progress,"
+		" elapsed, status, checkpoint, checkpoint_target FROM plan_progress"
+		" WHERE run_id = ?1 ORDER BY rep_id, plan_id, metric, target";
 	static const char sql[] =
 		"SELECT plan_id, rep_id, metric, baseline, current, target, progress,"
-		" elapsed, status FROM plan_progress WHERE run_id = ?1 ORDER BY rep_id, plan_id";
+		" elapsed, status, NULL, NULL FROM plan_progress WHERE run_id = ?1"
+		" ORDER BY rep_id, plan_id, metric, target";
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
+	rc = rw_report_prepare_run(db, sql3, d->run_id, &st);
+	if (rc > 0)
+		rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 	if (rc > 0)
 		return 0;	/* no rules layer in this database */
 	if (rc)
@@ -458,15 +638,17 @@ static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 	fprintf(fp, "<h2>Improvement plans</h2>\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!n++)
-			fprintf(fp, "<table class=\"plans\"><tr><th>plan</th><th>rep</th><th>metric</th>"
-				"<th>baseline</th><th>current</th><th>target</th><th>progress</th>"
-				"<th>elapsed</th><th>status</th></tr>\n");
+			fprintf(fp, "<div class=\"wide\"><table class=\"plans\"><tr><th>plan</th>"
+				"<th>rep</th><th>metric</th><th>baseline</th><th>current</th>"
+				"<th>target</th><th>progress</th><th>elapsed</th><th>status</th>"
+				"<th>checkpoint reached (day)</th><th>its target</th></tr>\n");
 		fprintf(fp, "<tr>");
-		for (int i = 0; i < 9; i++) {
+		for (int i = 0; i < 11; i++) {
 			const unsigned char *t = sqlite3_column_text(st, i);
+			int num = (i >= 3 && i <= 7) || i == 10;
 
 			fprintf(fp, "<td>");
-			if (i >= 3 && i <= 7 && sqlite3_column_type(st, i) != SQLITE_NULL)
+			if (num && sqlite3_column_type(st, i) != SQLITE_NULL)
 				fprintf(fp, "%.3g", sqlite3_column_double(st, i));
 			else if (t)
 				esc(fp, (const char *)t);
@@ -476,7 +658,7 @@ static int html_plans(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		}
 		fprintf(fp, "</tr>\n");
 	}
-	fprintf(fp, n ? "</table>\n" : "<p>No open plans.</p>\n");
+	fprintf(fp, n ? "</table></div>\n" : "<p>No open plans.</p>\n");
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rw_err_set(err, RW_EDB, "cannot read plan_progress");
 }
@@ -495,7 +677,9 @@ int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 	if (!rc) {
 		html_head(out, d);
 		html_overview(out, d, f, nf);
-		html_flags(out, d, f, nf);
+		rc = html_flags(out, d, f, nf, err);
+	}
+	if (!rc) {
 		html_structural(out, d);
 		rc = html_plans(out, db, d, err);
 	}

@@ -103,7 +103,8 @@ static int load_period(sqlite3 *db, const struct rw_report_opts *o,
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		if (o->period)
-			rc = rw_err_set(err, RW_EDB, "no %s \"%s\" in the database", d->grain, o->period);
+			rc = rw_err_set(err, RW_EUSAGE, "--period \"%s\" matches no %s in the database",
+					o->period, d->grain);
 		else
 			rc = rw_err_set(err, RW_EDB, "the database holds no complete %s", d->grain);
 		rw_err_where(err, o->db_path, 0, 0);
@@ -128,8 +129,8 @@ static int reps_grow(struct rw_report_data *d, size_t *cap)
 }
 
 /*
- * Reps of the selected team, ordered by team and name, except those who
- * left before the period began (counted in nleft).
+ * Reps of the selected team, ordered by team and name, except, in a
+ * report, those who left before the period began (counted in nleft).
  */
 static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 		     struct rw_report_data *d, struct rw_err *err)
@@ -153,7 +154,9 @@ static int load_reps(sqlite3 *db, const struct rw_report_opts *o,
 		const unsigned char *end = sqlite3_column_text(st, 5);
 		struct rw_rrep *r;
 
-		if (end && *end && strcmp((const char *)end, d->period_start) < 0) {
+		/* An assessment (o->rep) may be of a departed rep, for the
+		 * file: it keeps them; a report shows the period's roster. */
+		if (!o->rep && end && *end && strcmp((const char *)end, d->period_start) < 0) {
 			d->nleft++;
 			continue;
 		}
@@ -403,6 +406,12 @@ int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 		rc = load_period(db, o, d, err);
 	if (!rc)
 		rc = load_reps(db, o, d, err);
+	/* A --team that names nothing is a mistake, not an empty report. */
+	if (!rc && o->team && !d->nreps && !d->nleft) {
+		rc = rw_err_set(err, RW_EUSAGE, "--team \"%s\" matches no team in the database",
+				o->team);
+		rw_err_where(err, o->db_path, 0, 0);
+	}
 	if (!rc)
 		rc = load_rep_rows(db, o, d, err);
 	if (!rc)
@@ -437,8 +446,56 @@ void rw_report_data_free(struct rw_report_data *d)
 
 const char *rw_team_manager(const struct rw_report_data *d, const char *team)
 {
-	for (size_t i = 0; i < d->nreps; i++)
-		if (!strcmp(d->reps[i].team, team) && *d->reps[i].manager)
-			return d->reps[i].manager;
-	return "";
+	const char *best = "";
+	size_t nbest = 0;
+
+	/* The run's team finding names the manager the rules notified. */
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i].team, team) && *d->findings[i].manager)
+			return d->findings[i].manager;
+	/* Else the rules' choice: named by most of the team's reps, ties to
+	 * the first in roster order. */
+	for (size_t i = 0; i < d->nreps; i++) {
+		size_t n = 0;
+
+		if (strcmp(d->reps[i].team, team) || !*d->reps[i].manager)
+			continue;
+		for (size_t j = i; j < d->nreps; j++)
+			n += !strcmp(d->reps[j].team, team) &&
+			     !strcmp(d->reps[j].manager, d->reps[i].manager);
+		if (n > nbest) {
+			best = d->reps[i].manager;
+			nbest = n;
+		}
+	}
+	return best;
+}
+
+int rw_report_team_medians(sqlite3 *db, const struct rw_report_data *d,
+			   const char *team, double med[RW_NKEYS], struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT metric, median FROM team_baselines"
+		" WHERE team = ?1 AND grain = ?2 AND period = ?3";
+	sqlite3_stmt *st;
+	int rc;
+
+	for (int k = 0; k < RW_NKEYS; k++)
+		med[k] = NAN;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, d->grain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, d->period, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_db_fail(db, NULL, "cannot read team_baselines", err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+
+		for (int k = 0; k < RW_NKEYS; k++)
+			if (m && !strcmp((const char *)m, rw_keys[k].column))
+				med[k] = rw_col_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_baselines", err);
 }

@@ -50,31 +50,28 @@ static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)
 	fprintf(fp, " %s |", rw_arrow(&r->tr[k]));
 }
 
-/* Median row of a team, over reps [from, to). */
-static int md_team_median(FILE *fp, const struct rw_report_data *d, size_t from,
-			  size_t to, struct rw_err *err)
+/* Median row of a team: the engine's stored median (team_baselines), the
+ * one every report and the assessment show. */
+static int md_team_median(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
+			  const char *team, struct rw_err *err)
 {
-	double *v = rw_calloc(to - from, sizeof(*v));
+	double med[RW_NKEYS];
 	char s[48];
+	int rc = rw_report_team_medians(db, d, team, med, err);
 
-	if (!v)
-		return rw_err_set(err, RW_ENOMEM, "out of memory");
+	if (rc)
+		return rc;
 	fprintf(fp, "| *team median* | |");
 	for (int k = 0; k < RW_NKEYS; k++) {
-		size_t n = 0;
-
-		for (size_t i = from; i < to; i++)
-			if (d->reps[i].has_row)
-				v[n++] = d->reps[i].v[k];
-		rw_fmt_value(rw_keys[k].kind, rw_median(v, n), s, sizeof(s));
+		rw_fmt_value(rw_keys[k].kind, med[k], s, sizeof(s));
 		fprintf(fp, " %s |", s);
 	}
 	fputc('\n', fp);
-	rw_free(v);
 	return 0;
 }
 
-static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *err)
+static int md_overview(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
+		       struct rw_err *err)
 {
 	size_t i = 0;
 
@@ -83,14 +80,11 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 		fprintf(fp, "No reps.\n\n");
 	while (i < d->nreps) {
 		const char *team = d->reps[i].team;
-		const char *manager = "";
+		const char *manager = rw_team_manager(d, team);
 		size_t j = i;
 
-		while (j < d->nreps && !strcmp(d->reps[j].team, team)) {
-			if (!*manager && *d->reps[j].manager)
-				manager = d->reps[j].manager;
+		while (j < d->nreps && !strcmp(d->reps[j].team, team))
 			j++;
-		}
 		fprintf(fp, "### ");
 		rw_md_escape(fp, *team ? team : "(no team)");
 		if (*manager) {
@@ -111,9 +105,12 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 
 			fprintf(fp, "| ");
 			rw_md_escape(fp, p->name);
-			fprintf(fp, " (");
-			rw_md_escape(fp, p->id);
-			fprintf(fp, ") |");
+			if (strcmp(p->name, p->id)) {
+				fprintf(fp, " (");
+				rw_md_escape(fp, p->id);
+				fputc(')', fp);
+			}
+			fprintf(fp, " |");
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, " %.0f/%.0f |", p->won, p->lost);
 			else
@@ -122,7 +119,7 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 				md_cell(fp, p, (enum rw_key)k);
 			fputc('\n', fp);
 		}
-		if (md_team_median(fp, d, i, j, err))
+		if (md_team_median(fp, db, d, team, err))
 			return err->code;
 		fputc('\n', fp);
 		i = j;
@@ -137,31 +134,28 @@ static int md_overview(FILE *fp, const struct rw_report_data *d, struct rw_err *
 /*
  * The declining metrics of rep r (index ri), from the series loaded once
  * for the whole report: the last trend_periods complete periods, and the
- * team's median over them from team_baselines.
+ * run's team finding on the metric, if any.
  */
 static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 			    const struct rw_rseries *ss, size_t ri)
 {
 	const struct rw_rrep *r = &d->reps[ri];
 	int n = d->trend_periods < ss->np ? d->trend_periods : ss->np;
-	int team = rw_rseries_team(ss, r->team), first = ss->np - n, shown = 0;
+	int first = ss->np - n, shown = 0;
 
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const struct rw_rtrend *t = &r->tr[k];
 		const double *v = rw_rep_series(ss, ri, k) + first;
-		double med[RW_MAXP], tchg;
 		char s[64], c[48], tc[48];
 		const struct rw_rfinding *f;
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
-		for (int i = 0; i < n; i++)
-			med[i] = team >= 0 ? rw_band(ss, (size_t)team, k)[3 * (first + i)] : NAN;
 		if (!shown++) {
 			fprintf(fp, "| metric |");
 			for (int i = 0; i < n; i++)
 				fprintf(fp, " %s |", ss->labels[first + i]);
-			fprintf(fp, " slope per %s | p | change | team median change | shift |\n|---|",
+			fprintf(fp, " slope per %s | p | change | team finding | shift |\n|---|",
 				d->grain);
 			for (int i = 0; i < n + 5; i++)
 				fprintf(fp, "---:|");
@@ -174,9 +168,16 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		}
 		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
 		rw_fmt_change(t->change, c, sizeof(c));
-		tchg = rw_half_change(med, n);
-		rw_fmt_change(tchg, tc, sizeof(tc));
-		fprintf(fp, " %s | %.3f | %s | %s |", s, t->p, c, tc);
+		fprintf(fp, " %s | %.3f | %s |", s, t->p, c);
+		/* The team's shift is the engine's finding, never recomputed. */
+		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+			rw_fmt_change(f->change, tc, sizeof(tc));
+			fprintf(fp, " %s from ", tc);
+			rw_md_escape(fp, f->since);
+			fprintf(fp, " |");
+		} else {
+			fprintf(fp, " \xe2\x80\x94 |");
+		}
 		if (*t->cp_period) {
 			rw_fmt_slope(rw_keys[k].kind, t->cp_size, s, sizeof(s));
 			fprintf(fp, " from ");
@@ -214,9 +215,9 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 	fprintf(fp, "Reps with a key metric that moved the wrong way with a "
 		"significant trend (p < %.2f) over the last %d complete %ss: "
 		"the series, the fitted slope, the change of the last half of "
-		"the window against the first, the same change of the team's "
-		"median (of its eligible reps, from team_baselines), and the "
-		"period where a mean shift began.\n\n",
+		"the window against the first, the team's shift on the metric "
+		"when the run found one (team findings), and the period where a "
+		"mean shift began.\n\n",
 		RW_ALPHA, d->trend_periods, d->grain);
 	for (size_t i = 0; i < d->nreps; i++) {
 		const struct rw_rrep *r = &d->reps[i];
@@ -229,9 +230,12 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		found++;
 		fprintf(fp, "### ");
 		rw_md_escape(fp, r->name);
-		fprintf(fp, " (");
-		rw_md_escape(fp, r->id);
-		fprintf(fp, "), ");
+		if (strcmp(r->name, r->id)) {
+			fprintf(fp, " (");
+			rw_md_escape(fp, r->id);
+			fputc(')', fp);
+		}
+		fprintf(fp, ", ");
 		rw_md_escape(fp, *r->team ? r->team : "(no team)");
 		fprintf(fp, "\n\n");
 		md_decline_rows(fp, d, &ss, i);
@@ -246,7 +250,7 @@ int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 		 struct rw_err *err)
 {
 	md_header(out, d);
-	if (md_overview(out, d, err))
+	if (md_overview(out, db, d, err))
 		return err->code;
 	return md_declines(out, db, d, err);
 }

@@ -22,6 +22,7 @@ void rw_report_opts_default(struct rw_report_opts *o)
 	o->period = NULL;
 	o->rep = NULL;
 	o->plan_days = 90;
+	o->plan_out = NULL;
 }
 
 int rw_report_format_find(const char *name)

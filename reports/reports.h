@@ -22,6 +22,8 @@ struct rw_report_opts {
 	const char *period;	/* NULL: latest complete period */
 	const char *rep;	/* assessment: the rep (id, e-mail or name) */
 	int plan_days;		/* assessment: goal deadline after as_of (90) */
+	FILE *plan_out;		/* assessment: append the goals here as
+				 * plans.csv rows (opened for "a+"), or NULL */
 };
 
 void rw_report_opts_default(struct rw_report_opts *o);
@@ -41,8 +43,11 @@ int rw_report_write(const struct rw_report_opts *opts, FILE *out,
  * The PIP assessment of opts->rep (SPEC section 7 "Assessment") in md,
  * html or json: the latest complete period against the team, the history
  * with each key metric's inflection period, the leading causes, whether
- * the decline is structural, and SMART goals derived from the team's
- * median.  Returns 0, or RW_EUSAGE (csv, or no such rep), RW_EDB, RW_EIO.
+ * the decline is structural, the rep's plans, and at most 3 achievable
+ * goals with 30/60/90-day checkpoints.  With opts->plan_out, also appends
+ * each goal's checkpoints as plans.csv rows (plan_id, rep_id, start, end,
+ * metric, target, baseline; the header first when the file is empty).
+ * Returns 0, or RW_EUSAGE (csv, or no such rep), RW_EDB, RW_EIO.
  */
 int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
 		    struct rw_err *err);

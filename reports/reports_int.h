@@ -125,8 +125,15 @@ int rw_db_fail(sqlite3 *db, const char *path, const char *what,
  * string ("" for NULL; NULL when out of memory). */
 double rw_col_double(sqlite3_stmt *st, int i);
 char *rw_col_strdup(sqlite3_stmt *st, int i);
-/* The first manager named among the team's reps, or "". */
+/* The team's manager as the rules name it: the run's team finding's, else
+ * the one most of the team's reps name (ties: the first), or "". */
 const char *rw_team_manager(const struct rw_report_data *d, const char *team);
+
+/* The team's stored medians (team_baselines) of the key metrics in the
+ * report's period, NAN where none: the one team median of every report
+ * (the engine's, of eligible reps only).  0 or RW_EDB. */
+int rw_report_team_medians(sqlite3 *db, const struct rw_report_data *d,
+			   const char *team, double med[RW_NKEYS], struct rw_err *err);
 
 /*
  * Series for charts, JSON and assessments: the complete periods of the
@@ -174,8 +181,16 @@ void rw_rflags_free(struct rw_rflag *f, size_t n);
 /* Significance of a stored trend, and whether it is a decline of key k. */
 int rw_trend_sig(const struct rw_rtrend *t);
 int rw_declined(enum rw_key k, const struct rw_rtrend *t);
-/* mean(last half) / mean(first half) - 1 of v[0..n), middle left out. */
-double rw_half_change(const double *v, int n);
+
+/*
+ * The gain the best quarter of reps made over a window of len periods
+ * against the base periods before it: over every series[r] (np values,
+ * NULL skipped) and every window with a finite mean on both sides, the
+ * 75th percentile (type 7) of mean(after) - mean(before), negated when
+ * lower is better (up = 0).  NAN with fewer than 8 such windows.
+ */
+double rw_best_quarter_gain(const double *const *series, size_t nseries, int np,
+			    int base, int len, int up);
 
 /* Write s escaped for HTML text and attribute values. */
 void rw_html_escape(FILE *fp, const char *s);

@@ -275,23 +275,3 @@ int rw_declined(enum rw_key k, const struct rw_rtrend *t)
 		return 0;
 	return rw_keys[k].up_is_good ? t->slope < 0 : t->slope > 0;
 }
-
-double rw_half_change(const double *v, int n)
-{
-	double a = 0, b = 0;
-	int na = 0, nb = 0, h = n / 2;
-
-	for (int i = 0; i < h; i++)
-		if (isfinite(v[i])) {
-			a += v[i];
-			na++;
-		}
-	for (int i = n - h; i < n; i++)
-		if (isfinite(v[i])) {
-			b += v[i];
-			nb++;
-		}
-	if (!na || !nb || a == 0)
-		return NAN;
-	return (b / nb) / (a / na) - 1.0;
-}

@@ -8,10 +8,17 @@
  * trend_periods months before the start month; projected is the OLS line
  * through the plan's months so far, read at the end month (current when
  * fewer than 3 months have a value).
+ *
+ * A goal may come with checkpoints (`assess --emit-plan`): rows of one
+ * plan_id, rep, metric and start with earlier ends, each scored as a goal
+ * of its own.  Every row of the goal carries the latest checkpoint as_of
+ * has reached (its day and target); the regression watch is the goal's,
+ * so only its last row raises it.
  */
 #include "rules_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const status_names[] = {
@@ -155,6 +162,62 @@ static void score_one(const struct rw_dataset *ds, const struct rw_results *res,
 		sc->regression = up ? sc->after < sc->baseline : sc->after > sc->baseline;
 }
 
+/* Rows of one goal sort together, by end. */
+static int goal_cmp(const void *x, const void *y)
+{
+	const struct rw_plan *a = *(const struct rw_plan *const *)x;
+	const struct rw_plan *b = *(const struct rw_plan *const *)y;
+	int c = strcmp(a->id, b->id);
+
+	if (!c)
+		c = (a->rep > b->rep) - (a->rep < b->rep);
+	if (!c)
+		c = strcmp(a->metric, b->metric);
+	if (!c)
+		c = (a->start > b->start) - (a->start < b->start);
+	if (!c)
+		c = (a->end > b->end) - (a->end < b->end);
+	return c;
+}
+
+static int same_goal(const struct rw_plan *a, const struct rw_plan *b)
+{
+	return !strcmp(a->id, b->id) && a->rep == b->rep && !strcmp(a->metric, b->metric) &&
+	       a->start == b->start;
+}
+
+/* Checkpoints and the last row's regression watch, per goal (sorted
+ * pointers into ds->plans, so a goal is a run of neighbours). */
+static int score_checkpoints(const struct rw_dataset *ds, struct rw_plan_score *sc,
+			     struct rw_err *err)
+{
+	const struct rw_plan **ord = rw_calloc(ds->nplans, sizeof(*ord));
+	int32_t as_of = ds->settings.as_of;
+
+	if (!ord)
+		return rw_err_set(err, RW_ENOMEM, "out of memory scoring plans");
+	for (size_t i = 0; i < ds->nplans; i++)
+		ord[i] = &ds->plans[i];
+	qsort(ord, ds->nplans, sizeof(*ord), goal_cmp);
+	for (size_t g = 0, e; g < ds->nplans; g = e) {
+		const struct rw_plan *cp = NULL;
+
+		for (e = g; e < ds->nplans && same_goal(ord[g], ord[e]); e++)
+			if (ord[e]->end <= as_of)
+				cp = ord[e];
+		for (size_t j = g; j < e; j++) {
+			struct rw_plan_score *s = &sc[ord[j] - ds->plans];
+
+			s->checkpoint = cp ? (int)(cp->end - cp->start + 1) : 0;
+			s->checkpoint_target = cp ? cp->target : NAN;
+			if (j + 1 < e)
+				s->regression = 0;	/* a checkpoint, not the goal */
+		}
+	}
+	rw_free(ord);
+	return 0;
+}
+
 int rules_score_plans(const struct rw_dataset *ds, const struct rw_results *res,
 		      struct rw_rules_out *out, struct rw_err *err)
 {
@@ -166,5 +229,5 @@ int rules_score_plans(const struct rw_dataset *ds, const struct rw_results *res,
 	for (size_t i = 0; i < ds->nplans; i++)
 		score_one(ds, res, i, &out->plans[i]);
 	out->nplans = ds->nplans;
-	return 0;
+	return score_checkpoints(ds, out->plans, err);
 }

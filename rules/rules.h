@@ -153,7 +153,11 @@ struct rw_plan_score {
 	enum rw_plan_status status;
 	double after;			/* mean since the plan ended, or NAN */
 	int regression;			/* 1: fell back below baseline within
-					 * three months after the end */
+					 * three months after the end (the
+					 * goal's last row only) */
+	int checkpoint;			/* day (start = day 1) of the goal's
+					 * latest row ended by as_of; 0: none */
+	double checkpoint_target;	/* that row's target, or NAN */
 };
 
 /*

@@ -49,8 +49,9 @@ static int write_plans(struct rw_store *st, const struct rw_dataset *ds,
 {
 	static const char sql[] =
 		"INSERT INTO plan_progress(run_id, plan_id, rep_id, metric, baseline,"
-		" current, target, progress, elapsed, projected, status)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+		" current, target, progress, elapsed, projected, status, checkpoint,"
+		" checkpoint_target)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	sqlite3_stmt *stmt;
 	int rc = rw_store_prepare(st, sql, &stmt, err);
 
@@ -66,7 +67,11 @@ static int write_plans(struct rw_store *st, const struct rw_dataset *ds,
 		    rw_store_bind_double(stmt, 6, sc->current, 0) || rw_store_bind_double(stmt, 7, sc->target, 0) ||
 		    rw_store_bind_double(stmt, 8, sc->progress, 0) || rw_store_bind_double(stmt, 9, sc->elapsed, 0) ||
 		    rw_store_bind_double(stmt, 10, sc->projected, 0) ||
-		    rw_store_bind_text(stmt, 11, rw_plan_status_name(sc->status)) || rw_store_step_done(stmt))
+		    rw_store_bind_text(stmt, 11, rw_plan_status_name(sc->status)) ||
+		    (sc->checkpoint ? sqlite3_bind_int(stmt, 12, sc->checkpoint) :
+		     sqlite3_bind_null(stmt, 12)) ||
+		    (sc->checkpoint ? rw_store_bind_double(stmt, 13, sc->checkpoint_target, 0) :
+		     sqlite3_bind_null(stmt, 13)) || rw_store_step_done(stmt))
 			rc = rw_store_dberr(st, "cannot write plan_progress", err);
 	}
 	sqlite3_finalize(stmt);

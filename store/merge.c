@@ -123,9 +123,10 @@ static const struct copy copies[] = {
 	  "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, grain,"
 	  " period, message, evidence)", 0 },
 	{ "SELECT ?2, plan_id, rep_id, metric, baseline, current, target, progress,"
-	  " elapsed, projected, status FROM plan_progress WHERE run_id = ?1",
+	  " elapsed, projected, status, checkpoint, checkpoint_target"
+	  " FROM plan_progress WHERE run_id = ?1",
 	  "INSERT INTO plan_progress(run_id, plan_id, rep_id, metric, baseline, current,"
-	  " target, progress, elapsed, projected, status)", 0 },
+	  " target, progress, elapsed, projected, status, checkpoint, checkpoint_target)", 0 },
 	/* Alert memory: each shard's own reps. */
 	{ "SELECT * FROM alerts WHERE rep_id IN (SELECT rep_id FROM reps)",
 	  "INSERT OR REPLACE INTO alerts", 0 },

@@ -197,7 +197,15 @@ static const char schema_v2_rest[] =
 	"CREATE INDEX team_findings_run ON team_findings(run_id, team);\n";
 
 /*
- * Version 3: views for analysts and BI tools (SPEC section 7), so that
+ * Version 3: plan checkpoints (SPEC section 5): the day of a goal's latest
+ * checkpoint reached and its target, on every plan_progress row.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE plan_progress ADD COLUMN checkpoint INTEGER;\n"
+	"ALTER TABLE plan_progress ADD COLUMN checkpoint_target REAL;\n";
+
+/*
+ * Version 4: views for analysts and BI tools (SPEC section 7), so that
  * Metabase, Superset or Datasette answer "who is firing now" or "each
  * rep's latest month against the team" without joining 88-column tables.
  * Views hold no data: they read whatever the latest run left.  "Latest"
@@ -208,7 +216,7 @@ static const char schema_v2_rest[] =
  * v_latest: every rep's row of the latest complete month and quarter,
  * with its team's median beside each key metric.
  */
-static const char schema_v3[] =
+static const char schema_v4[] =
 	"CREATE VIEW v_latest AS"
 	" WITH latest AS ("
 	"  SELECT grain, period FROM rep_metrics m"
@@ -288,7 +296,8 @@ static const char schema_v3[] =
 	"CREATE VIEW v_plan_status AS"
 	" SELECT pp.plan_id, pp.rep_id, r.name AS rep_name, r.team, r.manager,"
 	"  pp.metric, pp.status, pp.baseline, pp.current, pp.target,"
-	"  pp.progress, pp.elapsed, pp.projected, pp.run_id, ru.as_of"
+	"  pp.progress, pp.elapsed, pp.projected, pp.checkpoint,"
+	"  pp.checkpoint_target, pp.run_id, ru.as_of"
 	" FROM plan_progress pp JOIN runs ru USING (run_id)"
 	" LEFT JOIN reps r USING (rep_id)"
 	" WHERE pp.run_id = (SELECT MAX(q.run_id) FROM plan_progress q"
@@ -298,7 +307,8 @@ static const char schema_v3[] =
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
 	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", NULL },
-	{ "version 3: views v_latest, v_firing, v_team_trend, v_plan_status", schema_v3 },
+	{ "version 3: plan_progress checkpoint and checkpoint_target", schema_v3 },
+	{ "version 4: views v_latest, v_firing, v_team_trend, v_plan_status", schema_v4 },
 };
 
 const int rw_store_schema_count =

@@ -223,12 +223,11 @@ static void test_declines(void **state)
 	/* Header: the six complete months, oldest first. */
 	assert_has(t, "| metric | 2026-04 | 2026-05 | 2026-06 | 2026-07 | 2026-08 | 2026-09 |");
 	/* The weighted slope -0.061 per month is -6.1 points; stored change
-	 * -0.4.  Team median per month (team_baselines) is the mean of Ann and Bob:
-	 * 0.55 0.525 0.5 0.45 0.425 0.40; last half mean 0.425 over first
-	 * half mean 0.525 gives 0.425/0.525 - 1 = -0.190476 -> -19.0%. */
+	 * -0.4.  No team finding for East: the team column is a dash (the
+	 * report does not recompute a team's shift from its medians). */
 	assert_has(t, "| win rate | 60.0% | 55.0% | 50.0% | 40.0% | 35.0% | 30.0% |"
 		      " \xe2\x88\x92" "6.1 pts | 0.002 | \xe2\x88\x92" "40.0% |"
-		      " \xe2\x88\x92" "19.0% | from 2026-07 (\xe2\x88\x92" "20.0 pts) |");
+		      " \xe2\x80\x94 | from 2026-07 (\xe2\x88\x92" "20.0 pts) |");
 	/* -19% against -40% is not comparable (margin 10 points). */
 	assert_false(strstr(t, "team-wide"));
 	/* A rise in revenue is not a decline; Bob is flat. */
@@ -239,8 +238,7 @@ static void test_declines(void **state)
 	/* Bob falls the same way and the run found East's shift (a
 	 * team_findings row, the engine's one definition): the report names
 	 * the team finding beside Ann's decline instead of judging it
-	 * again.  Team medians now equal Ann's series: 0.35 / 0.55 - 1 =
-	 * -36.4%. */
+	 * again: its stored change -0.4 from 2026-07. */
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE rep_metrics SET win_rate = (SELECT m.win_rate FROM rep_metrics m"
 		 " WHERE m.rep_id = 'R1' AND m.grain = rep_metrics.grain AND"
@@ -253,7 +251,7 @@ static void test_declines(void **state)
 		 " 'month', 'win_rate', '2026-07', -0.4, 0.01, 2, 2)");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(render(f->db, "month", "East", &t, &err), 0);
-	assert_has(t, " \xe2\x88\x92" "36.4% | from 2026-07");
+	assert_has(t, " \xe2\x88\x92" "40.0% from 2026-07 | from 2026-07");
 	assert_has(t, "the East team shifted on win rate from 2026-07 (2 of 2 reps): a team finding");
 	/* --team East leaves West out. */
 	assert_false(strstr(t, "Di Ng"));
@@ -413,6 +411,11 @@ static void test_assess(void **state)
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
 		 " WHERE team = 'East' AND period = '2026-09'");
+	/* Goals come from the causes behind a flag: Ann's win-rate flag. */
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, grain,"
+		 " period, message, evidence) VALUES(1, 'R1', 'East', 'win_rate_decline',"
+		 " 'pip_candidate', 'warning', 'month', '2026-09', 'Win rate down',"
+		 " '{\"metrics\":[{\"metric\":\"win_rate\"}]}')");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
@@ -428,19 +431,281 @@ static void test_assess(void **state)
 	assert_float_equal(json_real_value(json_object_get(goal, "baseline")), 0.35, 1e-9);
 	assert_float_equal(json_real_value(json_object_get(goal, "target")), 0.40, 1e-9);
 	assert_string_equal(json_string_value(json_object_get(goal, "deadline")), "2027-01-29");
+	/* Her own level before the 2026-07 inflection is (0.60 + 0.55 +
+	 * 0.50) / 3 = 0.55; the team's p25 0.35 is no gain over 0.35, so the
+	 * median 0.40 is the team's candidate, and the nearer one.  No cap:
+	 * one 3+3-month window (04-06 vs 07-09) for each of Ann and Bob is
+	 * under the 8 windows a cap needs. */
+	assert_float_equal(json_real_value(json_object_get(goal, "own_level")), 0.55, 1e-9);
+	assert_true(json_is_null(json_object_get(goal, "best_quarter_gain")));
+	/* Checkpoints: 0.35 + 0.05 * day / 90 on days 30, 60, 90. */
+	{
+		static const char *const dates[] = { "2026-11-30", "2026-12-30", "2027-01-29" };
+		json_t *cps = json_object_get(goal, "checkpoints");
+
+		assert_int_equal(json_array_size(cps), 3);
+		for (int i = 0; i < 3; i++) {
+			json_t *c = json_array_get(cps, (size_t)i);
+
+			assert_int_equal(json_integer_value(json_object_get(c, "day")), 30 * (i + 1));
+			assert_string_equal(json_string_value(json_object_get(c, "date")), dates[i]);
+			assert_float_equal(json_real_value(json_object_get(c, "target")),
+					   0.35 + 0.05 * (i + 1) / 3.0, 1e-9);
+		}
+	}
 	assert_true(json_is_false(json_object_get(root, "structural")));
+	assert_true(json_is_false(json_object_get(root, "ramping")));
+	assert_int_equal(json_array_size(json_object_get(root, "flags")), 1);
+	assert_int_equal(json_array_size(json_object_get(root, "plans")), 0);
 	json_decref(root);
 
 	/* By full name, in Markdown. */
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "ann lee", &t, &err), 0);
 	assert_has(t, "# Performance assessment: Ann Lee (R1)");
-	assert_has(t, "| win rate | 35.0% | 40.0% | 2027-01-29 | `win_rate`, monthly |");
+	assert_has(t, "| win rate | 35.0% | 40.0% | 2027-01-29 | team p25\xe2\x80\x93median | `win_rate`, monthly |");
+	assert_has(t, "| win rate | 36.7% | 38.3% | 40.0% |");	/* the checkpoints */
 	free(t);
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
 	assert_has(t, "nothing in the data calls for an improvement plan");
 	free(t);
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R404", &t, &err), RW_EUSAGE);
 	free(t);
+
+	/* The HTML carries the verdict and the checkpoints too. */
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_HTML, "R1", &t, &err), 0);
+	assert_has(t, "<strong>Verdict.</strong> Not structural");
+	assert_has(t, "<th>checkpoint day 60 (2026-12-30)</th>");
+	assert_has(t, "<td class=\"checkpoint\">36.7%</td>");	/* 0.35 + 0.05 / 3 */
+	free(t);
+
+	/* Cy left on 2026-01-15: assessed on the history, labelled. */
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R3", &t, &err), 0);
+	assert_has(t, "# Performance assessment: Cy Old (R3) \xe2\x80\x94 departed");
+	assert_has(t, "None: the rep left on 2026-01-15");
+	free(t);
+
+	/* An open plan is shown, and no second one proposed. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "INSERT INTO plan_progress(run_id, plan_id, rep_id, metric, baseline, current,"
+		 " target, progress, elapsed, projected, status) VALUES(1, 'P9', 'R1',"
+		 " 'win_rate', 0.3, 0.32, 0.4, 0.2, 0.1, 0.33, 'on_track')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	assert_int_equal(json_array_size(json_object_get(root, "goals")), 0);
+	goal = json_array_get(json_object_get(root, "plans"), 0);
+	assert_string_equal(json_string_value(json_object_get(goal, "plan_id")), "P9");
+	assert_true(json_is_true(json_object_get(goal, "open")));
+	json_decref(root);
+
+	/* Bob hired 2026-09-01 ramps 90 days: until 2026-11-30 (29 days to
+	 * 09-30, 31 more to 10-31, 30 more to 11-30); a flag does not make a
+	 * ramping rep a plan's subject.  Recognised and out of ramp: a top
+	 * performer gets none either. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE reps SET hire_date = '2026-09-01' WHERE rep_id = 'R2'");
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, message,"
+		 " evidence) VALUES(1, 'R2', 'East', 'x', 'pip_candidate', 'warning', 'm', '{}')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
+	assert_has(t, "None: ramping until 2026-11-30");
+	free(t);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE reps SET hire_date = '2020-01-01' WHERE rep_id = 'R2'");
+	exec(db, "UPDATE flags SET category = 'recognition', severity = 'info' WHERE rep_id = 'R2'");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_MD, "R2", &t, &err), 0);
+	assert_has(t, "None: a top performer");
+	free(t);
+}
+
+/*
+ * The report at a glance: a --team or --period that names nothing is a
+ * usage error naming it; the team median row is the stored one even when
+ * the reps shown would give another; a rep whose id is its name is shown
+ * once; the team's manager is the one most of its reps name.
+ */
+static void test_glance(void **state)
+{
+	struct fixture *f = *state;
+	struct rw_report_opts o;
+	struct rw_err err;
+	sqlite3 *db;
+	size_t len;
+	FILE *fp;
+	char *t;
+
+	assert_int_equal(render(f->db, "month", "Nope", &t, &err), RW_EUSAGE);
+	assert_non_null(strstr(err.msg, "\"Nope\""));
+	free(t);
+	t = NULL;
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_report_opts_default(&o);
+	o.db_path = f->db;
+	o.period = "1999-01";
+	rw_err_clear(&err);
+	assert_int_equal(rw_report_write(&o, fp, &err), RW_EUSAGE);
+	assert_non_null(strstr(err.msg, "\"1999-01\""));
+	assert_int_equal(fclose(fp), 0);
+	free(t);
+
+	/* Ann 0.30 and Bob 0.50 would give 0.40; the engine stored 0.33 (of
+	 * its eligible reps), and that is the median shown. */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE team_baselines SET median = 0.33 WHERE team = 'East'"
+		 " AND period = '2026-09' AND metric = 'win_rate'");
+	exec(db, "INSERT INTO reps(rep_id, name, team, manager, hire_date) VALUES"
+		 " ('Zed Same', 'Zed Same', 'East', 'Other Boss', '2024-01-01'),"
+		 " ('R5', 'Yu Five', 'East', 'Other Boss', '2024-01-01'),"
+		 " ('R6', 'Xi Six', 'East', 'Other Boss', '2024-01-01')");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(render(f->db, "month", NULL, &t, &err), 0);
+	assert_has(t, "| *team median* | | 33.0% |");
+	assert_has(t, "| Zed Same |");
+	assert_false(strstr(t, "Zed Same (Zed Same)"));
+	/* Three of East's five reps name Other Boss, two Mia Boss. */
+	assert_has(t, "### East (manager: Other Boss)");
+	free(t);
+	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_HTML, NULL, &t, &err), 0);
+	assert_has(t, ">Zed Same</a><");
+	assert_false(strstr(t, "Zed Same (Zed Same)"));
+	assert_has(t, ">Ann Lee</a> (R1)");
+	assert_has(t, "<small>manager: Other Boss</small>");
+	free(t);
+}
+
+/*
+ * The cap, by hand, on a 30-day plan (one month after three): Ann's three
+ * windows gain 0.40 - 0.55 = -0.15, 0.35 - (0.55 + 0.50 + 0.40) / 3 =
+ * -0.1333 and 0.30 - (0.50 + 0.40 + 0.35) / 3 = -0.1167; Bob's 0, 0, 0;
+ * Eve and Fay (0.30 three months, then 0.33) +0.03, +0.02, +0.01 each.
+ * Twelve gains; type 7 at 0.75 x 11 = 8.25 between the 9th and 10th
+ * smallest, both 0.02: the cap is 0.02.  Ann's baseline 0.35 would go to
+ * the median 0.40; capped, to 0.37, by 2026-11-30 (as_of + 30), with
+ * checkpoints on days 10, 20, 30: 0.35 + 0.02 x 10/30, 20/30, 1.
+ */
+static void test_assess_cap(void **state)
+{
+	static const double eve[] = { 0.30, 0.30, 0.30, 0.33, 0.33, 0.33, 0.33 };
+	struct fixture *f = *state;
+	struct rw_report_opts o;
+	struct rw_err err;
+	json_error_t jerr;
+	json_t *root, *goal, *cps;
+	sqlite3 *db;
+	char *t = NULL;
+	size_t len;
+	FILE *fp;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
+		 " WHERE team = 'East' AND period = '2026-09'");
+	exec(db, "INSERT INTO flags(run_id, rep_id, team, rule, category, severity, grain,"
+		 " period, message, evidence) VALUES(1, 'R1', 'East', 'win_rate_decline',"
+		 " 'pip_candidate', 'warning', 'month', '2026-09', 'Win rate down',"
+		 " '{\"metrics\":[{\"metric\":\"win_rate\"}]}')");
+	exec(db, "INSERT INTO reps(rep_id, name, team, manager, hire_date) VALUES"
+		 " ('R7', 'Eve Up', 'East', 'Mia Boss', '2024-01-01'),"
+		 " ('R8', 'Fay Up', 'East', 'Mia Boss', '2024-01-01')");
+	for (int i = 0; i < 7; i++) {
+		add_month(db, "R7", i, 3, 7, eve[i], "NULL");
+		add_month(db, "R8", i, 3, 7, eve[i], "NULL");
+	}
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_report_opts_default(&o);
+	o.db_path = f->db;
+	o.format = RW_FMT_JSON;
+	o.rep = "R1";
+	o.plan_days = 30;
+	rw_err_clear(&err);
+	assert_int_equal(rw_assess_write(&o, fp, &err), 0);
+	assert_int_equal(fclose(fp), 0);
+	root = json_loads(t, 0, &jerr);
+	free(t);
+	assert_non_null(root);
+	goal = json_array_get(json_object_get(root, "goals"), 0);
+	assert_non_null(goal);
+	assert_float_equal(json_real_value(json_object_get(goal, "best_quarter_gain")), 0.02, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(goal, "target")), 0.37, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(goal, "deadline")), "2026-11-30");
+	cps = json_object_get(goal, "checkpoints");
+	for (int i = 0; i < 3; i++) {
+		json_t *c = json_array_get(cps, (size_t)i);
+
+		assert_int_equal(json_integer_value(json_object_get(c, "day")), 10 * (i + 1));
+		assert_float_equal(json_real_value(json_object_get(c, "target")),
+				   0.35 + 0.02 * (i + 1) / 3.0, 1e-9);
+	}
+	json_decref(root);
+}
+
+/*
+ * Chart ticks never repeat a label.  Touch gaps 5.5, 6, 6.5, 7 d: range
+ * 1.5, a third of it 0.5 is a step of 5 x 0.1, so the ticks run 5.5 to
+ * 7.0 by 0.5; whole days would print "6 d" three times (printf rounds
+ * 5.5 and 6.5 to even), one decimal prints each once.
+ */
+static void test_chart_ticks(void **state)
+{
+	static const double gap[] = { 5.5, 6.0, 6.5, 7.0 };
+	struct rw_rseries s;
+	struct rw_rrep p;
+	double rep[RW_NKEYS * 4];
+	char name[] = "Ann", id[] = "R1";
+	char *t = NULL;
+	size_t len;
+	FILE *fp;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&p, 0, sizeof(p));
+	for (size_t i = 0; i < RW_NKEYS * 4; i++)
+		rep[i] = NAN;
+	memcpy(rep + RW_K_TOUCH_GAP * 4, gap, sizeof(gap));
+	s.np = 4;
+	for (int i = 0; i < 4; i++)
+		snprintf(s.labels[i], sizeof(s.labels[i]), "2026-0%d", i + 1);
+	s.rep = rep;
+	p.name = name;
+	p.id = id;
+	fp = open_memstream(&t, &len);
+	assert_non_null(fp);
+	rw_html_chart(fp, &s, &p, 0, -1, RW_K_TOUCH_GAP);
+	assert_int_equal(fclose(fp), 0);
+	assert_has(t, ">5.5 d</text>");
+	assert_has(t, ">6.0 d</text>");
+	assert_has(t, ">6.5 d</text>");
+	assert_has(t, ">7.0 d</text>");
+	assert_false(strstr(t, ">6 d</text>"));
+	free(t);
+}
+
+/*
+ * The best quarter's gain, by hand.  One period before, one after
+ * (base = len = 1), so each window's gain is v[t] - v[t-1]:
+ * r0 0,1,3,6 -> 1,2,3; r1 10,10,9,9 -> 0,-1,0; r2 5,-,5,7 -> only 2
+ * (the others touch the gap); r3 flat -> 0,0,0.  Ten gains; sorted
+ * -1 0 0 0 0 0 1 2 2 3, R's quantile(x, 0.75) (type 7): position 6.75,
+ * 1 + 0.75 * (2 - 1) = 1.75.  Lower-is-better negates them: sorted
+ * -3 -2 -2 -1 0 0 0 0 0 1, position 6.75 gives 0.  Without r3 only 7
+ * gains are left: under 8, no cap.
+ */
+static void test_best_quarter_gain(void **state)
+{
+	static const double r0[] = { 0, 1, 3, 6 }, r1[] = { 10, 10, 9, 9 };
+	static const double r2[] = { 5, NAN, 5, 7 }, r3[] = { 2, 2, 2, 2 };
+	const double *const ser[] = { r0, r1, r2, r3, NULL };
+
+	(void)state;
+	assert_float_equal(rw_best_quarter_gain(ser, 5, 4, 1, 1, 1), 1.75, 1e-12);
+	assert_float_equal(rw_best_quarter_gain(ser, 5, 4, 1, 1, 0), 0.0, 1e-12);
+	assert_true(isnan(rw_best_quarter_gain(ser, 3, 4, 1, 1, 1)));	/* 7 gains */
 }
 
 static void test_format(void **state)
@@ -477,6 +742,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assess, setup, teardown),
+		cmocka_unit_test(test_best_quarter_gain),
+		cmocka_unit_test_setup_teardown(test_glance, setup, teardown),
+		cmocka_unit_test(test_chart_ticks),
+		cmocka_unit_test_setup_teardown(test_assess_cap, setup, teardown),
 		cmocka_unit_test(test_format),
 	};
 
