@@ -13,7 +13,7 @@ _repwatch_opts()
 	check) echo "--data --config --profile --reps --opportunities --targets
 		--activities --stage-history --plans -h --help" ;;
 	report) echo "--db --format --grain --team --period --out -h --help" ;;
-	assess) echo "--db --format --grain --period --plan-days --out -h --help" ;;
+	assess) echo "--db --format --grain --period --plan-days --emit-plan --out -h --help" ;;
 	alerts) echo "--db --state -h --help" ;;
 	merge) echo "-h --help" ;;
 	esac
@@ -44,7 +44,7 @@ _repwatch()
 	--data | --report-dir)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
 	--db | --config | --rejects | --alerts | --out | --reps | --opportunities | \
-	--targets | --activities | --stage-history | --plans)
+	--targets | --activities | --stage-history | --plans | --emit-plan)
 		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	--profile)
 		COMPREPLY=($(compgen -W "canonical salesforce salesforce-report hubspot pipedrive" -- "$cur")); return 0 ;;
