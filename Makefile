@@ -97,7 +97,8 @@ $(BA)/repwatch: $(ACLI_OBJ) $(BA)/librepwatch.a
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
 GEN_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sample-data/*.c))
-$(B)/rwgen: $(GEN_OBJ)
+# rwgen is a stand-alone program; it shares only the calendar.
+$(B)/rwgen: $(GEN_OBJ) $(B)/obj/common/calendar.o
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BA)/test_%: $(BA)/obj/tests/test_%.o $(BA)/librepwatch.a

@@ -4,6 +4,8 @@
  */
 #include "generator.h"
 
+#include "../common/calendar.h"
+
 /* ------------------------------------------------------------------ */
 /* Random numbers: splitmix64 to seed xoshiro256** (Blackman and Vigna,
  * "Scrambled linear pseudorandom number generators", 2018). */
@@ -96,34 +98,18 @@ uint64_t seed_mix(uint64_t seed, uint64_t a, uint64_t b)
 }
 
 /* ------------------------------------------------------------------ */
-/* Calendar: days since 1970-01-01 (Howard Hinnant's civil algorithms). */
+/* Calendar: days since 1970-01-01, on repwatch's own calendar
+ * (common/calendar.c), so the generator and the engine cannot disagree on
+ * a date. */
 
 int32_t days_from_civil(int y, int m, int d)
 {
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + doe - 719468);
+	return rw_days_from_civil(y, m, d);
 }
 
 static void civil_from_days(int32_t day, int *y, int *m, int *d)
 {
-	int64_t z = (int64_t)day + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-	*m = (int)mm;
-	*d = (int)dd;
+	rw_civil_from_days(day, y, m, d);
 }
 
 /* Months since year 0: 2026-10 is 2026 * 12 + 9. */
