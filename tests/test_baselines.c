@@ -188,6 +188,35 @@ static void test_shrinkage_small_sample(void **state)
  * 0.60 > 0.50 + 0.05) fell beyond it.
  */
 /*
+ * A dataset as of 2024-10-15 with 9 months of history and two teams of
+ * five reps, a1..a5 of team a then b1..b5 of team b (rep index 0..9);
+ * margin is structural_margin.
+ */
+static struct rw_dataset *two_teams(char a, char b, double margin)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+	char rid[16], team[2] = { 0, 0 };
+
+	gsl_set_error_handler_off();
+	s.as_of = D(2024, 10, 15);
+	s.history_periods = 9;
+	s.structural_margin = margin;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 5; k++) {
+			struct rw_rep r = { rid, NULL, NULL, team, NULL,
+					    RW_NODAY, RW_NODAY, 0 };
+
+			team[0] = t ? b : a;
+			snprintf(rid, sizeof(rid), "%c%d", team[0], k + 1);
+			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
+		}
+	return ds;
+}
+
+/*
  * Who fell beyond the team, judged on the rep's own deals.  Two teams of
  * five, ten deals closed a month each (January..September 2024, as_of
  * 2024-10-15), 5 of 10 won a month before June; from June 3 of 10 for four
@@ -203,29 +232,15 @@ static void test_shrinkage_small_sample(void **state)
  */
 static void test_team_beyond_chance(void **state)
 {
-	struct rw_settings s = test_settings();
 	struct rw_results *res = NULL;
-	struct rw_dataset *ds;
+	struct rw_dataset *ds = two_teams('V', 'X', test_settings().structural_margin);
 	struct rw_err err;
-	char id[16], rid[16];
+	char id[16];
 	int n = 0;
 	long i;
 
 	(void)state;
-	gsl_set_error_handler_off();
 	rw_err_clear(&err);
-	s.as_of = D(2024, 10, 15);
-	s.history_periods = 9;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
-	for (int t = 0; t < 2; t++)
-		for (int k = 0; k < 5; k++) {
-			struct rw_rep r = { rid, NULL, NULL, t ? "X" : "V", NULL,
-					    RW_NODAY, RW_NODAY, 0 };
-
-			snprintf(rid, sizeof(rid), "%c%d", t ? 'X' : 'V', k + 1);
-			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
-		}
 	for (uint32_t r = 0; r < 10; r++)
 		for (int m = 1; m <= 9; m++) {
 			int won = m < 6 ? 5 : r % 5 < 4 ? 3 : r < 5 ? 1 : 2;
@@ -259,31 +274,16 @@ static void test_team_findings(void **state)
 {
 	static const int before[2][5] = { { 4, 5, 6, 7, 8 }, { 5, 5, 5, 5, 5 } };
 	static const int after[2][5] = { { 2, 2, 3, 3, 4 }, { 5, 5, 5, 5, 1 } };
-	struct rw_settings s = test_settings();
 	struct rw_results *res = NULL;
-	struct rw_dataset *ds;
+	struct rw_dataset *ds = two_teams('T', 'U', 0.05);
 	struct rw_err err;
 	const struct rw_team_finding *f;
-	char id[16], rid[16];
+	char id[16];
 	int n = 0;
 	long i;
 
 	(void)state;
-	gsl_set_error_handler_off();
 	rw_err_clear(&err);
-	s.as_of = D(2024, 10, 15);
-	s.history_periods = 9;
-	s.structural_margin = 0.05;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
-	for (int t = 0; t < 2; t++)
-		for (int k = 0; k < 5; k++) {
-			struct rw_rep r = { rid, NULL, NULL, t ? "U" : "T", NULL,
-					    RW_NODAY, RW_NODAY, 0 };
-
-			snprintf(rid, sizeof(rid), "%c%d", t ? 'U' : 'T', k + 1);
-			assert_int_equal(rw_dataset_add_rep(ds, &r, NULL), 0);
-		}
 	for (uint32_t r = 0; r < 10; r++)
 		for (int m = 1; m <= 9; m++) {
 			int w = m < 6 ? before[r / 5][r % 5] : after[r / 5][r % 5];
