@@ -230,7 +230,4 @@ void rw_fmt_change(double v, char *out, size_t size);
 /* Write s to fp escaped for Markdown text and table cells. */
 void rw_md_escape(FILE *fp, const char *s);
 
-/* Median of the finite values among v[0..n) (reordered); NAN when none. */
-double rw_median(double *v, size_t n);
-
 #endif
