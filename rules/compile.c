@@ -186,6 +186,11 @@ int rw_rules_role(const struct rw_rules *rs, size_t i)
 	return rs && i < rs->n ? (int)rs->rules[i].role : -1;
 }
 
+int rw_rules_partial(const struct rw_rules *rs, size_t i)
+{
+	return rs && i < rs->n ? rs->rules[i].partial : 0;
+}
+
 int rw_rules_metric(const struct rw_rules *rs, size_t i)
 {
 	int best = -1, m;

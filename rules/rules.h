@@ -225,6 +225,8 @@ int rw_rules_category(const struct rw_rules *rs, const char *rule);
 const char *rw_rules_name(const struct rw_rules *rs, size_t i);
 /* enum rw_role of the i-th rule, -1 out of range. */
 int rw_rules_role(const struct rw_rules *rs, size_t i);
+/* 1 when the i-th rule judges the partial period (period = partial). */
+int rw_rules_partial(const struct rw_rules *rs, size_t i);
 /* After rw_rules_compile: the first metric (enum order) whose columns the
  * i-th rule's `when` reads (value, _z, _pct, trend, team median), or -1;
  * what a backtest follows after the rule fires. */
