@@ -123,3 +123,54 @@ if [ -d "$maven" ]; then
 else
 	skip backtest_maven "no $maven (RW_SHARED_DATA)"
 fi
+
+# Hand-computed scores.  Four reps of one team, quota 10,000 a month, one
+# won deal a month each worth attainment x 10,000; one lagging rule
+# "attainment < 0.5", horizon 1.  Attainment (A, B, C, D):
+#   Jan 1 1 1 1; Feb .3 .9 1 1.1; Mar .4 .6 1 1.2; Apr .9 .4 1 1;
+#   May 1 .7 .3 1.1; Jun 1 1 .9 1.3; Jul .6 1 1 .2; Aug 1 1 1 1; Sep 1 1 1 1
+# Replayed at the ends of 2025-03..2025-08, judging Feb..Jul.  Fired: A Feb,
+# A Mar, B Apr, C May, D Jul = 5 for 4 reps.  Followed (next month under
+# 0.8, or under the team's p25, R type 7 over the 4 reps): A Feb (Mar .4),
+# B Apr (May .7), C May (Jun .9 < p25 = .9 + .75 x .1 = .975); not A Mar
+# (Apr .9, p25 .775) nor D Jul (Aug 1, p25 1): 3, precision 3/5 = 0.6.
+# Not fired: 19 rep-months; followed: B Feb->Mar (.6), B Mar->Apr (.4),
+# C Apr->May (.3), A and D Jun->Jul (.6, .2): 5, base rate 5/19,
+# lift 0.6 x 19 / 5 = 2.28, median lead 1 month.
+h=$TMP/hand
+mkdir -p "$h"
+cat >"$h/reps.csv" <<'CSV'
+rep_id,name,email,team,manager,hire_date,end_date
+A,Rep A,,T,M,2020-01-01,
+B,Rep B,,T,M,2020-01-01,
+C,Rep C,,T,M,2020-01-01,
+D,Rep D,,T,M,2020-01-01,
+CSV
+awk -v opps="$h/opportunities.csv" -v tgts="$h/targets.csv" 'BEGIN {
+	split("1 1 1 1|.3 .9 1 1.1|.4 .6 1 1.2|.9 .4 1 1|1 .7 .3 1.1|1 1 .9 1.3|.6 1 1 .2|1 1 1 1|1 1 1 1", m, "|")
+	split("A B C D", rep, " ")
+	print "opp_id,owner,account,created,close_date,stage,status,amount,source" >opps
+	print "rep_id,period,target,metric" >tgts
+	for (i = 1; i <= 9; i++) {
+		split(m[i], a, " ")
+		for (r = 1; r <= 4; r++) {
+			printf "O%d%s,%s,Acme,2025-%02d-01,2025-%02d-10,Closed Won,won,%d,Web\n", i, rep[r], rep[r], i, i, a[r] * 10000 >opps
+			printf "%s,2025-%02d,10000,revenue\n", rep[r], i >tgts
+		}
+	}
+}'
+cat >"$h/hand.ini" <<'INI'
+[repwatch]
+require_activities = no
+
+[rule low_attainment]
+category = pip_candidate
+severity = warning
+role     = lagging
+grain    = month
+when     = attainment < 0.5
+message  = attainment {attainment:pct}
+INI
+"$RW" backtest --config "$h/hand.ini" --data "$h" --from 2025-03 --to 2025-08 \
+	--horizon 1 --format csv -q >"$TMP/hand.csv" 2>"$TMP/err"
+check backtest_hand_scores [ "$(sed -n 2p "$TMP/hand.csv")" = "low_attainment,pip_candidate,5,4,3,0.6000,0.2632,2.2800,1," ]
