@@ -1101,7 +1101,8 @@ static int bt_score(struct bt_state *b)
 			t->lift = t->precision / t->base_rate;
 		t->lead_periods = bt_median(leads, nlead);
 		if (fired_all > t->fired)
-			snprintf(b->notes[r], sizeof(b->notes[r]), "%ld later firings not judged yet", fired_all - t->fired);
+			snprintf(b->notes[r], sizeof(b->notes[r]), "%ld later firing%s not judged yet",
+				 fired_all - t->fired, fired_all - t->fired == 1 ? "" : "s");
 	}
 	b->ntracks = nr;
 	rw_free(leads);
@@ -1144,8 +1145,10 @@ static const char *bt_outcome_phrase(const struct bt_state *b, size_t r)
 static void bt_sentence(const struct bt_state *b, size_t r, char *out, size_t size)
 {
 	const struct rw_rule_track *t = &b->tracks[r];
-	const char *grain = rw_grain_name(rw_rules_grain(b->a->cfg.rules, t->rule));
-	char tail[160] = "";
+	const struct rw_rules *rs = b->a->cfg.rules;
+	int g = rw_rules_grain(rs, t->rule);
+	const char *grain = rw_grain_name(g);
+	char tail[160] = "", within[64];
 	int n;
 
 	if (t->note) {
@@ -1158,10 +1161,17 @@ static void bt_sentence(const struct bt_state *b, size_t r, char *out, size_t si
 		snprintf(out, size, "never fired with an outcome to judge over the %d replayed months%s", b->npoints, tail);
 		return;
 	}
-	n = snprintf(out, size, "fired %ld time%s for %ld rep%s; %ld %s followed by %s within %d %s%s (%.0f%%), ",
+	/* A weekly warning's window reaches the next monthly point. */
+	if (g == RW_WEEK && rw_rules_role(rs, r) != RW_ROLE_LAGGING &&
+	    rw_rules_category(rs, t->rule) != RW_CAT_RECOGNITION)
+		snprintf(within, sizeof(within), "by the next month end");
+	else
+		snprintf(within, sizeof(within), "within %d %s%s", b->a->horizon, grain,
+			 b->a->horizon == 1 ? "" : "s");
+	n = snprintf(out, size, "fired %ld time%s for %ld rep%s; %ld %s followed by %s %s (%.0f%%), ",
 		     t->fired, t->fired == 1 ? "" : "s", t->reps, t->reps == 1 ? "" : "s",
 		     t->followed, t->followed == 1 ? "was" : "were", bt_outcome_phrase(b, r),
-		     b->a->horizon, grain, b->a->horizon == 1 ? "" : "s", 100 * t->precision);
+		     within, 100 * t->precision);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (isfinite(t->lift))
@@ -1255,13 +1265,22 @@ static int bt_write_report(const struct bt_state *b, const size_t *order,
 			}
 		}
 		for (size_t i = 0; i < pj->n; i++)
-			json_array_append_new(proj, json_pack("{s:i,s:I,s:o,s:o}",
+			if (json_array_append_new(proj, json_pack("{s:i,s:I,s:o,s:o}",
 				"day_of_period", pj->rows[i].day_of_period, "n", (json_int_t)pj->rows[i].n,
 				"median_abs_error", isfinite(pj->rows[i].median_abs_error) ? json_real(pj->rows[i].median_abs_error) : json_null(),
-				"bias", isfinite(pj->rows[i].bias) ? json_real(pj->rows[i].bias) : json_null()));
-		json_object_set_new(o, "rules", rules);
-		json_object_set_new(o, "projection", proj);
-		text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+				"bias", isfinite(pj->rows[i].bias) ? json_real(pj->rows[i].bias) : json_null()))) {
+				json_decref(o);
+				json_decref(rules);
+				json_decref(proj);
+				return -1;
+			}
+		/* set_new takes the reference even when it fails. */
+		rc = json_object_set_new(o, "rules", rules);
+		if (rc)
+			json_decref(proj);
+		else
+			rc = json_object_set_new(o, "projection", proj);
+		text = rc ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		json_decref(o);
 		if (!text)
 			return -1;
@@ -1320,7 +1339,7 @@ static int bt_write_report(const struct bt_state *b, const size_t *order,
 		}
 	}
 	if (a->format == BT_HTML) {
-		fputs("</table>\n<h2>In words</h2>\n", fp);
+		fputs("</table>\n", fp);
 	} else {
 		fputs("\n## In words\n\n", fp);
 		for (size_t i = 0; i < nr; i++) {
