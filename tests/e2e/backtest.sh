@@ -170,7 +170,36 @@ role     = lagging
 grain    = month
 when     = attainment < 0.5
 message  = attainment {attainment:pct}
+
+[rule watch_band]
+category = early_warning
+severity = watch
+grain    = month
+when     = attainment >= 0.5 AND attainment < 0.95
+message  = attainment {attainment:pct}
+
+[rule top_band]
+category = recognition
+severity = info
+grain    = month
+when     = attainment >= 1.2
+message  = attainment {attainment:pct}
 INI
 "$RW" backtest --config "$h/hand.ini" --data "$h" --from 2025-03 --to 2025-08 \
 	--horizon 1 --format csv -q >"$TMP/hand.csv" 2>"$TMP/err"
 check backtest_hand_scores [ "$(sed -n 2p "$TMP/hand.csv")" = "low_attainment,pip_candidate,5,4,3,0.6000,0.2632,2.2800,1," ]
+# The early warning watch_band (0.5 <= attainment < 0.95) is followed when
+# low_attainment flags the rep at the next point (horizon 1 month).  The
+# lagging flags by point (judged month): Feb A, Mar A, Apr B, May C, Jul D.
+# Fired: B Feb, B Mar, A Apr, B May, C Jun (A Jul has no next point) = 5
+# for 3 reps; followed: B Mar (B flagged for Apr) = 1, precision 0.2.  Not
+# fired, Feb..Jun: 15 rep-months; followed: A Feb, C Apr, D Jun = 3, base
+# rate 0.2, lift 1.
+check backtest_hand_early [ "$(sed -n 3p "$TMP/hand.csv")" = "watch_band,early_warning,5,3,1,0.2000,0.2000,1.0000,1," ]
+# The recognition top_band (attainment >= 1.2) holds when the next month is
+# at or above the team's median.  Fired: D Mar (Apr 1.0 >= median .95),
+# D Jun (Jul .2 < median .8): 2 for 1 rep, 1 held, precision 0.5.  Not
+# fired, next month at or above the median: Feb 2 of 4 (C, D), Mar 1 of 3,
+# Apr 2 of 4, May 3 of 4, Jun 2 of 3, Jul 4 of 4 (all 1 = the median):
+# 14 of 22, lift 0.5 x 22 / 14 = 0.7857.
+check backtest_hand_recognition [ "$(sed -n 4p "$TMP/hand.csv")" = "top_band,recognition,2,1,1,0.5000,0.6364,0.7857,1," ]
