@@ -7,10 +7,28 @@
 #                      after X keeps its later status and close date, as a
 #                      run reads a close after as_of as open
 #   activities.csv     rows with date (column 4) <= X
+#   stage_history.csv  rows with entered (column 3) <= X
 #   reps.csv, targets.csv  whole (the roster and quotas as known)
+# sample-data has no stage history: one is made for it below (each deal
+# entered Prospecting when created, Qualified 5 days later, and its closed
+# stage on its close date), so that conversions are compared too.
 # The account and subject columns are quoted and may hold commas, so the
 # awk below splits fields the CSV way (csv_field).
 . "$(dirname "$0")/lib.sh"
+
+full=$TMP/full
+mkdir -p "$full"
+cp sample-data/*.csv "$full/"
+awk -F, 'NR == 1 { print "opp_id,stage,entered"; next }
+{	n = 0	# the created and close dates: the first two ISO dates
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/) d[++n] = $i
+	split(d[1], a, "-")
+	print $1 ",Prospecting," d[1]
+	printf "%s,Qualified,%s-%s-%02d\n", $1, a[1], a[2], a[3] < 20 ? a[3] + 5 : a[3]
+	if ($0 ~ /,(won|lost),/)
+		print $1 "," ($0 ~ /,won,/ ? "Closed Won" : "Closed Lost") "," d[2]
+}' sample-data/opportunities.csv >"$full/stage_history.csv"
 
 trunc() {	# trunc FILE COLUMN DAY: header and rows with COLUMN <= DAY
 	awk -v col="$2" -v day="$3" '
@@ -35,17 +53,20 @@ for X in 2026-05-31 2025-12-31; do
 	cp sample-data/reps.csv sample-data/targets.csv "$d/"
 	trunc sample-data/opportunities.csv 4 "$X" >"$d/opportunities.csv"
 	trunc sample-data/activities.csv 4 "$X" >"$d/activities.csv"
+	trunc "$full/stage_history.csv" 3 "$X" >"$d/stage_history.csv"
 	# The truncation removed something, or the test proves nothing.
 	check "backtest_truncated_$X" all_of \
 		"[ $(wc -l <"$d/opportunities.csv") -lt $(wc -l <sample-data/opportunities.csv) ]" \
-		"[ $(wc -l <"$d/activities.csv") -lt $(wc -l <sample-data/activities.csv) ]"
+		"[ $(wc -l <"$d/activities.csv") -lt $(wc -l <sample-data/activities.csv) ]" \
+		"[ $(wc -l <"$d/stage_history.csv") -lt $(wc -l <"$full/stage_history.csv") ]"
 	"$RW" run --data "$d" --db "$TMP/run-$X.db" --rejects "$TMP/rej.csv" --as-of "$X" -q >/dev/null 2>"$TMP/err"
 	m=${X%-*}
-	"$RW" backtest --data sample-data --from "$m" --to "$m" --night-db "$TMP/night-$X.db" -q >/dev/null 2>>"$TMP/err"
+	"$RW" backtest --data "$full" --from "$m" --to "$m" --night-db "$TMP/night-$X.db" -q >/dev/null 2>>"$TMP/err"
 	dump() {
 		sqlite3 "$1" "SELECT * FROM rep_metrics ORDER BY rep_id, grain, period;
 			SELECT * FROM rep_trends ORDER BY 1, 2, 3;
 			SELECT * FROM team_baselines ORDER BY 1, 2, 3, 4;
+			SELECT * FROM rep_conversions ORDER BY 1, 2, 3, 4;
 			SELECT rep_id, rule, category, severity, grain, period, message
 			FROM flags ORDER BY rep_id, rule;"
 	}
@@ -53,7 +74,9 @@ for X in 2026-05-31 2025-12-31; do
 	dump "$TMP/night-$X.db" >"$TMP/b"
 	check "backtest_no_lookahead_$X" all_of '[ -s "$TMP/a" ]' 'cmp -s "$TMP/a" "$TMP/b"'
 	# Some flags were compared, not two empty lists.
-	check "backtest_flags_compared_$X" [ "$(sqlite3 "$TMP/run-$X.db" 'SELECT COUNT(*) FROM flags')" -gt 0 ]
+	check "backtest_flags_compared_$X" all_of \
+		"[ $(sqlite3 "$TMP/run-$X.db" 'SELECT COUNT(*) FROM flags') -gt 0 ]" \
+		"[ $(sqlite3 "$TMP/run-$X.db" 'SELECT COUNT(*) FROM rep_conversions') -gt 0 ]"
 done
 
 # The acceptance range: every shipped rule has a row; the planted decline
