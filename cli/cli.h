@@ -74,6 +74,7 @@ void rw_run_rules_summary(const struct rw_rules_out *out,
 			  const struct rw_alert_counts *c);
 int rw_cmd_assess(int argc, char **argv);
 int rw_cmd_merge(int argc, char **argv);
+int rw_cmd_backtest(int argc, char **argv);
 
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */

@@ -20,6 +20,7 @@ static const char usage[] =
 	"  alerts    list the alerts kept in the database\n"
 	"  assess    write the data section of an improvement plan for one rep\n"
 	"  merge     combine the databases of a run split with run --shard\n"
+	"  backtest  replay past nights and measure how often each rule was right\n"
 	"  help      show this text; 'repwatch <command> --help' for a command\n"
 	"  version   print the version\n"
 	"\n"
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 		rc = rw_cmd_assess(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "merge"))
 		rc = rw_cmd_merge(argc - 1, argv + 1);
+	else if (!strcmp(cmd, "backtest"))
+		rc = rw_cmd_backtest(argc - 1, argv + 1);
 	else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		rc = RW_EXIT_OK;

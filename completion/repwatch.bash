@@ -16,6 +16,8 @@ _repwatch_opts()
 	assess) echo "--db --format --grain --period --plan-days --emit-plan --out -h --help" ;;
 	alerts) echo "--db --state -h --help" ;;
 	merge) echo "-h --help" ;;
+	backtest) echo "--data --db --config --profile --from --to --horizon --format
+		--out --night-db --jobs -q --quiet -h --help" ;;
 	esac
 }
 
@@ -36,20 +38,20 @@ _repwatch()
 	fi
 
 	if [ "$i" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run check report assess alerts merge help version --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run check report assess alerts merge backtest help version --help --version" -- "$cur"))
 		return 0
 	fi
 
 	case $prev in
 	--data | --report-dir)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--db | --config | --rejects | --alerts | --out | --reps | --opportunities | \
+	--db | --config | --rejects | --alerts | --out | --reps | --opportunities | --night-db | \
 	--targets | --activities | --stage-history | --plans | --emit-plan)
 		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	--profile)
 		COMPREPLY=($(compgen -W "canonical salesforce salesforce-report hubspot pipedrive" -- "$cur")); return 0 ;;
 	--format)
-		if [ "$cmd" = report ]; then
+		if [ "$cmd" = report ] || [ "$cmd" = backtest ]; then
 			COMPREPLY=($(compgen -W "md html csv json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "md html json" -- "$cur"))
@@ -63,7 +65,7 @@ _repwatch()
 		COMPREPLY=($(compgen -W "reps opportunities activities stage_history targets plans" -- "$cur")); return 0 ;;
 	--notify)
 		COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
-	--as-of | --team | --period | --plan-days | --shard)
+	--as-of | --team | --period | --plan-days | --shard | --from | --to | --horizon | --jobs)
 		return 0 ;;
 	esac
 

@@ -80,6 +80,12 @@ struct rw_ingest_opts {
 					 * is read as created on its close date
 					 * (0: such a row is rejected) */
 	struct rw_ingest_map map;	/* configuration mapping */
+	/* Called with every activity handed to the dataset (owner and deal
+	 * resolved, duplicates dropped), whatever its day: a backtest keeps
+	 * them to fold again at each replayed day.  NULL: not called. */
+	void (*on_activity)(void *arg, uint32_t rep, uint32_t opp, int32_t day,
+			    enum rw_act_type type);
+	void *on_activity_arg;
 };
 
 /* Fill *o with SPEC's defaults (data_dir ".", decimal '.'). */

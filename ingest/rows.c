@@ -745,6 +745,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	int32_t day;
 	size_t len;
 	const char *s;
+	enum rw_act_type type;
 	int rc, bad;
 
 	rc = rw_table_require(t, rec, req, &bad);
@@ -776,7 +777,10 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	if (day > in->ds->settings.as_of)
 		in->stats->after_as_of++;
 	s = rw_table_cell(t, rec, ACT_TYPE, &len);
-	rw_dataset_add_activity(in->ds, rep, opp, day, act_type(in, s, len));
+	type = act_type(in, s, len);
+	rw_dataset_add_activity(in->ds, rep, opp, day, type);
+	if (in->opts->on_activity)
+		in->opts->on_activity(in->opts->on_activity_arg, rep, opp, day, type);
 	return 0;
 }
 

@@ -58,6 +58,7 @@ void rw_rules_opts_default(struct rw_rules_opts *o)
 {
 	o->repeat_days = 7;
 	o->notify_timeout_s = 60;
+	o->leading_flags = 0;
 }
 
 char *rules_strdup(const char *s)
@@ -173,6 +174,58 @@ int rw_rules_category(const struct rw_rules *rs, const char *rule)
 	const struct rw_rule *r = rule_find(rs, rule);
 
 	return r ? r->category : -1;
+}
+
+const char *rw_rules_name(const struct rw_rules *rs, size_t i)
+{
+	return rs && i < rs->n ? rs->rules[i].name : NULL;
+}
+
+int rw_rules_role(const struct rw_rules *rs, size_t i)
+{
+	return rs && i < rs->n ? (int)rs->rules[i].role : -1;
+}
+
+int rw_rules_partial(const struct rw_rules *rs, size_t i)
+{
+	return rs && i < rs->n ? rs->rules[i].partial : 0;
+}
+
+int rw_rules_metric(const struct rw_rules *rs, size_t i)
+{
+	int best = -1, m;
+
+	if (!rs || i >= rs->n)
+		return -1;
+	for (int c = 0; c < RP_NCOLS; c++) {
+		enum rp_kind k;
+
+		if (!rs->rules[i].reads[c])
+			continue;
+		k = rp_col_kind(c, &m);
+		if (k >= RP_VALUE && k <= RP_SHIFT_P && (best < 0 || m < best))
+			best = m;
+	}
+	return best;
+}
+
+int rw_rules_needs_activities(const struct rw_rules *rs, size_t i)
+{
+	int m;
+
+	if (!rs || i >= rs->n)
+		return 0;
+	for (int c = 0; c < RP_NCOLS; c++) {
+		enum rp_kind k;
+
+		if (!rs->rules[i].reads[c])
+			continue;
+		k = rp_col_kind(c, &m);
+		if (k >= RP_VALUE && k <= RP_SHIFT_P &&
+		    rw_metric_needs_activities((enum rw_metric)m))
+			return 1;
+	}
+	return 0;
 }
 
 /* A rule name is what SQL and file names can carry without quoting. */

@@ -466,7 +466,8 @@ static int rep_flags(struct eval *ev, uint32_t r, struct rw_err *err)
 	for (size_t i = 0; i < ev->rs->n && !rc; i++) {
 		const struct rw_rule *ru = &ev->rs->rules[i];
 
-		if (!ev->holds[i * ev->ds->nreps + r] || ru->role == RW_ROLE_LEADING)
+		if (!ev->holds[i * ev->ds->nreps + r] ||
+		    (ru->role == RW_ROLE_LEADING && !ev->o->leading_flags))
 			continue;
 		/* Folded into the team's finding, which goes out once. */
 		if (ru->category != RW_CAT_RECOGNITION && folded_into_team(ev, ru, r)) {

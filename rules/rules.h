@@ -61,6 +61,9 @@ int rw_severity_find(const char *name);
 struct rw_rules_opts {
 	int repeat_days;		/* notify a firing alert again after this; 0 never */
 	int notify_timeout_s;		/* a notifier still running is killed (60) */
+	int leading_flags;		/* 1: a leading rule that holds flags
+					 * too, with its own category, so that
+					 * a backtest can score it (0) */
 };
 
 void rw_rules_opts_default(struct rw_rules_opts *o);
@@ -221,6 +224,20 @@ void rw_rules_out_free(struct rw_rules_out *out);	/* NULL is a no-op */
 int rw_rules_grain(const struct rw_rules *rs, const char *rule);
 /* Category of a rule by name, or -1. */
 int rw_rules_category(const struct rw_rules *rs, const char *rule);
+/* Name of the i-th rule (0 <= i < rw_rules_count), NULL out of range;
+ * valid while rs lives. */
+const char *rw_rules_name(const struct rw_rules *rs, size_t i);
+/* enum rw_role of the i-th rule, -1 out of range. */
+int rw_rules_role(const struct rw_rules *rs, size_t i);
+/* 1 when the i-th rule judges the partial period (period = partial). */
+int rw_rules_partial(const struct rw_rules *rs, size_t i);
+/* After rw_rules_compile: the first metric (enum order) whose columns the
+ * i-th rule's `when` reads (value, _z, _pct, trend, team median), or -1;
+ * what a backtest follows after the rule fires. */
+int rw_rules_metric(const struct rw_rules *rs, size_t i);
+/* After rw_rules_compile: 1 when the i-th rule reads a column of a metric
+ * computed from the activity export (rw_metric_needs_activities). */
+int rw_rules_needs_activities(const struct rw_rules *rs, size_t i);
 
 /* ---- Alert state (SPEC section 6) ------------------------------------ */
 

@@ -304,11 +304,49 @@ static const char schema_v4[] =
 	"  JOIN runs qr USING (run_id) WHERE qr.status <> 'replay'"
 	"  AND q.plan_id = pp.plan_id AND q.metric IS pp.metric);\n";
 
+/*
+ * Version 5: backtests (repwatch backtest, docs/rules.md "Backtest").  One
+ * backtests row per backtest; rule_backtest one row per rule (note says
+ * why a rule was not evaluated, NULL when it was); projection_backtest one
+ * row per day of the period.  Written in their own transaction; nothing
+ * else refers to them.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE backtests ("
+	" backtest_id INTEGER PRIMARY KEY,"
+	" started TEXT NOT NULL,"
+	" from_period TEXT NOT NULL,"
+	" to_period TEXT NOT NULL,"
+	" config_hash TEXT,"
+	" horizon INTEGER NOT NULL,"
+	" points INTEGER NOT NULL);\n"
+	"CREATE TABLE rule_backtest ("
+	" backtest_id INTEGER NOT NULL REFERENCES backtests(backtest_id),"
+	" rule TEXT NOT NULL,"
+	" category TEXT NOT NULL,"
+	" fired INTEGER NOT NULL,"
+	" reps INTEGER NOT NULL,"
+	" followed INTEGER NOT NULL,"
+	" precision REAL,"
+	" base_rate REAL,"
+	" lift REAL,"
+	" lead_periods REAL,"
+	" note TEXT,"
+	" PRIMARY KEY (backtest_id, rule));\n"
+	"CREATE TABLE projection_backtest ("
+	" backtest_id INTEGER NOT NULL REFERENCES backtests(backtest_id),"
+	" day_of_period INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" median_abs_error REAL,"
+	" bias REAL,"
+	" PRIMARY KEY (backtest_id, day_of_period));\n";
+
 const struct rw_schema_step rw_store_schema[] = {
 	{ "version 1: runs, run_inputs, reps, rep_metrics, rep_trends, team_baselines, flags, alerts, plan_progress", schema_v1 },
 	{ "version 2: rep_metrics intervals and eligible, rep_trends q-values, team_findings", NULL },
 	{ "version 3: plan_progress checkpoint and checkpoint_target", schema_v3 },
 	{ "version 4: views v_latest, v_firing, v_team_trend, v_plan_status", schema_v4 },
+	{ "version 5: backtests, rule_backtest, projection_backtest", schema_v5 },
 };
 
 const int rw_store_schema_count =

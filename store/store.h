@@ -144,4 +144,39 @@ int rw_store_list_alerts(const char *path, const char *state, FILE *fp,
 int rw_store_merge(const char *out_path, const char *const *shards, int n,
 		   int busy_ms, const char *started, struct rw_err *err);
 
+/* ---- Backtests (store/backtest.c) ------------------------------------ */
+
+/* One rule's track record over a backtest (a rule_backtest row); NAN
+ * stands for NULL, note NULL when the rule was evaluated. */
+struct rw_rule_track {
+	const char *rule, *category;
+	long fired, reps, followed;
+	double precision, base_rate, lift, lead_periods;
+	const char *note;
+};
+
+/* Projected against actual attainment on one day of the period. */
+struct rw_projection_track {
+	int day_of_period;
+	long n;
+	double median_abs_error, bias;
+};
+
+struct rw_backtest_info {
+	const char *started;		/* ISO 8601 UTC timestamp */
+	const char *from_period, *to_period;	/* "YYYY-MM" */
+	const char *config_hash;	/* or NULL */
+	int horizon, points;
+};
+
+/*
+ * Insert one backtest with its rule and projection rows in a transaction
+ * of its own (runs, flags and alerts are not touched); *id receives its
+ * backtest_id.  Returns 0, RW_EBUSY or RW_EDB (nothing written).
+ */
+int rw_store_write_backtest(struct rw_store *st, const struct rw_backtest_info *bi,
+			    const struct rw_rule_track *rules, size_t nrules,
+			    const struct rw_projection_track *proj, size_t nproj,
+			    int64_t *id, struct rw_err *err);
+
 #endif
