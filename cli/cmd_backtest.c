@@ -571,7 +571,7 @@ static int bt_night_store(const struct bt_args *a, const struct rw_dataset *ds,
 	memset(&stats, 0, sizeof(stats));
 	rw_now_iso(started, sizeof(started));
 	info = (struct rw_run_info){ .as_of = ds->settings.as_of, .started = started,
-				     .inputs = &stats };
+				     .inputs = stats.file };
 	flags = rw_calloc(ro->nflags + 1, sizeof(*flags));
 	if (!flags)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
