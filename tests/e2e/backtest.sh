@@ -1,4 +1,4 @@
-# repwatch backtest (issue 15, docs/rules.md "Backtest").
+# repwatch backtest (docs/rules.md "Backtest").
 #
 # No look-ahead: the night a backtest replays on day X must be the night
 # `repwatch run --as-of X` computes on the exports as they stood on X.

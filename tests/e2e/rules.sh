@@ -1,4 +1,4 @@
-# Rules, alerts and notifications on sample-data/ (issue 5 acceptance).
+# Rules, alerts and notifications on sample-data/.
 . "$(dirname "$0")/lib.sh"
 db=$TMP/r.db
 

@@ -1,4 +1,4 @@
-# Vendor exports end to end (issue 10): the same data exported by
+# Vendor exports end to end: the same data exported by
 # Salesforce, HubSpot and Pipedrive gives the same rep_metrics as in the
 # repwatch layout; the Maven CRM dataset against independently computed
 # figures; `repwatch check` on every CRM folder of the shared data;
