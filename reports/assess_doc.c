@@ -324,6 +324,7 @@ static void md_plans(FILE *fp, const struct assessment *a)
 
 static void md_flags(FILE *fp, const struct assessment *a)
 {
+	char track[128];
 	int n = 0;
 
 	for (size_t i = 0; i < a->nflags; i++) {
@@ -335,6 +336,12 @@ static void md_flags(FILE *fp, const struct assessment *a)
 		rw_md_escape(fp, a->flags[i].rule);
 		fprintf(fp, "): ");
 		rw_md_escape(fp, a->flags[i].message);
+		rw_fmt_track(&a->flags[i], track, sizeof(track));
+		if (*track) {
+			fprintf(fp, " (");
+			rw_md_escape(fp, track);
+			fprintf(fp, ")");
+		}
 		fprintf(fp, "\n");
 	}
 	if (n)
@@ -464,6 +471,7 @@ static void html_summary(FILE *fp, const struct assessment *a)
 
 static void html_flags_plans(FILE *fp, const struct assessment *a)
 {
+	char track[128];
 	int n = 0;
 
 	for (size_t i = 0; i < a->nflags; i++) {
@@ -483,6 +491,12 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 		rw_html_escape(fp, f->rule);
 		fprintf(fp, "</strong>: ");
 		rw_html_escape(fp, f->message);
+		rw_fmt_track(f, track, sizeof(track));
+		if (*track) {
+			fprintf(fp, "<br><small class=\"track\">");
+			rw_html_escape(fp, track);
+			fprintf(fp, "</small>");
+		}
 		fprintf(fp, "</li>\n");
 	}
 	if (n)

@@ -121,6 +121,11 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		jput(x, "message", json_string(f->message), &bad);
 		ev = json_loads(f->evidence ? f->evidence : "", 0, NULL);
 		jput(x, "evidence", ev ? ev : json_null(), &bad);
+		/* The rule's latest backtest record, null without one. */
+		jput(x, "backtest", f->bt_fired < 0 ? json_null() :
+		     json_pack("{s:i, s:o, s:o}", "fired", f->bt_fired,
+			       "precision", jnum(f->bt_precision), "lift", jnum(f->bt_lift)),
+		     &bad);
 		if (json_array_append_new(flags, x))
 			bad = 1;
 	}

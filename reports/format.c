@@ -198,3 +198,29 @@ void rw_report_csv_cell(FILE *fp, const char *s)
 	if (quote)
 		fputc('"', fp);
 }
+
+void rw_fmt_track(const struct rw_rflag *f, char *out, size_t size)
+{
+	int n;
+
+	if (!size)
+		return;
+	*out = 0;
+	if (f->bt_fired < 0)
+		return;
+	if (f->bt_fired == 0) {
+		snprintf(out, size, "backtest: never fired in the months replayed");
+		return;
+	}
+	if (!isfinite(f->bt_precision)) {
+		snprintf(out, size, "backtest: fired %d times, outcomes not known yet",
+			 f->bt_fired);
+		return;
+	}
+	n = snprintf(out, size, "backtest: %.0f%% precision", 100 * f->bt_precision);
+	if (n > 0 && (size_t)n < size && isfinite(f->bt_lift))
+		n += snprintf(out + n, size - (size_t)n, ", %.1f\xc3\x97 lift", f->bt_lift);
+	if (n > 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, " over %d firing%s", f->bt_fired,
+			 f->bt_fired == 1 ? "" : "s");
+}

@@ -307,6 +307,7 @@ static int html_flags(FILE *fp, const struct rw_report_data *d,
 	for (size_t o = 0; o < n; o++) {
 		const struct rw_rflag *g = ord[o];
 		const struct rw_rrep *p = NULL;
+		char track[128];
 
 		for (size_t r = 0; r < d->nreps; r++)
 			if (!strcmp(d->reps[r].id, g->rep_id))
@@ -340,6 +341,11 @@ static int html_flags(FILE *fp, const struct rw_report_data *d,
 		esc(fp, g->message);
 		fprintf(fp, "<br><small class=\"evidence-line\">");
 		evidence_line(fp, g->evidence);
+		rw_fmt_track(g, track, sizeof(track));
+		if (*track) {
+			fprintf(fp, "</small><br><small class=\"track\">");
+			esc(fp, track);
+		}
 		fprintf(fp, "</small><details><summary>evidence</summary><pre>");
 		esc(fp, g->evidence);
 		fprintf(fp, "</pre></details></td></tr>\n");

@@ -171,9 +171,16 @@ static inline double *rw_band(const struct rw_rseries *s, size_t team, int k)
 /* A flag of the run (table flags, when the rules layer wrote one). */
 struct rw_rflag {
 	char *rep_id, *team, *rule, *category, *severity, *message, *evidence;
+	/* The rule's track record in the database's latest backtest
+	 * (rule_backtest): bt_fired -1 when there is none, or when the
+	 * backtest did not evaluate the rule; precision and lift NAN when
+	 * undefined. */
+	int bt_fired;
+	double bt_precision, bt_lift;
 };
 
-/* Load the run's flags; *n = 0 when there is no flags table. */
+/* Load the run's flags, each with its rule's latest backtest record; *n =
+ * 0 when there is no flags table. */
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 			 struct rw_rflag **flags, size_t *n, struct rw_err *err);
 void rw_rflags_free(struct rw_rflag *f, size_t n);
@@ -229,5 +236,9 @@ void rw_fmt_change(double v, char *out, size_t size);
 
 /* Write s to fp escaped for Markdown text and table cells. */
 void rw_md_escape(FILE *fp, const char *s);
+
+/* "backtest: 71% precision, 3.9x lift over 41 firings" for flag f, or ""
+ * when its rule has no backtest record. */
+void rw_fmt_track(const struct rw_rflag *f, char *out, size_t size);
 
 #endif

@@ -197,6 +197,39 @@ void rw_rseries_free(struct rw_rseries *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Each flag's rule in the latest backtest of the database (repwatch
+ * backtest --db): fired, precision and lift, so a reader sees beside a flag
+ * how often that rule was right on this company's history.  A database
+ * without backtests (or from before them) leaves every flag without one.
+ */
+static int load_tracks(sqlite3 *db, struct rw_rflag *f, size_t n, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT fired, precision, lift FROM rule_backtest"
+		" WHERE rule = ?1 AND note IS NULL"
+		" AND backtest_id = (SELECT MAX(backtest_id) FROM backtests)";
+	sqlite3_stmt *st;
+	int rc = SQLITE_OK;
+
+	if (!n || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;	/* no backtest tables: nothing to show */
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		rc = sqlite3_bind_text(st, 1, f[i].rule, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			f[i].bt_fired = sqlite3_column_int(st, 0);
+			f[i].bt_precision = rw_col_double(st, 1);
+			f[i].bt_lift = rw_col_double(st, 2);
+		}
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : rw_db_fail(db, NULL, "cannot read rule_backtest", err);
+}
+
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 			 struct rw_rflag **flags, size_t *n, struct rw_err *err)
 {
@@ -230,6 +263,8 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 			cap = nc;
 		}
 		x = &f[(*n)++];
+		x->bt_fired = -1;
+		x->bt_precision = x->bt_lift = NAN;
 		x->rep_id = rw_col_strdup(st, 0);
 		x->team = rw_col_strdup(st, 1);
 		x->rule = rw_col_strdup(st, 2);
@@ -247,7 +282,9 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 	*flags = f;
 	if (rc == SQLITE_NOMEM)
 		return rw_err_set(err, RW_ENOMEM, "out of memory reading flags");
-	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read flags", err);
+	if (rc != SQLITE_DONE)
+		return rw_db_fail(db, NULL, "cannot read flags", err);
+	return load_tracks(db, f, *n, err);
 }
 
 void rw_rflags_free(struct rw_rflag *f, size_t n)

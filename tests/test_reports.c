@@ -710,7 +710,8 @@ static void test_best_quarter_gain(void **state)
 
 static void test_format(void **state)
 {
-	char s[64];
+	char s[64], t[128];
+	struct rw_rflag f = { 0 };
 
 	(void)state;
 	rw_fmt_value(RW_K_MONEY, 1234567.4, s, sizeof(s));
@@ -725,6 +726,27 @@ static void test_format(void **state)
 	assert_string_equal(s, "\xe2\x80\x94");
 	rw_fmt_change(-0.3524, s, sizeof(s));
 	assert_string_equal(s, "\xe2\x88\x92" "35.2%");
+	/* A flag's backtest record, as the sentence beside it reads. */
+	f.bt_fired = -1;
+	rw_fmt_track(&f, t, sizeof(t));
+	assert_string_equal(t, "");
+	f.bt_fired = 41;	/* 29 of 41 followed: 70.7%, lift 3.9 */
+	f.bt_precision = 29.0 / 41;
+	f.bt_lift = 3.9;
+	rw_fmt_track(&f, t, sizeof(t));
+	assert_string_equal(t, "backtest: 71% precision, 3.9\xc3\x97 lift over 41 firings");
+	f.bt_fired = 1;
+	f.bt_precision = 1;
+	f.bt_lift = NAN;	/* no base rate: precision alone */
+	rw_fmt_track(&f, t, sizeof(t));
+	assert_string_equal(t, "backtest: 100% precision over 1 firing");
+	f.bt_fired = 3;
+	f.bt_precision = NAN;
+	rw_fmt_track(&f, t, sizeof(t));
+	assert_string_equal(t, "backtest: fired 3 times, outcomes not known yet");
+	f.bt_fired = 0;
+	rw_fmt_track(&f, t, sizeof(t));
+	assert_string_equal(t, "backtest: never fired in the months replayed");
 }
 
 int main(void)

@@ -112,6 +112,24 @@ before=$(sqlite3 "$rdb" 'SELECT * FROM runs; SELECT * FROM flags; SELECT * FROM 
 after=$(sqlite3 "$rdb" 'SELECT * FROM runs; SELECT * FROM flags; SELECT * FROM alerts' | sha256sum)
 check backtest_own_tables all_of '[ "$before" = "$after" ]' \
 	"[ $(sqlite3 "$rdb" 'SELECT COUNT(*) FROM backtests') -eq 1 ]"
+# Beside each flag, the nightly HTML report and the assessment show its
+# rule's record in the database's latest backtest, as rule_backtest holds it.
+"$RW" report --db "$rdb" --format html --out "$TMP/track.html" 2>>"$TMP/err"
+check backtest_track_in_report grep -q 'class="track">backtest: ' "$TMP/track.html"
+trep=$(sqlite3 "$rdb" "SELECT f.rep_id FROM flags f JOIN rule_backtest b ON b.rule = f.rule
+	WHERE f.rep_id <> '' AND b.note IS NULL ORDER BY f.rep_id, f.rule LIMIT 1")
+trule=$(sqlite3 "$rdb" "SELECT f.rule FROM flags f JOIN rule_backtest b ON b.rule = f.rule
+	WHERE f.rep_id = '$trep' AND b.note IS NULL ORDER BY f.rule LIMIT 1")
+tfired=$(sqlite3 "$rdb" "SELECT fired FROM rule_backtest WHERE rule = '$trule'")
+"$RW" assess "$trep" --db "$rdb" --format json >"$TMP/track.json" 2>>"$TMP/err"
+got=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print([f["backtest"]["fired"] for f in d["flags"] if f["rule"] == sys.argv[2]][0])' "$TMP/track.json" "$trule" 2>/dev/null)
+check backtest_track_in_assess all_of '[ -n "$trep" ]' "[ '$got' = '$tfired' ]"
+"$RW" assess "$trep" --db "$rdb" --format md >"$TMP/track.md" 2>>"$TMP/err"
+trule_md=$(printf '%s' "$trule" | sed 's/_/\\_/g')	# Markdown escapes _
+check backtest_track_in_assess_md grep -qF "($trule_md): " "$TMP/track.md"
+check backtest_track_in_assess_md_line [ "$(grep -F "($trule_md): " "$TMP/track.md" | grep -c '(backtest: ')" -ge 1 ]
 check backtest_report_md all_of 'grep -q "^# How much to trust each rule" "$TMP/md"' \
 	'grep -q "^## Projection" "$TMP/md"'
 "$RW" backtest --data sample-data --from 2026-01 --to 2026-03 --format json -q >"$TMP/json" 2>>"$TMP/err"
@@ -132,14 +150,16 @@ usage after_data --to --from 2026-01 --to 2031-06
 usage missing_to --to --from 2026-01
 usage horizon --horizon --from 2026-01 --to 2026-02 --horizon 0
 "$RW" backtest --help >"$TMP/help"
-check backtest_help all_of '[ $? -eq 0 ]' 'grep -q -- "--from YYYY-MM" "$TMP/help"'
+rc=$?
+check backtest_help all_of "[ $rc -eq 0 ]" 'grep -q -- "--from YYYY-MM" "$TMP/help"'
 
 # Maven (deals only): it runs, and the rules that read activities say so.
 maven=$SHARED_DATA/maven_crm_sales_opportunities
 if [ -d "$maven" ]; then
 	"$RW" backtest --config examples/maven.ini --data "$maven" --from 2017-03 \
 		--to 2017-12 --format csv -q >"$TMP/maven.csv" 2>"$TMP/err"
-	check backtest_maven all_of '[ $? -eq 0 ]' \
+	rc=$?
+	check backtest_maven all_of "[ $rc -eq 0 ]" \
 		'grep -q "^activity_drop,.*not evaluated: no activity export" "$TMP/maven.csv"' \
 		'grep -q "^missed_quota,pip_candidate," "$TMP/maven.csv"' \
 		'! grep -q "^missed_quota,.*not evaluated" "$TMP/maven.csv"'
