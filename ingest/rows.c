@@ -528,7 +528,7 @@ static int stage_row(struct table *t, const struct rw_csv_rec *rec)
 	static const int req[] = { STG_OPP, STG_STAGE, STG_ENTERED, -1 };
 	struct ingest *in = t->in;
 	struct rw_stage_entry e = { .opp = RW_NONE };
-	const char *s, *k;
+	const char *s;
 	size_t len, off;
 	int rc, bad;
 
@@ -536,10 +536,7 @@ static int stage_row(struct table *t, const struct rw_csv_rec *rec)
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, STG_OPP, &len);
-	k = rw_ingest_key(in, s, len, 0, 0);
-	if (!k)
-		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-	e.opp = rw_index_get(&in->opp_ids, k);
+	e.opp = rw_ingest_opp_of(in, s, len);
 	if (e.opp == RW_NONE)
 		return rw_table_reject_value(t, rec, STG_OPP, "matches no deal in the opportunities");
 	s = rw_table_cell(t, rec, STG_ENTERED, &len);
@@ -756,11 +753,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_OPP, &len);
 	if (len) {
-		const char *k = rw_ingest_key(in, s, len, 0, 0);
-
-		if (!k)
-			return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-		opp = rw_index_get(&in->opp_ids, k);
+		opp = rw_ingest_opp_of(in, s, len);
 		in->stats->unknown_opps += opp == RW_NONE;
 	}
 	s = rw_table_cell(t, rec, ACT_OWNER, &len);
