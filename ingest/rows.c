@@ -683,14 +683,13 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
  * grows with activities).  *dup is 1 when the row is not to be folded.
  */
 static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
-			 uint32_t rep, uint32_t opp, int32_t day, int *dup)
+			 uint32_t rep, uint32_t opp, int32_t day,
+			 enum rw_act_type ty, int *dup)
 {
 	struct ingest *in = t->in;
-	size_t len, olen, tlen;
+	size_t len, olen;
 	const char *id = rw_table_cell(t, rec, ACT_ID, &len);
 	const char *other = rw_table_cell(t, rec, rep == RW_NONE ? ACT_OWNER : ACT_OPP, &olen);
-	const char *type = rw_table_cell(t, rec, ACT_TYPE, &tlen);
-	enum rw_act_type ty = act_type(in, type, tlen);
 	uint64_t key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, id, len));
 	uint64_t h = RW_HASH64_INIT;
 	uint32_t fp, old;
@@ -739,6 +738,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	static const int req[] = { ACT_ID, ACT_OWNER, ACT_TYPE, ACT_DATE, -1 };
 	struct ingest *in = t->in;
 	uint32_t rep, opp = RW_NONE;
+	enum rw_act_type ty;
 	int32_t day;
 	size_t len;
 	const char *s;
@@ -760,7 +760,9 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	rc = rw_ingest_resolve_owner(in, s, len, &rep);
 	if (rc)
 		return rc;
-	rc = act_duplicate(t, rec, rep, opp, day, &bad);
+	s = rw_table_cell(t, rec, ACT_TYPE, &len);
+	ty = act_type(in, s, len);
+	rc = act_duplicate(t, rec, rep, opp, day, ty, &bad);
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_OWNER, &len);
@@ -768,8 +770,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 		return unknown_act_owner(t, rec, s, len);
 	if (day > in->ds->settings.as_of)
 		in->stats->after_as_of++;
-	s = rw_table_cell(t, rec, ACT_TYPE, &len);
-	rw_dataset_add_activity(in->ds, rep, opp, day, act_type(in, s, len));
+	rw_dataset_add_activity(in->ds, rep, opp, day, ty);
 	return 0;
 }
 
