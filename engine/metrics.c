@@ -281,6 +281,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rw_free(c.team);	/* else the results own it */
 	rw_free(c.cyc.k);
 	rw_free(c.gap.k);
+	rw_free(c.cyc.tmp);
+	rw_free(c.gap.tmp);
 	if (rc) {
 		rw_results_free(c.res);
 		return rw_err_set(err, rc, "out of memory computing metrics");

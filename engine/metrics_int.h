@@ -12,6 +12,8 @@
 struct keys {
 	uint64_t *k;
 	size_t n, cap;
+	uint64_t *tmp;		/* scratch of the radix sort */
+	size_t tcap;
 };
 
 /* One computation: the dataset, settings and results, the owner buckets
