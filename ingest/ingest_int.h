@@ -22,6 +22,8 @@ struct rw_sha256 {
 	uint64_t nbytes;	/* message length so far */
 	unsigned char blk[64];	/* partial block */
 	size_t nblk;		/* bytes in blk */
+	int ni;			/* 1: the CPU's SHA instructions (set by init;
+				 * 0 forces the portable code) */
 };
 
 void rw_sha256_init(struct rw_sha256 *c);
