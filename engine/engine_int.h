@@ -147,4 +147,12 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
  */
 void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
 
+/*
+ * Sort the n finite values of a ascending as a stable sort with the usual
+ * < would (-0 and +0 equal, kept in their order), using tmp (room for n)
+ * as scratch: LSD radix sort on an order-preserving key, insertion sort
+ * for short arrays (baseline.c).
+ */
+void rw_sort_double(double *a, size_t n, double *tmp);
+
 #endif

@@ -711,10 +711,79 @@ static void test_sort_u64(void **state)
 	free(tmp);
 }
 
+/* Reference: a stable insertion sort with <, written out plainly. */
+static void stable_sort_ref(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double x = a[i];
+		size_t j = i;
+
+		while (j > 0 && x < a[j - 1]) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+/*
+ * rw_sort_double gives, bit for bit, what a stable sort with < gives:
+ * negative and positive values, -0 and +0 interleaved (equal, so kept in
+ * input order: the first element's sign survives where it did), repeats,
+ * tiny and huge magnitudes, sizes around the insertion-sort cut-over.
+ */
+static void test_sort_double(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 5, 47, 48, 49, 333, 4000 };
+	static const double pool[] = { 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e300,
+		-1e300, 4.9e-324, -4.9e-324, 3.0, 3.0, 1e-10, 12345.678 };
+	double *a = malloc(4000 * sizeof(*a)), *b = malloc(4000 * sizeof(*b));
+	double *tmp = malloc(4000 * sizeof(*tmp));
+	uint64_t x = 2463534242ULL;
+	double z[4] = { 0.0, -0.0, 0.0, -1.0 };
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(tmp);
+	/* By hand: -1 first, then the three zeros in their input order. */
+	rw_sort_double(z, 4, tmp);
+	assert_true(z[0] == -1.0);
+	assert_false(signbit(z[1]));
+	assert_true(signbit(z[2]));
+	assert_false(signbit(z[3]));
+	for (int layout = 0; layout < 3; layout++) {
+		for (size_t q = 0; q < sizeof(sizes) / sizeof(*sizes); q++) {
+			size_t n = sizes[q];
+
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				if (layout == 0)
+					a[i] = pool[x % (sizeof(pool) / sizeof(*pool))];
+				else if (layout == 1)
+					a[i] = ((double)(x % 2001) - 1000.0) / 8.0;
+				else
+					a[i] = (x & 1) ? 0.0 : -0.0;
+				b[i] = a[i];
+			}
+			rw_sort_double(a, n, tmp);
+			stable_sort_ref(b, n);
+			if (n)
+				assert_memory_equal(a, b, n * sizeof(*a));
+		}
+	}
+	free(a);
+	free(b);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_u64),
+		cmocka_unit_test(test_sort_double),
 		cmocka_unit_test_setup_teardown(test_windows, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_flow_metrics, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_win_rate_bounds, setup_results, teardown_results),
