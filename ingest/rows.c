@@ -680,17 +680,16 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
  * and reported as a duplicate; with other content neither row can be
  * trusted over the other, so the later one is rejected.  Only a hash of
  * each id is kept (struct rw_idset: 12 bytes a slot, the one thing that
- * grows with activities).  *dup is 1 when the row is not to be folded.
+ * grows with activities); key is the hash of the row's activity_id.  *dup
+ * is 1 when the row is not to be folded.
  */
 static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
-			 uint32_t rep, uint32_t opp, int32_t day,
+			 uint64_t key, uint32_t rep, uint32_t opp, int32_t day,
 			 enum rw_act_type ty, int *dup)
 {
 	struct ingest *in = t->in;
-	size_t len, olen;
-	const char *id = rw_table_cell(t, rec, ACT_ID, &len);
+	size_t olen;
 	const char *other = rw_table_cell(t, rec, rep == RW_NONE ? ACT_OWNER : ACT_OPP, &olen);
-	uint64_t key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, id, len));
 	uint64_t h = RW_HASH64_INIT;
 	uint32_t fp, old;
 	int r;
@@ -739,6 +738,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	struct ingest *in = t->in;
 	uint32_t rep, opp = RW_NONE;
 	enum rw_act_type ty;
+	uint64_t key;
 	int32_t day;
 	size_t len;
 	const char *s;
@@ -747,6 +747,10 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	rc = rw_table_require(t, rec, req, &bad);
 	if (rc || bad)
 		return rc;
+	/* The id's hash first: its slot loads while the row is read. */
+	s = rw_table_cell(t, rec, ACT_ID, &len);
+	key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, s, len));
+	rw_idset_prefetch(&in->act_ids, key);
 	s = rw_table_cell(t, rec, ACT_DATE, &len);
 	rc = rw_table_date_value(t, rec, ACT_DATE, s, len, &day, &bad);
 	if (rc || bad)
@@ -762,7 +766,7 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_TYPE, &len);
 	ty = act_type(in, s, len);
-	rc = act_duplicate(t, rec, rep, opp, day, ty, &bad);
+	rc = act_duplicate(t, rec, key, rep, opp, day, ty, &bad);
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_OWNER, &len);
