@@ -92,7 +92,9 @@ static int grow(struct rw_index *t)
 		const struct rw_index_slot *sl = &t->slots[i];
 
 		if (sl->key) {
-			size_t j = (size_t)((uint64_t)sl->tag << 32 | sl->hash) & (cap - 1);
+			/* The slot's hash again: growing is rare, a half hash
+			 * more per slot is not. */
+			size_t j = (size_t)hash_mem(sl->key, strlen(sl->key)) & (cap - 1);
 
 			while (big[j].key)
 				j = (j + 1) & (cap - 1);
@@ -115,7 +117,6 @@ int rw_index_put(struct rw_index *t, const char *key, uint32_t val)
 	i = slot_of(t, key, len, h);
 	if (!t->slots[i].key) {
 		t->slots[i].key = key;
-		t->slots[i].hash = (uint32_t)h;
 		t->slots[i].tag = (uint32_t)(h >> 32);
 		t->n++;
 	}

@@ -148,12 +148,13 @@ int rw_profile_exists(const char *name);
 /*
  * Open addressing with linear probing.  Keys are not copied: they must stay
  * valid as long as the table (ingest keeps them in an arena).  Each slot
- * keeps the key's hash beside it, so a lookup reads one slot per probe and
- * a key's text only on a likely match.
+ * keeps half of the key's hash beside it (16 bytes a slot), so a lookup
+ * reads one slot per probe and a key's text only on a likely match.
  */
 struct rw_index_slot {
 	const char *key;	/* NULL = empty slot */
-	uint32_t hash, tag;	/* low and high halves of the key's hash */
+	uint32_t tag;		/* high half of the key's hash (the low bits
+				 * pick the slot) */
 	uint32_t val;
 };
 
