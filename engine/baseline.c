@@ -23,6 +23,64 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Key of x that orders as cmp_double() does on finite values: the sign
+ * bit flipped for positives, all bits for negatives, and -0 as +0 (they
+ * compare equal). */
+static uint64_t double_key(double x)
+{
+	uint64_t u;
+
+	if (x == 0)
+		x = 0.0;
+	memcpy(&u, &x, sizeof(u));
+	return (u >> 63) ? ~u : u | (uint64_t)1 << 63;
+}
+
+/* Under this many values insertion sort beats the radix passes. */
+#define RW_RADIX_MIN_D 48
+
+void rw_sort_double(double *a, size_t n, double *tmp)
+{
+	double *src = a, *dst = tmp;
+
+	if (n < RW_RADIX_MIN_D) {
+		for (size_t i = 1; i < n; i++) {
+			double x = a[i];
+			size_t j = i;
+
+			for (; j && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+		return;
+	}
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+		unsigned first = (unsigned)(double_key(src[0]) >> shift) & 0xff;
+
+		for (size_t i = 0; i < n; i++)
+			count[(double_key(src[i]) >> shift) & 0xff]++;
+		if (count[first] == n)
+			continue;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(double_key(src[i]) >> shift) & 0xff]++] = src[i];
+		{
+			double *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
 /* R's type 7 quantile of sorted s[0..n), n > 0: h = (n - 1) p. */
 static double quantile_sorted(const double *s, size_t n, double p)
 {
@@ -58,6 +116,26 @@ void rw_baseline_of(double *v, size_t n, struct rw_baseline *b)
 	b->mad = quantile_sorted(v, k, 0.5);
 }
 
+/*
+ * rw_baseline_of() of the n finite values s, already sorted by
+ * rw_sort_double(): dev and tmp are scratch for n values each.
+ */
+static void baseline_sorted(const double *s, size_t n, double *dev,
+			    double *tmp, struct rw_baseline *b)
+{
+	b->n = (int)n;
+	b->median = b->mad = b->p25 = b->p75 = NAN;
+	if (!n)
+		return;
+	b->median = quantile_sorted(s, n, 0.5);
+	b->p25 = quantile_sorted(s, n, 0.25);
+	b->p75 = quantile_sorted(s, n, 0.75);
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(s[i] - b->median);
+	rw_sort_double(dev, n, tmp);
+	b->mad = quantile_sorted(dev, n, 0.5);
+}
+
 /* Index of the first of sorted s[0..n) that is >= x (strict: > x). */
 static size_t bound(const double *s, size_t n, double x, int strict)
 {
@@ -88,7 +166,8 @@ double rw_percentile_rank(const double *s, size_t n, double x)
 /* Work space for one grain: the eligible values of one team-period-metric. */
 struct bwork {
 	double *v;		/* values, then sorted by rw_baseline_of */
-	double *sorted;		/* a sorted copy kept for percentiles */
+	double *sorted;		/* sorted, kept for percentiles */
+	double *tmp;		/* scratch of the sorts */
 	uint32_t *members;	/* reps of the team being done */
 	unsigned char *elig;	/* [rep] for the current period */
 };
@@ -111,9 +190,10 @@ static void one_team(struct rw_results *res, enum rw_grain g, int k, size_t t,
 			if (w->elig[r] && isfinite(x))
 				w->v[n++] = x;
 		}
+		/* One sort serves the quantiles and the percentile ranks. */
 		memcpy(w->sorted, w->v, n * sizeof(*w->v));
-		qsort(w->sorted, n, sizeof(*w->sorted), cmp_double);
-		rw_baseline_of(w->v, n, b);
+		rw_sort_double(w->sorted, n, w->tmp);
+		baseline_sorted(w->sorted, n, w->v, w->tmp, b);
 		if (t == res->nteams)
 			continue;	/* reps are scored against their own team */
 		for (size_t i = 0; i < nm; i++) {
@@ -145,10 +225,11 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
 	res->pct[g] = rw_calloc(nr * np * RW_NMETRICS + 1, sizeof(double));
 	w.v = rw_calloc(nr + 1, sizeof(*w.v));
 	w.sorted = rw_calloc(nr + 1, sizeof(*w.sorted));
+	w.tmp = rw_calloc(nr + 1, sizeof(*w.tmp));
 	w.members = rw_calloc(nr + 1, sizeof(*w.members));
 	w.elig = rw_calloc(nr + 1, 1);
 	if (!res->base[g] || !res->z[g] || !res->pct[g] || !w.v || !w.sorted ||
-	    !w.members || !w.elig) {
+	    !w.tmp || !w.members || !w.elig) {
 		rc = RW_ENOMEM;
 		goto out;
 	}
@@ -169,6 +250,7 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
 out:
 	rw_free(w.v);
 	rw_free(w.sorted);
+	rw_free(w.tmp);
 	rw_free(w.members);
 	rw_free(w.elig);
 	return rc;

@@ -28,11 +28,49 @@ static int keys_push(struct keys *ks, int k, int64_t v)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+/* Under this many keys insertion sort beats the radix passes. */
+#define RW_RADIX_MIN 48
 
-	return (x > y) - (x < y);
+void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp)
+{
+	uint64_t *src = a, *dst = tmp;
+
+	if (n < RW_RADIX_MIN) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = a[i];
+			size_t j = i;
+
+			for (; j && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+		return;
+	}
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+		unsigned first = (unsigned)(src[0] >> shift) & 0xff;
+
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		if (count[first] == n)
+			continue;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		{
+			uint64_t *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
 }
 
 static double key_value(uint64_t key)
@@ -41,13 +79,19 @@ static double key_value(uint64_t key)
 }
 
 /* Sort ks and write the median of each period's values into metric m of
- * rep r (NAN stays where a period has none). */
-static void keys_medians(struct keys *ks, double *row, int np, enum rw_metric m)
+ * rep r (NAN stays where a period has none).  0 or RW_ENOMEM. */
+static int keys_medians(struct keys *ks, double *row, int np, enum rw_metric m)
 {
 	size_t i = 0, j, n;
 
-	if (ks->n)
-		qsort(ks->k, ks->n, sizeof(*ks->k), cmp_u64);
+	if (ks->n) {
+		uint64_t *t = rw_grow(ks->tmp, &ks->tcap, ks->n, sizeof(*t));
+
+		if (!t)
+			return RW_ENOMEM;
+		ks->tmp = t;
+		rw_sort_u64(ks->k, ks->n, ks->tmp);
+	}
 	for (; i < ks->n; i = j) {
 		int k = (int)(ks->k[i] >> 32);
 
@@ -61,6 +105,7 @@ static void keys_medians(struct keys *ks, double *row, int np, enum rw_metric m)
 			(key_value(ks->k[i + n / 2 - 1]) + key_value(ks->k[i + n / 2])) / 2;
 	}
 	ks->n = 0;
+	return 0;
 }
 
 /* ---- Per-deal contributions ------------------------------------------- */
@@ -243,8 +288,9 @@ int rw_rep_compute(struct ctx *c, uint32_t r)
 		deal_open(c, o, i, row);
 		deal_meetings(c, i, row, fq);
 	}
-	keys_medians(&c->cyc, row, c->np, RW_M_CYCLE_DAYS);
-	keys_medians(&c->gap, row, c->np, RW_M_TOUCH_GAP_DAYS);
+	if (keys_medians(&c->cyc, row, c->np, RW_M_CYCLE_DAYS) ||
+	    keys_medians(&c->gap, row, c->np, RW_M_TOUCH_GAP_DAYS))
+		return RW_ENOMEM;
 	for (int k = 0; k < c->np; k++) {
 		double *v = row + (size_t)k * RW_NMETRICS;
 

@@ -138,4 +138,21 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
 /* Largest number of points a trend uses (trend_periods is capped). */
 #define RW_TREND_MAX 64
 
+/*
+ * Sort the n keys of a ascending, using tmp (room for n keys) as scratch:
+ * LSD radix sort by bytes, skipping a byte that every key shares (the high
+ * bytes of a period number and of a biased day count mostly are), so a
+ * rep's median keys take a few linear passes instead of qsort's n log n
+ * callbacks; insertion sort under RW_RADIX_MIN keys (deal_metrics.c).
+ */
+void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
+
+/*
+ * Sort the n finite values of a ascending as a stable sort with the usual
+ * < would (-0 and +0 equal, kept in their order), using tmp (room for n)
+ * as scratch: LSD radix sort on an order-preserving key, insertion sort
+ * for short arrays (baseline.c).
+ */
+void rw_sort_double(double *a, size_t n, double *tmp);
+
 #endif

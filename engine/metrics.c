@@ -126,6 +126,37 @@ static void trend_init(struct rw_trend *t)
 	t->cp_period = RW_NODAY;
 }
 
+/* Longest window tabulated by day (about 11 years of days, 4 MB); a
+ * longer one falls back to calendar arithmetic in slot(). */
+#define RW_DAY_TABLE_MAX ((int64_t)1 << 22)
+
+/*
+ * Fill c->dayk with slot() of every day of the window [pstart[0],
+ * pend[np - 1]), each computed with rw_period_of() as slot() would, so
+ * the table gives the same slots.  0 or RW_ENOMEM.
+ */
+static int grain_day_table(struct ctx *c)
+{
+	int64_t n = (int64_t)c->pend[c->np - 1] - c->pstart[0];
+
+	c->dayk = NULL;
+	c->ndays = 0;
+	if (n <= 0 || n > RW_DAY_TABLE_MAX)
+		return 0;
+	c->dayk = rw_calloc((size_t)n, sizeof(*c->dayk));
+	if (!c->dayk)
+		return RW_ENOMEM;
+	c->day0 = c->pstart[0];
+	for (int64_t d = 0; d < n; d++) {
+		int64_t k = (int64_t)rw_period_of(c->g, (int32_t)(c->day0 + d),
+						  c->s->fiscal_start) - c->first;
+
+		c->dayk[d] = k >= 0 && k < c->np ? (int32_t)k : -1;
+	}
+	c->ndays = (size_t)n;
+	return 0;
+}
+
 static int grain_setup(struct ctx *c, enum rw_grain g)
 {
 	const struct rw_settings *s = c->s;
@@ -161,6 +192,8 @@ static int grain_setup(struct ctx *c, enum rw_grain g)
 		/* Evaluation day: the period's last day, or as_of if sooner. */
 		c->eval[k] = c->pend[k] - 1 < s->as_of ? c->pend[k] - 1 : s->as_of;
 	}
+	if (grain_day_table(c))
+		return RW_ENOMEM;
 	for (size_t r = 0; r < nr; r++) {
 		const struct rw_rep *rep = &c->ds->reps[r];
 
@@ -187,6 +220,9 @@ static void grain_release(struct ctx *c)
 	rw_free(c->pstart);
 	rw_free(c->pend);
 	rw_free(c->eval);
+	rw_free(c->dayk);
+	c->dayk = NULL;
+	c->ndays = 0;
 	c->quota = c->fq = c->icpn = c->ssq = c->wmax = NULL;
 	c->pstart = c->pend = c->eval = NULL;
 }
@@ -245,6 +281,8 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		rw_free(c.team);	/* else the results own it */
 	rw_free(c.cyc.k);
 	rw_free(c.gap.k);
+	rw_free(c.cyc.tmp);
+	rw_free(c.gap.tmp);
 	if (rc) {
 		rw_results_free(c.res);
 		return rw_err_set(err, rc, "out of memory computing metrics");

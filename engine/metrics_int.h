@@ -12,6 +12,8 @@
 struct keys {
 	uint64_t *k;
 	size_t n, cap;
+	uint64_t *tmp;		/* scratch of the radix sort */
+	size_t tcap;
 };
 
 /* One computation: the dataset, settings and results, the owner buckets
@@ -36,6 +38,11 @@ struct ctx {
 	double *ssq, *wmax;	/* [rep][np]: won amounts' sum of squares (NAN
 				 * with a negative amount) and the largest */
 	struct keys cyc, gap;
+	/* per grain: dayk[d - day0] is the window slot of day d for the ndays
+	 * days of the window (NULL when too long to tabulate) */
+	int32_t *dayk;
+	int32_t day0;
+	size_t ndays;
 };
 
 /* Window slot of day under the current grain, or -1 outside. */
@@ -45,6 +52,10 @@ static inline int slot(const struct ctx *c, int32_t day)
 
 	if (day == RW_NODAY)
 		return -1;
+	/* The table: calendar arithmetic once per day of the window, not
+	 * once per deal and touch. */
+	if (c->dayk && day >= c->day0 && (int64_t)day - c->day0 < (int64_t)c->ndays)
+		return c->dayk[day - c->day0];
 	k = (int64_t)rw_period_of(c->g, day, c->s->fiscal_start) - c->first;
 	return k >= 0 && k < c->np ? (int)k : -1;
 }

@@ -7,93 +7,121 @@
 
 #include <string.h>
 
-static size_t hash_str(const char *s)
+/* FNV-1a over the len bytes at s. */
+static uint64_t hash_mem(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
-	return (size_t)h;
+	return h;
 }
 
 void rw_index_init(struct rw_index *t)
 {
-	t->keys = NULL;
-	t->vals = NULL;
+	t->slots = NULL;
 	t->cap = 0;
 	t->n = 0;
+	t->gen = 0;
 }
 
 void rw_index_release(struct rw_index *t)
 {
-	rw_free(t->keys);
-	rw_free(t->vals);
+	uint64_t gen = t->gen;
+
+	rw_free(t->slots);
 	rw_index_init(t);
+	t->gen = gen + 1;
 }
 
-/* Slot of key, or of the empty slot where it would go. */
-static size_t slot_of(const struct rw_index *t, const char *key)
+/*
+ * Slot of the key of len bytes with hash h, or of the empty slot where it
+ * would go.  The hash's high half is kept in the slot and compared first,
+ * so a probe past another key rarely reads that key's text (a cache miss
+ * per probe, most of the cost of a lookup).
+ */
+static size_t slot_of(const struct rw_index *t, const char *key, size_t len,
+		      uint64_t h)
 {
-	size_t i = hash_str(key) & (t->cap - 1);
+	size_t i = (size_t)h & (t->cap - 1);
+	uint32_t tag = (uint32_t)(h >> 32);
 
-	while (t->keys[i] && strcmp(t->keys[i], key))
+	for (;;) {
+		const struct rw_index_slot *sl = &t->slots[i];
+
+		if (!sl->key)
+			return i;
+		if (sl->tag == tag && !memcmp(sl->key, key, len) && sl->key[len] == '\0')
+			return i;
 		i = (i + 1) & (t->cap - 1);
-	return i;
+	}
+}
+
+uint32_t rw_index_get_len(const struct rw_index *t, const char *key, size_t len)
+{
+	const char *nul = memchr(key, '\0', len);
+	size_t i;
+
+	/* As with a C string, the key ends at a NUL it holds. */
+	if (nul)
+		len = (size_t)(nul - key);
+	if (!t->cap)
+		return RW_NONE;
+	i = slot_of(t, key, len, hash_mem(key, len));
+	return t->slots[i].key ? t->slots[i].val : RW_NONE;
 }
 
 uint32_t rw_index_get(const struct rw_index *t, const char *key)
 {
-	size_t i;
-
-	if (!t->cap)
-		return RW_NONE;
-	i = slot_of(t, key);
-	return t->keys[i] ? t->vals[i] : RW_NONE;
+	return rw_index_get_len(t, key, strlen(key));
 }
 
 static int grow(struct rw_index *t)
 {
-	struct rw_index big;
+	struct rw_index_slot *big;
 	size_t i, cap = t->cap ? t->cap * 2 : 64;
 
 	if (cap < t->cap)
 		return RW_ENOMEM;
-	big.keys = rw_calloc(cap, sizeof(*big.keys));
-	big.vals = rw_calloc(cap, sizeof(*big.vals));
-	if (!big.keys || !big.vals) {
-		rw_free(big.keys);
-		rw_free(big.vals);
+	big = rw_calloc(cap, sizeof(*big));
+	if (!big)
 		return RW_ENOMEM;
-	}
-	big.cap = cap;
-	big.n = t->n;
 	for (i = 0; i < t->cap; i++) {
-		if (t->keys[i]) {
-			size_t j = slot_of(&big, t->keys[i]);
+		const struct rw_index_slot *sl = &t->slots[i];
 
-			big.keys[j] = t->keys[i];
-			big.vals[j] = t->vals[i];
+		if (sl->key) {
+			/* The slot's hash again: growing is rare, a half hash
+			 * more per slot is not. */
+			size_t j = (size_t)hash_mem(sl->key, strlen(sl->key)) & (cap - 1);
+
+			while (big[j].key)
+				j = (j + 1) & (cap - 1);
+			big[j] = *sl;
 		}
 	}
-	rw_index_release(t);
-	*t = big;
+	rw_free(t->slots);
+	t->slots = big;
+	t->cap = cap;
 	return 0;
 }
 
 int rw_index_put(struct rw_index *t, const char *key, uint32_t val)
 {
-	size_t i;
+	size_t i, len = strlen(key);
+	uint64_t h = hash_mem(key, len);
 
 	if ((t->n + 1) * 2 > t->cap && grow(t))
 		return RW_ENOMEM;
-	i = slot_of(t, key);
-	if (!t->keys[i]) {
-		t->keys[i] = key;
+	i = slot_of(t, key, len, h);
+	if (!t->slots[i].key) {
+		t->slots[i].key = key;
+		t->slots[i].tag = (uint32_t)(h >> 32);
 		t->n++;
 	}
-	t->vals[i] = val;
+	t->slots[i].val = val;
+	t->gen++;
 	return 0;
 }
 

@@ -22,6 +22,8 @@ struct rw_sha256 {
 	uint64_t nbytes;	/* message length so far */
 	unsigned char blk[64];	/* partial block */
 	size_t nblk;		/* bytes in blk */
+	int ni;			/* 1: the CPU's SHA instructions (set by init;
+				 * 0 forces the portable code) */
 };
 
 void rw_sha256_init(struct rw_sha256 *c);
@@ -145,19 +147,31 @@ int rw_profile_exists(const char *name);
 
 /*
  * Open addressing with linear probing.  Keys are not copied: they must stay
- * valid as long as the table (ingest keeps them in an arena).
+ * valid as long as the table (ingest keeps them in an arena).  Each slot
+ * keeps half of the key's hash beside it (16 bytes a slot), so a lookup
+ * reads one slot per probe and a key's text only on a likely match.
  */
+struct rw_index_slot {
+	const char *key;	/* NULL = empty slot */
+	uint32_t tag;		/* high half of the key's hash (the low bits
+				 * pick the slot) */
+	uint32_t val;
+};
+
 struct rw_index {
-	const char **keys;	/* NULL = empty slot */
-	uint32_t *vals;
+	struct rw_index_slot *slots;
 	size_t cap;		/* power of two, or 0 */
 	size_t n;
+	uint64_t gen;		/* bumped by every put: lets callers cache lookups */
 };
 
 void rw_index_init(struct rw_index *t);
 void rw_index_release(struct rw_index *t);
 /* Value of key or RW_NONE (from engine.h: UINT32_MAX). */
 uint32_t rw_index_get(const struct rw_index *t, const char *key);
+/* Value of the len bytes at key (need not end in a NUL; as a C string, the
+ * key ends at a NUL it holds) or RW_NONE. */
+uint32_t rw_index_get_len(const struct rw_index *t, const char *key, size_t len);
 /* Insert or replace; returns 0 or RW_ENOMEM (table unchanged). */
 int rw_index_put(struct rw_index *t, const char *key, uint32_t val);
 
@@ -198,6 +212,20 @@ void rw_idset_release(struct rw_idset *s);
  */
 int rw_idset_add(struct rw_idset *s, uint64_t key, uint32_t val, uint32_t *old);
 
+/* Start loading the slot where key's probe begins (a hint, no effect on
+ * the set): the table outgrows the caches, so a caller that knows the
+ * key early lets the miss overlap with its other work. */
+static inline void rw_idset_prefetch(const struct rw_idset *s, uint64_t key)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (s->cap)
+		__builtin_prefetch(&s->w[3 * ((size_t)(key ? key : 1) & (s->cap - 1))], 1);
+#else
+	(void)s;
+	(void)key;
+#endif
+}
+
 /* Blank: space, tab, CR, LF (inline: the reader's hottest test). */
 static inline int rw_blank(char c)
 {
@@ -236,6 +264,22 @@ struct table {
 					 * day (close_before_created) */
 };
 
+/*
+ * The last text looked up and what it resolved to.  Exports list a rep's
+ * or a deal's rows together, so most rows repeat the previous row's owner
+ * and deal: comparing with the last text saves the hash and the probe.
+ * Valid while the tables it was resolved in are unchanged (gen, the sum of
+ * their rw_index.gen); texts over RW_IDCACHE_MAX bytes are not kept.
+ */
+#define RW_IDCACHE_MAX 96
+struct rw_idcache {
+	char text[RW_IDCACHE_MAX];
+	size_t len;
+	uint32_t val;
+	uint64_t gen;
+	int valid;		/* 0 until the first lookup */
+};
+
 struct ingest {
 	const struct rw_ingest_opts *opts;
 	struct rw_dataset *ds;
@@ -248,6 +292,8 @@ struct ingest {
 	struct rw_arena *arena;		/* normalised keys */
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
 	struct rw_idset act_ids;	/* hashes of the activity ids seen */
+	struct rw_idcache last_owner;	/* the previous owner resolved */
+	struct rw_idcache last_opp;	/* the previous deal id looked up */
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */
 	size_t rep_line_cap, opp_line_cap;
 	char base[8];			/* base currency ("" until known) */
@@ -362,6 +408,9 @@ int rw_ingest_index_rep(struct ingest *in, uint32_t idx);
  */
 int rw_ingest_resolve_owner(struct ingest *in, const char *s, size_t len,
 			    uint32_t *idx);
+
+/* The deal whose id is the len bytes at s (as written), or RW_NONE. */
+uint32_t rw_ingest_opp_of(struct ingest *in, const char *s, size_t len);
 
 /* Remember the line rep or deal i was read on (for duplicate messages). */
 int rw_ingest_note_line(struct ingest *in, long **lines, size_t *cap, size_t i,

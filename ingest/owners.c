@@ -74,28 +74,71 @@ int rw_ingest_index_rep(struct ingest *in, uint32_t idx)
 	return 0;
 }
 
+/* 1 and *val when c holds what the len bytes at s resolved to at gen. */
+static int cache_hit(const struct rw_idcache *c, const char *s, size_t len,
+		     uint64_t gen, uint32_t *val)
+{
+	if (!c->valid || c->gen != gen || c->len != len || memcmp(c->text, s, len))
+		return 0;
+	*val = c->val;
+	return 1;
+}
+
+static void cache_keep(struct rw_idcache *c, const char *s, size_t len,
+		       uint64_t gen, uint32_t val)
+{
+	if (len > sizeof(c->text)) {
+		c->valid = 0;
+		return;
+	}
+	memcpy(c->text, s, len);
+	c->len = len;
+	c->gen = gen;
+	c->val = val;
+	c->valid = 1;
+}
+
+static uint64_t owner_gen(const struct ingest *in)
+{
+	return in->rep_ids.gen + in->rep_emails.gen + in->rep_names.gen;
+}
+
 int rw_ingest_resolve_owner(struct ingest *in, const char *s, size_t len,
 			    uint32_t *idx)
 {
+	uint64_t gen = owner_gen(in);
 	const char *k;
 
-	k = rw_ingest_key(in, s, len, 0, 0);
-	if (!k)
-		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-	*idx = rw_index_get(&in->rep_ids, k);
-	if (*idx != RW_NONE)
+	if (cache_hit(&in->last_owner, s, len, gen, idx))
 		return 0;
+	/* A rep id is matched as written: straight from the cell, no copy. */
+	*idx = rw_index_get_len(&in->rep_ids, s, len);
+	if (*idx != RW_NONE)
+		goto done;
 	k = rw_ingest_key(in, s, len, 1, 0);
 	if (!k)
 		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
 	*idx = rw_index_get(&in->rep_emails, k);
 	if (*idx != RW_NONE)
-		return 0;
+		goto done;
 	k = rw_ingest_key(in, s, len, 1, 1);
 	if (!k)
 		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
 	*idx = rw_index_get(&in->rep_names, k);
+done:
+	cache_keep(&in->last_owner, s, len, gen, *idx);
 	return 0;
+}
+
+uint32_t rw_ingest_opp_of(struct ingest *in, const char *s, size_t len)
+{
+	uint32_t idx;
+
+	if (cache_hit(&in->last_opp, s, len, in->opp_ids.gen, &idx))
+		return idx;
+	idx = rw_index_get_len(&in->opp_ids, s, len);
+	cache_keep(&in->last_opp, s, len, in->opp_ids.gen, idx);
+	return idx;
 }
 
 int rw_ingest_note_line(struct ingest *in, long **lines, size_t *cap, size_t i,

@@ -473,6 +473,14 @@ enum rw_act_type rw_parse_act_type(const char *s, size_t len)
 		"video call", "visit", "event", "lunch", NULL };
 	char w[32];
 
+	/* The names most exports write, already in normal form: one compare
+	 * per activity instead of normalising and walking the lists. */
+	if (len == 4 && !memcmp(s, "call", 4))
+		return RW_CALL;
+	if (len == 5 && !memcmp(s, "email", 5))
+		return RW_EMAIL;
+	if (len == 7 && !memcmp(s, "meeting", 7))
+		return RW_MEETING;
 	if (norm_word(s, len, w, sizeof(w), 1))
 		return RW_OTHER;
 	if (in_list(w, calls))

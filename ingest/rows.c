@@ -528,7 +528,7 @@ static int stage_row(struct table *t, const struct rw_csv_rec *rec)
 	static const int req[] = { STG_OPP, STG_STAGE, STG_ENTERED, -1 };
 	struct ingest *in = t->in;
 	struct rw_stage_entry e = { .opp = RW_NONE };
-	const char *s, *k;
+	const char *s;
 	size_t len, off;
 	int rc, bad;
 
@@ -536,10 +536,7 @@ static int stage_row(struct table *t, const struct rw_csv_rec *rec)
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, STG_OPP, &len);
-	k = rw_ingest_key(in, s, len, 0, 0);
-	if (!k)
-		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-	e.opp = rw_index_get(&in->opp_ids, k);
+	e.opp = rw_ingest_opp_of(in, s, len);
 	if (e.opp == RW_NONE)
 		return rw_table_reject_value(t, rec, STG_OPP, "matches no deal in the opportunities");
 	s = rw_table_cell(t, rec, STG_ENTERED, &len);
@@ -683,18 +680,16 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
  * and reported as a duplicate; with other content neither row can be
  * trusted over the other, so the later one is rejected.  Only a hash of
  * each id is kept (struct rw_idset: 12 bytes a slot, the one thing that
- * grows with activities).  *dup is 1 when the row is not to be folded.
+ * grows with activities); key is the hash of the row's activity_id.  *dup
+ * is 1 when the row is not to be folded.
  */
 static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
-			 uint32_t rep, uint32_t opp, int32_t day, int *dup)
+			 uint64_t key, uint32_t rep, uint32_t opp, int32_t day,
+			 enum rw_act_type ty, int *dup)
 {
 	struct ingest *in = t->in;
-	size_t len, olen, tlen;
-	const char *id = rw_table_cell(t, rec, ACT_ID, &len);
+	size_t olen;
 	const char *other = rw_table_cell(t, rec, rep == RW_NONE ? ACT_OWNER : ACT_OPP, &olen);
-	const char *type = rw_table_cell(t, rec, ACT_TYPE, &tlen);
-	enum rw_act_type ty = act_type(in, type, tlen);
-	uint64_t key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, id, len));
 	uint64_t h = RW_HASH64_INIT;
 	uint32_t fp, old;
 	int r;
@@ -742,33 +737,36 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	static const int req[] = { ACT_ID, ACT_OWNER, ACT_TYPE, ACT_DATE, -1 };
 	struct ingest *in = t->in;
 	uint32_t rep, opp = RW_NONE;
+	enum rw_act_type ty;
+	uint64_t key;
 	int32_t day;
 	size_t len;
 	const char *s;
-	enum rw_act_type type;
 	int rc, bad;
 
 	rc = rw_table_require(t, rec, req, &bad);
 	if (rc || bad)
 		return rc;
+	/* The id's hash first: its slot loads while the row is read. */
+	s = rw_table_cell(t, rec, ACT_ID, &len);
+	key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, s, len));
+	rw_idset_prefetch(&in->act_ids, key);
 	s = rw_table_cell(t, rec, ACT_DATE, &len);
 	rc = rw_table_date_value(t, rec, ACT_DATE, s, len, &day, &bad);
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_OPP, &len);
 	if (len) {
-		const char *k = rw_ingest_key(in, s, len, 0, 0);
-
-		if (!k)
-			return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-		opp = rw_index_get(&in->opp_ids, k);
+		opp = rw_ingest_opp_of(in, s, len);
 		in->stats->unknown_opps += opp == RW_NONE;
 	}
 	s = rw_table_cell(t, rec, ACT_OWNER, &len);
 	rc = rw_ingest_resolve_owner(in, s, len, &rep);
 	if (rc)
 		return rc;
-	rc = act_duplicate(t, rec, rep, opp, day, &bad);
+	s = rw_table_cell(t, rec, ACT_TYPE, &len);
+	ty = act_type(in, s, len);
+	rc = act_duplicate(t, rec, key, rep, opp, day, ty, &bad);
 	if (rc || bad)
 		return rc;
 	s = rw_table_cell(t, rec, ACT_OWNER, &len);
@@ -776,11 +774,9 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 		return unknown_act_owner(t, rec, s, len);
 	if (day > in->ds->settings.as_of)
 		in->stats->after_as_of++;
-	s = rw_table_cell(t, rec, ACT_TYPE, &len);
-	type = act_type(in, s, len);
-	rw_dataset_add_activity(in->ds, rep, opp, day, type);
+	rw_dataset_add_activity(in->ds, rep, opp, day, ty);
 	if (in->opts->on_activity)
-		in->opts->on_activity(in->opts->on_activity_arg, rep, opp, day, type);
+		in->opts->on_activity(in->opts->on_activity_arg, rep, opp, day, ty);
 	return 0;
 }
 

@@ -164,8 +164,11 @@ int rw_store_open(const char *path, int busy_ms, struct rw_store **out,
 		return rw_err_set(err, RW_ENOMEM, "out of memory opening the database");
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	st->busy_ms = busy_ms > 0 ? busy_ms : 0;
+	/* A store is used by one thread at a time (the run's main thread):
+	 * no mutex taken on every bind and step. */
 	rc = sqlite3_open_v2(path, &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (st->db)
 			rc = rw_store_dberr(st, "cannot open database", err);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -643,9 +644,146 @@ static void test_begin_out_of_memory(void **state)
 	assert_int_equal(rc, 0);
 }
 
+static int cmp_u64_ref(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * rw_sort_u64 against the C library's qsort (the reference) on keys laid
+ * out as the medians build them (period in the high half, a biased value
+ * in the low one), on keys differing in every byte, on runs of equal keys,
+ * on sorted and reversed input, and on sizes around the insertion-sort
+ * cut-over; plus a hand-checked small case.
+ */
+static void test_sort_u64(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 47, 48, 49, 300, 5000 };
+	uint64_t small[] = { 5, 0xffffffffffffffffULL, 0, 1ULL << 40, 5, 3 };
+	const uint64_t small_sorted[] = { 0, 3, 5, 5, 1ULL << 40, 0xffffffffffffffffULL };
+	uint64_t *a = malloc(5000 * sizeof(*a)), *b = malloc(5000 * sizeof(*b));
+	uint64_t *tmp = malloc(5000 * sizeof(*tmp)), x = 88172645463325252ULL;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(tmp);
+	rw_sort_u64(small, 6, tmp);
+	for (int i = 0; i < 6; i++)
+		assert_true(small[i] == small_sorted[i]);
+	for (int layout = 0; layout < 5; layout++) {
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(*sizes); z++) {
+			size_t n = sizes[z];
+
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13;	/* xorshift64 */
+				x ^= x >> 7;
+				x ^= x << 17;
+				switch (layout) {
+				case 0:	/* period 0-12, value around 2^31 */
+					a[i] = (x % 13) << 32 | (uint32_t)(0x80000000u + (x >> 40) % 400);
+					break;
+				case 1:
+					a[i] = x;
+					break;
+				case 2:
+					a[i] = x % 3;
+					break;
+				case 3:
+					a[i] = (uint64_t)i << 20;
+					break;
+				default:
+					a[i] = (uint64_t)(n - i) * 0x0101010101ULL;
+				}
+				b[i] = a[i];
+			}
+			rw_sort_u64(a, n, tmp);
+			if (n)
+				qsort(b, n, sizeof(*b), cmp_u64_ref);
+			for (size_t i = 0; i < n; i++)
+				assert_true(a[i] == b[i]);
+		}
+	}
+	free(a);
+	free(b);
+	free(tmp);
+}
+
+/* Reference: a stable insertion sort with <, written out plainly. */
+static void stable_sort_ref(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double x = a[i];
+		size_t j = i;
+
+		while (j > 0 && x < a[j - 1]) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+/*
+ * rw_sort_double gives, bit for bit, what a stable sort with < gives:
+ * negative and positive values, -0 and +0 interleaved (equal, so kept in
+ * input order: the first element's sign survives where it did), repeats,
+ * tiny and huge magnitudes, sizes around the insertion-sort cut-over.
+ */
+static void test_sort_double(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 5, 47, 48, 49, 333, 4000 };
+	static const double pool[] = { 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e300,
+		-1e300, 4.9e-324, -4.9e-324, 3.0, 3.0, 1e-10, 12345.678 };
+	double *a = malloc(4000 * sizeof(*a)), *b = malloc(4000 * sizeof(*b));
+	double *tmp = malloc(4000 * sizeof(*tmp));
+	uint64_t x = 2463534242ULL;
+	double z[4] = { 0.0, -0.0, 0.0, -1.0 };
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(tmp);
+	/* By hand: -1 first, then the three zeros in their input order. */
+	rw_sort_double(z, 4, tmp);
+	assert_true(z[0] == -1.0);
+	assert_false(signbit(z[1]));
+	assert_true(signbit(z[2]));
+	assert_false(signbit(z[3]));
+	for (int layout = 0; layout < 3; layout++) {
+		for (size_t q = 0; q < sizeof(sizes) / sizeof(*sizes); q++) {
+			size_t n = sizes[q];
+
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				if (layout == 0)
+					a[i] = pool[x % (sizeof(pool) / sizeof(*pool))];
+				else if (layout == 1)
+					a[i] = ((double)(x % 2001) - 1000.0) / 8.0;
+				else
+					a[i] = (x & 1) ? 0.0 : -0.0;
+				b[i] = a[i];
+			}
+			rw_sort_double(a, n, tmp);
+			stable_sort_ref(b, n);
+			if (n)
+				assert_memory_equal(a, b, n * sizeof(*a));
+		}
+	}
+	free(a);
+	free(b);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_u64),
+		cmocka_unit_test(test_sort_double),
 		cmocka_unit_test_setup_teardown(test_windows, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_flow_metrics, setup_results, teardown_results),
 		cmocka_unit_test_setup_teardown(test_win_rate_bounds, setup_results, teardown_results),

@@ -255,6 +255,50 @@ static void test_idset(void **state)
 	assert_int_equal(s.cap, 0);
 }
 
+/*
+ * rw_index by length: keys taken from inside a longer text, with no NUL
+ * after them, find the same values as NUL-terminated ones through several
+ * doublings; a prefix or an extension of a key is another key; a NUL in
+ * the text ends the key as in a C string; every put moves gen.
+ */
+static void test_index_len(void **state)
+{
+	static const char text[] = "R10R1R100xR1";
+	char keys[3000][16];
+	struct rw_index t;
+	uint64_t gen;
+
+	(void)state;
+	rw_index_init(&t);
+	assert_int_equal(rw_index_get_len(&t, "R1", 2), RW_NONE);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "R%d", i);
+		gen = t.gen;
+		assert_int_equal(rw_index_put(&t, keys[i], (uint32_t)i + 7), 0);
+		assert_true(t.gen > gen);
+	}
+	assert_int_equal(t.n, 3000);
+	for (int i = 0; i < 3000; i++)
+		assert_int_equal(rw_index_get_len(&t, keys[i], strlen(keys[i])), (uint32_t)i + 7);
+	/* "R10", "R1", "R100" and "R1" inside text, none NUL-terminated but the last. */
+	assert_int_equal(rw_index_get_len(&t, text, 3), 10 + 7);
+	assert_int_equal(rw_index_get_len(&t, text + 3, 2), 1 + 7);
+	assert_int_equal(rw_index_get_len(&t, text + 5, 4), 100 + 7);
+	assert_int_equal(rw_index_get_len(&t, text + 5, 5), RW_NONE);	/* "R100x" */
+	assert_int_equal(rw_index_get_len(&t, text + 10, 2), 1 + 7);
+	assert_int_equal(rw_index_get_len(&t, "R", 1), RW_NONE);
+	assert_int_equal(rw_index_get_len(&t, "R12\0zz", 6), 12 + 7);
+	assert_int_equal(rw_index_get(&t, "R2999"), 2999 + 7);
+	/* Replacing a value keeps n and moves gen. */
+	gen = t.gen;
+	assert_int_equal(rw_index_put(&t, "R5", 1), 0);
+	assert_true(t.gen > gen);
+	assert_int_equal(t.n, 3000);
+	assert_int_equal(rw_index_get_len(&t, "R5x", 2), 1);
+	rw_index_release(&t);
+	assert_int_equal(rw_index_get_len(&t, "R5", 2), RW_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_parse_amount),
 		cmocka_unit_test(test_parse_type_status),
 		cmocka_unit_test(test_idset),
+		cmocka_unit_test(test_index_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
