@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <gsl/gsl_errno.h>
+#include <sqlite3.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "C");
 	gsl_set_error_handler_off();
+	/* No memory statistics: SQLite would take a global mutex on every
+	 * allocation to keep them, and repwatch never reads them.  Before
+	 * SQLite initialises; a failure only leaves them on. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return RW_EXIT_USAGE;
