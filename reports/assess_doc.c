@@ -297,6 +297,27 @@ static void plan_values(const struct rplan *p, char b[48], char c[48], char t[48
 	rw_fmt_value(kind, p->target, t, 48);
 }
 
+/* The plans table's rows, in Markdown or HTML: each row opened, its cells
+ * (text escaped by esc) separated, and closed as the format writes them. */
+static void plan_rows(FILE *fp, const struct assessment *a,
+		      void (*esc)(FILE *, const char *), const char *open,
+		      const char *sep, const char *close)
+{
+	for (size_t i = 0; i < a->nplans; i++) {
+		const struct rplan *p = &a->plans[i];
+		char b[48], c[48], t[48];
+
+		plan_values(p, b, c, t);
+		fputs(open, fp);
+		esc(fp, p->id);
+		fputs(sep, fp);
+		esc(fp, p->metric);
+		fprintf(fp, "%s%s%s%s%s%s%s", sep, b, sep, c, sep, t, sep);
+		esc(fp, p->status);
+		fprintf(fp, "%s%s", p->open ? " (open)" : "", close);
+	}
+}
+
 static void md_plans(FILE *fp, const struct assessment *a)
 {
 	fprintf(fp, "## Plans past and present\n\n");
@@ -306,19 +327,7 @@ static void md_plans(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, "| plan | metric | baseline | current | target | status |\n"
 		"|---|---|---:|---:|---:|---|\n");
-	for (size_t i = 0; i < a->nplans; i++) {
-		const struct rplan *p = &a->plans[i];
-		char b[48], c[48], t[48];
-
-		plan_values(p, b, c, t);
-		fprintf(fp, "| ");
-		rw_md_escape(fp, p->id);
-		fprintf(fp, " | ");
-		rw_md_escape(fp, p->metric);
-		fprintf(fp, " | %s | %s | %s | ", b, c, t);
-		rw_md_escape(fp, p->status);
-		fprintf(fp, "%s |\n", p->open ? " (open)" : "");
-	}
+	plan_rows(fp, a, rw_md_escape, "| ", " | ", " |\n");
 	fprintf(fp, "\n");
 }
 
@@ -508,19 +517,7 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, "<div class=\"wide\"><table class=\"plans\"><tr><th>plan</th><th>metric</th><th>baseline</th>"
 		"<th>current</th><th>target</th><th>status</th></tr>\n");
-	for (size_t i = 0; i < a->nplans; i++) {
-		const struct rplan *p = &a->plans[i];
-		char b[48], c[48], t[48];
-
-		plan_values(p, b, c, t);
-		fprintf(fp, "<tr><td>");
-		rw_html_escape(fp, p->id);
-		fprintf(fp, "</td><td>");
-		rw_html_escape(fp, p->metric);
-		fprintf(fp, "</td><td>%s</td><td>%s</td><td>%s</td><td>", b, c, t);
-		rw_html_escape(fp, p->status);
-		fprintf(fp, "%s</td></tr>\n", p->open ? " (open)" : "");
-	}
+	plan_rows(fp, a, rw_html_escape, "<tr><td>", "</td><td>", "</td></tr>\n");
 	fprintf(fp, "</table></div>\n");
 }
 
