@@ -23,64 +23,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Key of x that orders as cmp_double() does on finite values: the sign
- * bit flipped for positives, all bits for negatives, and -0 as +0 (they
- * compare equal). */
-static uint64_t double_key(double x)
-{
-	uint64_t u;
-
-	if (x == 0)
-		x = 0.0;
-	memcpy(&u, &x, sizeof(u));
-	return (u >> 63) ? ~u : u | (uint64_t)1 << 63;
-}
-
-/* Under this many values insertion sort beats the radix passes. */
-#define RW_RADIX_MIN_D 48
-
-void rw_sort_double(double *a, size_t n, double *tmp)
-{
-	double *src = a, *dst = tmp;
-
-	if (n < RW_RADIX_MIN_D) {
-		for (size_t i = 1; i < n; i++) {
-			double x = a[i];
-			size_t j = i;
-
-			for (; j && a[j - 1] > x; j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-		return;
-	}
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-		unsigned first = (unsigned)(double_key(src[0]) >> shift) & 0xff;
-
-		for (size_t i = 0; i < n; i++)
-			count[(double_key(src[i]) >> shift) & 0xff]++;
-		if (count[first] == n)
-			continue;
-		for (int b = 0; b < 256; b++) {
-			size_t c = count[b];
-
-			count[b] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[(double_key(src[i]) >> shift) & 0xff]++] = src[i];
-		{
-			double *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-}
-
 /* R's type 7 quantile of sorted s[0..n), n > 0: h = (n - 1) p. */
 static double quantile_sorted(const double *s, size_t n, double p)
 {

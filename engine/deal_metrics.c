@@ -28,51 +28,6 @@ static int keys_push(struct keys *ks, int k, int64_t v)
 	return 0;
 }
 
-/* Under this many keys insertion sort beats the radix passes. */
-#define RW_RADIX_MIN 48
-
-void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp)
-{
-	uint64_t *src = a, *dst = tmp;
-
-	if (n < RW_RADIX_MIN) {
-		for (size_t i = 1; i < n; i++) {
-			uint64_t x = a[i];
-			size_t j = i;
-
-			for (; j && a[j - 1] > x; j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-		return;
-	}
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-		unsigned first = (unsigned)(src[0] >> shift) & 0xff;
-
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xff]++;
-		if (count[first] == n)
-			continue;
-		for (int b = 0; b < 256; b++) {
-			size_t c = count[b];
-
-			count[b] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
-		{
-			uint64_t *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-}
-
 static double key_value(uint64_t key)
 {
 	return (double)((int64_t)(uint32_t)key - INT32_MAX - 1);

@@ -143,7 +143,7 @@ int rw_baselines_compute(struct rw_results *res, const struct rw_dataset *ds,
  * LSD radix sort by bytes, skipping a byte that every key shares (the high
  * bytes of a period number and of a biased day count mostly are), so a
  * rep's median keys take a few linear passes instead of qsort's n log n
- * callbacks; insertion sort under RW_RADIX_MIN keys (deal_metrics.c).
+ * callbacks; insertion sort under RW_RADIX_MIN keys (sort.c).
  */
 void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
 
@@ -151,7 +151,7 @@ void rw_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
  * Sort the n finite values of a ascending as a stable sort with the usual
  * < would (-0 and +0 equal, kept in their order), using tmp (room for n)
  * as scratch: LSD radix sort on an order-preserving key, insertion sort
- * for short arrays (baseline.c).
+ * for short arrays (sort.c).
  */
 void rw_sort_double(double *a, size_t n, double *tmp);
 
