@@ -16,7 +16,13 @@ static const char alerts_usage[] =
 	"List the alerts kept in the database, one per (rule, rep), as a\n"
 	"tab-separated table: rule, rep_id, state, severity, category,\n"
 	"first_seen, last_seen, last_notified, pending (1 when a notification\n"
-	"waits for delivery), message.\n";
+	"waits for delivery), message.\n"
+	"\n"
+	"  --db FILE             SQLite database (default repwatch.db)\n"
+	"  --state STATE         only the alerts in that state: firing or resolved\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit codes: 0 success; 1 usage error; 4 failure.\n";
 
 int rw_cmd_alerts(int argc, char **argv)
 {

@@ -17,6 +17,8 @@ static const char merge_usage[] =
 	"hold earlier nights: their alert memory carries over.  Shards of\n"
 	"different as_of, configuration or schema are refused.\n"
 	"\n"
+	"  -h, --help            this text\n"
+	"\n"
 	"exit codes: 0 merged; 1 usage error or shards that do not belong\n"
 	"together; 4 failure (nothing changed); 5 OUT.db locked by a run.\n";
 

@@ -42,7 +42,8 @@ static const char run_usage[] =
 	"  --replay              store a run whose --as-of is earlier than the\n"
 	"                        latest run's, as history only: no alert changes,\n"
 	"                        no notifications, the latest results kept\n"
-	"  --reps FILE, --opportunities FILE, --targets FILE, --activities FILE\n"
+	"  --reps FILE, --opportunities FILE, --targets FILE, --activities FILE,\n"
+	"  --stage-history FILE, --plans FILE\n"
 	"                        read that input from FILE instead of DIR\n"
 	"  Outputs (--rejects, --alerts, the report) are regular files and never\n"
 	"  the database, its -wal/-shm/-journal or an input: such a run is refused.\n"
@@ -80,7 +81,8 @@ struct run_args {
 enum {
 	OPT_REPS = 256, OPT_OPPS, OPT_TARGETS, OPT_ACTS, OPT_REJECTS,
 	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
-	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY
+	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY,
+	OPT_STAGES, OPT_PLANS
 };
 
 static const struct option run_options[] = {
@@ -95,6 +97,8 @@ static const struct option run_options[] = {
 	{ "opportunities", required_argument, NULL, OPT_OPPS },
 	{ "targets", required_argument, NULL, OPT_TARGETS },
 	{ "activities", required_argument, NULL, OPT_ACTS },
+	{ "stage-history", required_argument, NULL, OPT_STAGES },
+	{ "plans", required_argument, NULL, OPT_PLANS },
 	{ "fail-on-alert", no_argument, NULL, OPT_FAIL_ON_ALERT },
 	{ "notify", required_argument, NULL, OPT_NOTIFY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
@@ -172,6 +176,8 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_OPPS: paths[RW_IN_OPPORTUNITIES] = optarg; break;
 		case OPT_TARGETS: paths[RW_IN_TARGETS] = optarg; break;
 		case OPT_ACTS: paths[RW_IN_ACTIVITIES] = optarg; break;
+		case OPT_STAGES: paths[RW_IN_STAGE_HISTORY] = optarg; break;
+		case OPT_PLANS: paths[RW_IN_PLANS] = optarg; break;
 		case OPT_FAIL_ON_ALERT: a->fail_on_alert = 1; break;
 		case OPT_NOTIFY: a->notify = optarg; break;
 		case OPT_ALERTS: a->alerts_path = optarg; break;

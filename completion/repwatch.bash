@@ -9,6 +9,7 @@ _repwatch_opts()
 	case $1 in
 	run) echo "--data --db --config --profile --as-of --report-dir --rejects
 		--allow-missing --replay --reps --opportunities --targets --activities
+		--stage-history --plans
 		--fail-on-alert --alerts --notify --shard -q --quiet -h --help" ;;
 	check) echo "--data --config --profile --reps --opportunities --targets
 		--activities --stage-history --plans -h --help" ;;

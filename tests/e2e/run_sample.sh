@@ -95,3 +95,13 @@ for c in $(echo "$cps" | tr , ' '); do
 	case $c in 2026-05|2026-06|2026-07) ;; *) ok_cp=0 ;; esac
 done
 check changepoint_near_planted [ "$ok_cp" = 1 ]
+
+# run reads plans.csv and stage_history.csv from anywhere, as check does:
+# one goal for R003 in a file outside the data folder is scored.
+printf 'plan_id,rep_id,start,end,metric,target,baseline\nP1,R003,2026-09-01,2026-11-30,win_rate,0.3,0.1\n' >"$TMP/elsewhere-plans.csv"
+"$RW" run --data sample-data --db "$TMP/plans-flag.db" --plans "$TMP/elsewhere-plans.csv" \
+	--as-of 2026-10-31 -q >/dev/null 2>"$TMP/plans-flag.err"
+rc=$?
+check run_plans_option all_of "[ $rc -eq 0 ]" \
+	"[ \"\$(sqlite3 '$TMP/plans-flag.db' \"SELECT COUNT(*) FROM plan_progress WHERE plan_id = 'P1' AND rep_id = 'R003'\")\" = 1 ]" \
+	"[ \"\$(sqlite3 '$TMP/plans-flag.db' \"SELECT COUNT(*) FROM run_inputs WHERE path LIKE '%elsewhere-plans.csv'\")\" = 1 ]"
