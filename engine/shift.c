@@ -32,94 +32,11 @@
 #include "engine.h"
 #include "engine_int.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 
 #define RW_SHIFT_ALPHA 0.05	/* the behaviour shift's q must be under this */
 #define RW_SHIFT_MIN 0.30	/* and its relative size at least this */
-
-static double welch_dof(double v1, double n1, double v2, double n2)
-{
-	double a = v1 / n1, b = v2 / n2;
-
-	return (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
-}
-
-int rw_split_test_mean(const double *y, size_t n, size_t split, int lower,
-		       double *change, double *p)
-{
-	double m1 = 0, m2 = 0, v1 = 0, v2 = 0, se2, t, q;
-	size_t n1 = split, n2 = n - split;
-
-	*change = *p = NAN;
-	if (split > n || n1 < 2 || n2 < 2)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(y[i]))
-			return -1;
-	for (size_t i = 0; i < n1; i++)
-		m1 += y[i];
-	for (size_t i = n1; i < n; i++)
-		m2 += y[i];
-	m1 /= (double)n1;
-	m2 /= (double)n2;
-	for (size_t i = 0; i < n1; i++)
-		v1 += (y[i] - m1) * (y[i] - m1);
-	for (size_t i = n1; i < n; i++)
-		v2 += (y[i] - m2) * (y[i] - m2);
-	v1 /= (double)(n1 - 1);
-	v2 /= (double)(n2 - 1);
-	if (m1 != 0)
-		*change = (m2 - m1) / fabs(m1);
-	se2 = v1 / (double)n1 + v2 / (double)n2;
-	if (se2 == 0) {
-		/* Two flat segments: certain when they differ the asked way. */
-		*p = (lower ? m2 < m1 : m2 > m1) ? 0 : 1;
-		return 0;
-	}
-	t = (m2 - m1) / sqrt(se2);
-	q = gsl_cdf_tdist_P(lower ? t : -t,
-			    welch_dof(v1, (double)n1, v2, (double)n2));
-	if (!isfinite(q))
-		return -1;
-	*p = q;
-	return 0;
-}
-
-int rw_split_test_prop(const double *x, const double *t, size_t n, size_t split,
-		       int lower, double *change, double *p)
-{
-	double x1 = 0, t1 = 0, x2 = 0, t2 = 0, pool, se, z;
-
-	*change = *p = NAN;
-	if (split > n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(x[i]) || !isfinite(t[i]) || x[i] < 0 || t[i] < x[i])
-			return -1;
-		if (i < split) {
-			x1 += x[i];
-			t1 += t[i];
-		} else {
-			x2 += x[i];
-			t2 += t[i];
-		}
-	}
-	if (!(t1 > 0) || !(t2 > 0))
-		return -1;
-	pool = (x1 + x2) / (t1 + t2);
-	if (x1 > 0)
-		*change = (x2 / t2) / (x1 / t1) - 1;
-	se = sqrt(pool * (1 - pool) * (1 / t1 + 1 / t2));
-	if (!(se > 0)) {
-		*p = 1;		/* all won or all lost: no difference */
-		return 0;
-	}
-	z = (x2 / t2 - x1 / t1) / se;
-	*p = gsl_cdf_ugaussian_P(lower ? z : -z);
-	return 0;
-}
 
 /* The behaviour metric whose shift names rep r's at grain g, or -1.  A
  * shift the rep made with its team (a holiday month, a new dialler) is the

@@ -234,6 +234,27 @@ static void mean_var(const double *y, size_t n, double *mean, double *var)
 	*var = n > 1 ? v / (double)(n - 1) : 0;
 }
 
+/* Welch-Satterthwaite degrees of freedom of two samples of n1 and n2 with
+ * variances v1 and v2 (se2 = v1 / n1 + v2 / n2 > 0). */
+static double welch_dof(double se2, double v1, size_t n1, double v2, size_t n2)
+{
+	return se2 * se2 / ((v1 / (double)n1) * (v1 / (double)n1) / (double)(n1 - 1) +
+			    (v2 / (double)n2) * (v2 / (double)n2) / (double)(n2 - 1));
+}
+
+/* Two-proportion z of x2 / t2 against x1 / t1 with the pooled rate pool;
+ * 0 with *z set, or -1 when a side has no trials or se is 0. */
+static int two_prop_z(double x1, double t1, double x2, double t2, double pool,
+		      double *z)
+{
+	double se = sqrt(pool * (1 - pool) * (1 / t1 + 1 / t2));
+
+	if (!(t1 > 0) || !(t2 > 0) || !(se > 0))
+		return -1;
+	*z = (x2 / t2 - x1 / t1) / se;
+	return 0;
+}
+
 /*
  * Single mean shift: the split that minimises the within-segment sum of
  * squares (each side at least RW_CP_MINSEG points), tested with Welch's two-sample t
@@ -281,10 +302,7 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 			return -1;
 		pv = 0;		/* two flat segments at different levels */
 	} else {
-		dof = se2 * se2 / ((v1 / (double)n1) * (v1 / (double)n1) /
-				   (double)(n1 - 1) +
-				   (v2 / (double)n2) * (v2 / (double)n2) /
-				   (double)(n2 - 1));
+		dof = welch_dof(se2, v1, n1, v2, n2);
 		q = gsl_cdf_tdist_Q(fabs(m2 - m1) / sqrt(se2), dof);
 		if (!isfinite(q))
 			return -1;
@@ -298,7 +316,7 @@ int rw_change_point(const double *y, size_t n, double *size, double *p)
 int rw_change_point_prop(const double *x, const double *t, size_t n,
 			 double *size, double *p)
 {
-	double X = 0, T = 0, x1 = 0, t1 = 0, best = -1, bz = 0;
+	double X = 0, T = 0, x1 = 0, t1 = 0, best = -1;
 	size_t bs = 0;
 
 	*size = NAN;
@@ -310,7 +328,7 @@ int rw_change_point_prop(const double *x, const double *t, size_t n,
 		T += t[i];
 	}
 	for (size_t s = 1; s + RW_CP_MINSEG <= n; s++) {
-		double x2, t2, pool, se, z;
+		double x2, t2, z;
 
 		x1 += x[s - 1];
 		t1 += t[s - 1];
@@ -318,21 +336,16 @@ int rw_change_point_prop(const double *x, const double *t, size_t n,
 			continue;
 		x2 = X - x1;
 		t2 = T - t1;
-		pool = X / T;
-		se = sqrt(pool * (1 - pool) * (1 / t1 + 1 / t2));
-		if (!(t1 > 0) || !(t2 > 0) || !(se > 0))
+		if (two_prop_z(x1, t1, x2, t2, X / T, &z))
 			continue;
-		z = (x2 / t2 - x1 / t1) / se;
 		if (fabs(z) > best) {
 			best = fabs(z);
-			bz = z;
 			bs = s;
 			*size = x2 / t2 - x1 / t1;
 		}
 	}
 	if (best < 0)
 		return -1;
-	(void)bz;
 	*p = fmin(1, 2 * gsl_cdf_ugaussian_Q(best) * (double)(n + 1 - 2 * RW_CP_MINSEG));
 	return *p < 0.05 ? (int)bs : -1;
 }
@@ -418,4 +431,65 @@ void rw_trend_robust(const double *x, const double *y, size_t n,
 	t->mk_p = mann_kendall(y, n);
 	t->change = half_change(y, n);
 	*cp_index = change_point(y, n, &t->cp_size, &t->cp_p);
+}
+
+int rw_split_test_mean(const double *y, size_t n, size_t split, int lower,
+		       double *change, double *p)
+{
+	double m1, m2, v1, v2, se2, t, q;
+	size_t n1 = split, n2 = n - split;
+
+	*change = *p = NAN;
+	if (split > n || n1 < 2 || n2 < 2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(y[i]))
+			return -1;
+	mean_var(y, n1, &m1, &v1);
+	mean_var(y + n1, n2, &m2, &v2);
+	if (m1 != 0)
+		*change = (m2 - m1) / fabs(m1);
+	se2 = v1 / (double)n1 + v2 / (double)n2;
+	if (se2 == 0) {
+		/* Two flat segments: certain when they differ the asked way. */
+		*p = (lower ? m2 < m1 : m2 > m1) ? 0 : 1;
+		return 0;
+	}
+	t = (m2 - m1) / sqrt(se2);
+	q = gsl_cdf_tdist_P(lower ? t : -t, welch_dof(se2, v1, n1, v2, n2));
+	if (!isfinite(q))
+		return -1;
+	*p = q;
+	return 0;
+}
+
+int rw_split_test_prop(const double *x, const double *t, size_t n, size_t split,
+		       int lower, double *change, double *p)
+{
+	double x1 = 0, t1 = 0, x2 = 0, t2 = 0, z;
+
+	*change = *p = NAN;
+	if (split > n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(x[i]) || !isfinite(t[i]) || x[i] < 0 || t[i] < x[i])
+			return -1;
+		if (i < split) {
+			x1 += x[i];
+			t1 += t[i];
+		} else {
+			x2 += x[i];
+			t2 += t[i];
+		}
+	}
+	if (!(t1 > 0) || !(t2 > 0))
+		return -1;
+	if (x1 > 0)
+		*change = (x2 / t2) / (x1 / t1) - 1;
+	if (two_prop_z(x1, t1, x2, t2, (x1 + x2) / (t1 + t2), &z)) {
+		*p = 1;		/* all won or all lost: no difference */
+		return 0;
+	}
+	*p = gsl_cdf_ugaussian_P(lower ? z : -z);
+	return 0;
 }
