@@ -180,6 +180,11 @@ int rw_metric_team_judged(enum rw_metric m);
 /* The metric m is a view of (the table's of column: win_rate for
  * win_rate_lo, ...); m itself when it is no view, or out of range. */
 enum rw_metric rw_metric_of(enum rw_metric m);
+/* The metrics whose team finding speaks for a flag on m, as a bit set over
+ * enum rw_metric: m's own (rw_metric_of), and for revenue and attainment
+ * also their drivers, deals created, win rate and deal size; 0 out of
+ * range. */
+uint64_t rw_metric_team_covers(enum rw_metric m);
 /* Index of a metric by its SPEC name, or -1. */
 int rw_metric_find(const char *name);
 

@@ -68,6 +68,24 @@ enum rw_metric rw_metric_of(enum rw_metric m)
 	return (unsigned)m < RW_NMETRICS ? metric_desc[m].of : m;
 }
 
+_Static_assert(RW_NMETRICS <= 64, "rw_metric_team_covers() needs a wider set");
+
+uint64_t rw_metric_team_covers(enum rw_metric m)
+{
+	enum rw_metric b = rw_metric_of(m);
+	uint64_t set;
+
+	if ((unsigned)m >= RW_NMETRICS)
+		return 0;
+	set = (uint64_t)1 << b;
+	/* Revenue and attainment are deals x win rate x deal size: a team
+	 * that shifted on one of those shifted its results too. */
+	if (b == RW_M_REVENUE || b == RW_M_ATTAINMENT)
+		set |= (uint64_t)1 << RW_M_WIN_RATE | (uint64_t)1 << RW_M_OPPS_CREATED |
+		       (uint64_t)1 << RW_M_AVG_DEAL_SIZE;
+	return set;
+}
+
 int rw_metric_batch(enum rw_metric m)
 {
 	return (unsigned)m < RW_NMETRICS ? metric_desc[m].batch : 0;

@@ -191,13 +191,6 @@ static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
 /* Rule columns are gathered in 64-bit sets over the metrics. */
 _Static_assert(RW_NMETRICS <= 64, "rule_metrics() needs a wider set");
 
-/* The metric a column's metric is a view of: interval bounds, the shrunk
- * rate and the projection are judged with the metric itself. */
-static enum rw_metric base_metric(int m)
-{
-	return rw_metric_of((enum rw_metric)m);
-}
-
 /* The metrics a rule reads, as a bit set over enum rw_metric. */
 static uint64_t rule_metrics(const struct rw_rule *ru)
 {
@@ -227,12 +220,7 @@ static int folded_into_team(const struct eval *ev, const struct rw_rule *ru,
 
 	for (int m = 0; m < RW_NMETRICS; m++)
 		if (set >> m & 1)
-			judged |= (uint64_t)1 << base_metric(m);
-	/* Revenue and attainment are deals x win rate x deal size: a team
-	 * that shifted on one of those shifted its results too. */
-	if (judged & ((uint64_t)1 << RW_M_REVENUE | (uint64_t)1 << RW_M_ATTAINMENT))
-		judged |= (uint64_t)1 << RW_M_WIN_RATE | (uint64_t)1 << RW_M_OPPS_CREATED |
-			  (uint64_t)1 << RW_M_AVG_DEAL_SIZE;
+			judged |= rw_metric_team_covers((enum rw_metric)m);
 	for (int m = 0; m < RW_NMETRICS; m++) {
 		if (!(judged >> m & 1) ||
 		    rw_results_finding_find(ev->res, team, (enum rw_metric)m) < 0)
