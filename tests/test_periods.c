@@ -272,6 +272,25 @@ static void test_engine_change_point(void **state)
 
 /* ---- Nothing from data that isn't there; intervals; FDR; history --------- */
 
+/* A dataset of test_settings() as of as_of keeping history complete
+ * periods; trend_periods and ramp_days too when not 0. */
+static struct rw_dataset *dataset_at(int32_t as_of, int history, int trend,
+				     int ramp)
+{
+	struct rw_settings s = test_settings();
+	struct rw_dataset *ds;
+
+	s.as_of = as_of;
+	s.history_periods = history;
+	if (trend)
+		s.trend_periods = trend;
+	if (ramp)
+		s.ramp_days = ramp;
+	ds = rw_dataset_new(&s);
+	assert_non_null(ds);
+	return ds;
+}
+
 /* Add rep id of team with hire/end days; returns its index. */
 static uint32_t add_rep(struct rw_dataset *ds, const char *id, const char *team,
 			int32_t hire, int32_t end)
@@ -321,7 +340,6 @@ static void add_month_target(struct rw_dataset *ds, uint32_t r, int y, int m,
  */
 static void test_rep_periods(void **state)
 {
-	struct rw_settings s = test_settings();
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
 	struct rw_err err;
@@ -330,11 +348,7 @@ static void test_rep_periods(void **state)
 
 	(void)state;
 	rw_err_clear(&err);
-	s.as_of = D(2024, 6, 15);
-	s.history_periods = 5;
-	s.ramp_days = 90;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
+	ds = dataset_at(D(2024, 6, 15), 5, 0, 90);
 	n = add_rep(ds, "N", "East", D(2024, 3, 10), RW_NODAY);
 	h = add_rep(ds, "H", "East", D(2024, 1, 15), RW_NODAY);
 	l = add_rep(ds, "L", "East", D(2020, 1, 1), D(2024, 4, 10));
@@ -488,7 +502,6 @@ static void test_attainment_interval(void **state)
  */
 static void test_behaviour_shift(void **state)
 {
-	struct rw_settings s = test_settings();
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
 	const struct rw_trend *t;
@@ -497,11 +510,7 @@ static void test_behaviour_shift(void **state)
 
 	(void)state;
 	rw_err_clear(&err);
-	s.as_of = D(2025, 1, 15);
-	s.history_periods = 12;
-	s.trend_periods = 6;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
+	ds = dataset_at(D(2025, 1, 15), 12, 6, 0);
 	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
 	for (int w = 0; w < 4; w++) {
@@ -555,7 +564,6 @@ static void test_behaviour_shift(void **state)
  */
 static void test_history_change_point(void **state)
 {
-	struct rw_settings s = test_settings();
 	const double rev[12] = { 100, 102, 98, 60, 62, 58, 60, 62, 58, 60, 62, 58 };
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
@@ -565,11 +573,7 @@ static void test_history_change_point(void **state)
 
 	(void)state;
 	rw_err_clear(&err);
-	s.as_of = D(2025, 1, 15);
-	s.history_periods = 12;
-	s.trend_periods = 6;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
+	ds = dataset_at(D(2025, 1, 15), 12, 6, 0);
 	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 	for (int m = 0; m < 12; m++)
 		add_deal(ds, 0, D(2024, m + 1, 3), D(2024, m + 1, 8), RW_WON, rev[m]);
@@ -600,7 +604,6 @@ static void test_history_change_point(void **state)
  */
 static void test_slope_q(void **state)
 {
-	struct rw_settings s = test_settings();
 	const int wins[4][5] = { { 1, 2, 3, 5, 5 }, { 4, 2, 3, 1, 1 },
 				 { 1, 3, 2, 4, 6 }, { 5, 4, 4, 2, 1 } };
 	struct rw_dataset *ds;
@@ -611,11 +614,7 @@ static void test_slope_q(void **state)
 
 	(void)state;
 	rw_err_clear(&err);
-	s.as_of = D(2024, 6, 15);
-	s.history_periods = 5;
-	s.ramp_days = 90;
-	ds = rw_dataset_new(&s);
-	assert_non_null(ds);
+	ds = dataset_at(D(2024, 6, 15), 5, 0, 90);
 	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
 	add_rep(ds, "C", "East", D(2024, 3, 1), RW_NODAY);
