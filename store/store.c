@@ -34,15 +34,22 @@ static int store_busy(struct rw_store *st, struct rw_err *err)
 	return RW_EBUSY;
 }
 
-int rw_store_exec(struct rw_store *st, const char *sql, struct rw_err *err)
+/* SQLite's code rc of a call whose success is ok: 0, RW_EBUSY when
+ * another run holds the lock, else RW_EDB naming what. */
+static int store_result(struct rw_store *st, int rc, int ok, const char *what,
+			struct rw_err *err)
 {
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-
-	if (rc == SQLITE_OK)
+	if (rc == ok)
 		return 0;
 	if ((rc & 0xff) == SQLITE_BUSY)
 		return store_busy(st, err);
-	return rw_store_dberr(st, "database error", err);
+	return rw_store_dberr(st, what, err);
+}
+
+int rw_store_exec(struct rw_store *st, const char *sql, struct rw_err *err)
+{
+	return store_result(st, sqlite3_exec(st->db, sql, NULL, NULL, NULL),
+			    SQLITE_OK, "database error", err);
 }
 
 int rw_store_prepare(struct rw_store *st, const char *sql,
@@ -69,10 +76,7 @@ static int store_one_row(struct rw_store *st, const char *sql, const char *what,
 
 	if (rc)
 		return rc;
-	rc = sqlite3_step(*stmt);
-	if ((rc & 0xff) == SQLITE_BUSY)
-		return store_busy(st, err);
-	return rc == SQLITE_ROW ? 0 : rw_store_dberr(st, what, err);
+	return store_result(st, sqlite3_step(*stmt), SQLITE_ROW, what, err);
 }
 
 /*
@@ -233,11 +237,7 @@ int rw_store_last_rows(struct rw_store *st, int64_t rows[RW_NINPUTS],
 		if (f >= 0 && sqlite3_column_type(stmt, 1) == SQLITE_INTEGER)
 			rows[f] = sqlite3_column_int64(stmt, 1);
 	}
-	if (rc != SQLITE_DONE)
-		rc = (rc & 0xff) == SQLITE_BUSY ? store_busy(st, err)
-			: rw_store_dberr(st, "cannot read the previous run", err);
-	else
-		rc = 0;
+	rc = store_result(st, rc, SQLITE_DONE, "cannot read the previous run", err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -267,11 +267,7 @@ int rw_store_last_run(struct rw_store *st, struct rw_last_run *last,
 		if (f >= 0)
 			last->present[f] = 1;
 	}
-	if (rc != SQLITE_DONE)
-		rc = (rc & 0xff) == SQLITE_BUSY ? store_busy(st, err)
-			: rw_store_dberr(st, "cannot read the previous run", err);
-	else
-		rc = 0;
+	rc = store_result(st, rc, SQLITE_DONE, "cannot read the previous run", err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
