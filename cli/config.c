@@ -334,3 +334,18 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 	}
 	return config_contradictions(c, err);
 }
+
+void rw_config_input_paths(struct rw_config *c, const char *const *paths)
+{
+	for (int f = 0; f < RW_NINPUTS; f++)
+		if (paths[f])
+			c->ingest.paths[f] = paths[f];
+}
+
+int rw_opt_input(int opt, const char *arg, const char **paths)
+{
+	if (opt < RW_OPT_INPUT || opt >= RW_OPT_INPUT + RW_NINPUTS)
+		return 0;
+	paths[opt - RW_OPT_INPUT] = arg;
+	return 1;
+}
