@@ -52,6 +52,10 @@ void rw_config_default(struct rw_config *c);
  */
 int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err);
 
+/* A whole number lo..hi in decimal, all of v, into *out: 0, or -1 when
+ * v is not one (the caller names the option in its message). */
+int rw_config_parse_int(const char *v, long lo, long hi, long *out);
+
 /*
  * The per-input file options --reps FILE ... --plans FILE of run and
  * check: getopt value RW_OPT_INPUT + enum rw_input_file, so one test

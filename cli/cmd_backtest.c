@@ -15,7 +15,6 @@
 #include "backtest.h"
 #include "guard.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,23 +156,17 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 	if (a->to_m - a->from_m >= 120)
 		return rw_err_set(err, RW_EUSAGE, "--from: %s to %s is more than 120 months", from, to);
 	if (horizon) {
-		char *end;
 		long h;
 
-		errno = 0;
-		h = strtol(horizon, &end, 10);
-		if (errno || end == horizon || *end || h < 1 || h > 12)
+		if (rw_config_parse_int(horizon, 1, 12, &h))
 			return rw_err_set(err, RW_EUSAGE, "--horizon: \"%s\" is not a whole number of periods from 1 to 12", horizon);
 		a->horizon = (int)h;
 	}
 	a->jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
 	if (jobs) {
-		char *end;
 		long j;
 
-		errno = 0;
-		j = strtol(jobs, &end, 10);
-		if (errno || end == jobs || *end || j < 1 || j > 8)
+		if (rw_config_parse_int(jobs, 1, 8, &j))
 			return rw_err_set(err, RW_EUSAGE, "--jobs: \"%s\" is not a whole number from 1 to 8", jobs);
 		a->jobs = (int)j;
 	}

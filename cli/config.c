@@ -54,7 +54,7 @@ static char *config_read_line(char *str, int num, void *stream)
 	return s;
 }
 
-static int parse_int(const char *v, long lo, long hi, long *out)
+int rw_config_parse_int(const char *v, long lo, long hi, long *out)
 {
 	char *end;
 	long n;
@@ -115,7 +115,7 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
 		if (strcasecmp(name, int_keys[i].name))
 			continue;
-		if (parse_int(value, int_keys[i].lo, int_keys[i].hi, &n))
+		if (rw_config_parse_int(value, int_keys[i].lo, int_keys[i].hi, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from %ld to %ld", name, value, int_keys[i].lo, int_keys[i].hi);
 		*(int *)((char *)&c->settings + int_keys[i].offset) = (int)n;
 		return 0;
@@ -148,19 +148,19 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		return 0;
 	}
 	if (!strcasecmp(name, "lock_timeout_ms")) {
-		if (parse_int(value, 0, 3600000, &n))
+		if (rw_config_parse_int(value, 0, 3600000, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3600000", name, value);
 		c->busy_ms = (int)n;
 		return 0;
 	}
 	if (!strcasecmp(name, "repeat_days")) {
-		if (parse_int(value, 0, 3650, &n))
+		if (rw_config_parse_int(value, 0, 3650, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3650", name, value);
 		c->rules_opts.repeat_days = (int)n;
 		return 0;
 	}
 	if (!strcasecmp(name, "notify_timeout_s")) {
-		if (parse_int(value, 1, 86400, &n))
+		if (rw_config_parse_int(value, 1, 86400, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 1 to 86400", name, value);
 		c->rules_opts.notify_timeout_s = (int)n;
 		return 0;
