@@ -253,15 +253,18 @@ static void bt_free(struct bt_state *b)
 	rw_free(b->notes);
 }
 
-/* The data's span against --from and --to: a replay must have data on
- * both sides of its points to mean anything. */
-static int bt_check_span(const struct bt_state *b, struct rw_err *err)
+/* The data's span, into *lo and *hi, against --from and --to: a replay
+ * must have data on both sides of its points to mean anything. */
+static int bt_check_span(const struct bt_state *b, int32_t *lo_out,
+			 int32_t *hi_out, struct rw_err *err)
 {
 	const struct bt_args *a = b->a;
 	char lo_s[16], hi_s[16], m[16];
 	int32_t lo, hi;
 
 	rw_bt_data_span(b, &lo, &hi);
+	*lo_out = lo;
+	*hi_out = hi;
 	if (lo > hi)
 		return rw_err_set(err, RW_EUSAGE, "--from: the exports hold no dated row to replay");
 	rw_day_format(lo, lo_s, sizeof(lo_s));
@@ -318,7 +321,7 @@ int rw_cmd_backtest(int argc, char **argv)
 	if (!rc && b.acts.oom)
 		rc = rw_err_set(&err, RW_ENOMEM, "out of memory keeping the activities");
 	if (!rc)
-		rc = bt_check_span(&b, &err);
+		rc = bt_check_span(&b, &lo, &hi, &err);
 	if (rc)
 		goto out;
 	b.npoints = (int)(a.to_m - a.from_m + 1);
@@ -330,7 +333,6 @@ int rw_cmd_backtest(int argc, char **argv)
 	}
 	for (int p = 0; p < b.npoints; p++)
 		b.as_of[p] = bt_month_last(a.from_m + p);
-	rw_bt_data_span(&b, &lo, &hi);
 	rc = rw_bt_truth(&b, hi > b.as_of[b.npoints - 1] ? hi : b.as_of[b.npoints - 1], &err);
 	if (!rc)
 		rc = rw_bt_replay(&b, a.jobs, &err);
