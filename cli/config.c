@@ -235,37 +235,37 @@ static int config_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* The next name of the comma-separated list at *s (blanks trimmed, never
+ * empty) into *name and *n, *s moved past it; 0 at the list's end. */
+static int list_next(const char **s, const char **name, size_t *n)
+{
+	const char *p = *s;
+	size_t len;
+
+	while (*p == ' ' || *p == ',')
+		p++;
+	len = strcspn(p, ",");
+	*s = p + len;
+	while (len && p[len - 1] == ' ')
+		len--;
+	*name = p;
+	*n = len;
+	return len > 0;
+}
+
 /* Whether comma-separated lists a and b share a name (blanks trimmed,
  * case ignored, as ingest matches stage names). */
 static int lists_share(const char *a, const char *b, char *out, size_t size)
 {
-	const char *p = a;
+	const char *p, *q, *t;
+	size_t n, m;
 
-	while (*p) {
-		const char *q = b;
-		size_t n;
-
-		while (*p == ' ' || *p == ',')
-			p++;
-		n = strcspn(p, ",");
-		while (n && p[n - 1] == ' ')
-			n--;
-		while (n && *q) {
-			size_t m;
-
-			while (*q == ' ' || *q == ',')
-				q++;
-			m = strcspn(q, ",");
-			while (m && q[m - 1] == ' ')
-				m--;
+	while (list_next(&a, &p, &n))
+		for (t = b; list_next(&t, &q, &m);)
 			if (m == n && !strncasecmp(p, q, n)) {
 				snprintf(out, size, "%.*s", (int)n, p);
 				return 1;
 			}
-			q += strcspn(q, ",");
-		}
-		p += strcspn(p, ",");
-	}
 	return 0;
 }
 
