@@ -572,28 +572,28 @@ int rw_bt_truth(struct bt_state *b, int32_t last_day, struct rw_err *err)
 {
 	struct rw_settings s = b->a->cfg.settings;
 	int32_t first = rw_period_start(RW_MONTH, b->a->from_m, 1) - 400;
+	const struct rw_rules *rs = b->a->cfg.rules;
+	unsigned used = 1u << RW_QUARTER;	/* quarters: the projection */
 	int h = 0;
 
 	s.as_of = last_day;
+	/* Only the grains of rules whose outcome the truth judges: weeks
+	 * kept over a year would cost most of a night. */
+	for (size_t i = 0; i < rw_rules_count(rs); i++) {
+		const char *name = rw_rules_name(rs, i);
+		int g = rw_rules_grain(rs, name);
+
+		if (g >= 0 && (rw_rules_role(rs, i) == RW_ROLE_LAGGING ||
+			       rw_rules_category(rs, name) == RW_CAT_RECOGNITION))
+			used |= 1u << g;
+	}
 	for (int g = 0; g < RW_NGRAINS; g++) {
-		const struct rw_rules *rs = b->a->cfg.rules;
-		int used = 0;
 		int32_t n;
 
-		/* Only the grains of rules whose outcome the truth judges:
-		 * weeks kept over a year would cost most of a night. */
-		for (size_t i = 0; i < rw_rules_count(rs); i++) {
-			const char *name = rw_rules_name(rs, i);
-
-			used |= rw_rules_grain(rs, name) == g &&
-				(rw_rules_role(rs, i) == RW_ROLE_LAGGING ||
-				 rw_rules_category(rs, name) == RW_CAT_RECOGNITION);
-		}
-		if (!used && g != RW_QUARTER)	/* quarters: the projection */
+		if (!(used & (1u << g)))
 			continue;
 		n = rw_period_of((enum rw_grain)g, last_day, s.fiscal_start) -
 			    rw_period_of((enum rw_grain)g, first, s.fiscal_start) + 2;
-
 		if (n > h)
 			h = (int)n;
 	}
