@@ -139,9 +139,8 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 		static const char *const names[] = { "--db", "--out", "--data", "--config", "--night-db" };
 		const char *vals[] = { a->db_path, a->out_path, data, a->config_path, a->night_db };
 
-		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
-			if (vals[i] && !vals[i][0])
-				return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", names[i]);
+		if (rw_guard_names(names, vals, sizeof(vals) / sizeof(vals[0]), err))
+			return err->code;
 	}
 	if (!from)
 		return rw_err_set(err, RW_EUSAGE, "--from: required (the first month, YYYY-MM)");

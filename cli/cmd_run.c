@@ -128,9 +128,8 @@ static int run_check_usage(const struct run_args *a, const char *const *named,
 	static const char *const opt[] = { "--db", "--rejects", "--alerts", "--report-dir", "--data", "--config" };
 	const char *p;
 
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-		if (named[i] && !named[i][0])
-			return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", opt[i]);
+	if (rw_guard_names(opt, named, sizeof(opt) / sizeof(opt[0]), err))
+		return err->code;
 	if (a->notify) {
 		for (p = a->notify; *p == ' ' || *p == '\t'; p++)
 			;
