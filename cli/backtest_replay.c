@@ -382,12 +382,15 @@ static int bt_point(struct bt_state *b, int p, struct rw_err *err)
 	return rc;
 }
 
-static int bt_write_all(int fd, const void *buf, size_t len)
+/* Move len bytes between buf and the pipe fd, writing them when out, else
+ * reading them, through short counts and EINTR; -1 on an error or an early
+ * end of file. */
+static int bt_pipe_all(int fd, void *buf, size_t len, int out)
 {
-	const char *p = buf;
+	char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -399,21 +402,14 @@ static int bt_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static int bt_write_all(int fd, void *buf, size_t len)
+{
+	return bt_pipe_all(fd, buf, len, 1);
+}
+
 static int bt_read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return bt_pipe_all(fd, buf, len, 0);
 }
 
 /* Worker w's points are those with (npoints - 1 - p) % n == w: the last
