@@ -60,7 +60,7 @@ int rw_config_parse_int(const char *v, long lo, long hi, long *out);
  * The per-input file options --reps FILE ... --plans FILE of run and
  * check: getopt value RW_OPT_INPUT + enum rw_input_file, so one test
  * files optarg into paths[], applied over the config's with
- * rw_config_input_paths() once the config file is read.
+ * rw_config_overlay() once the config file is read.
  */
 #define RW_OPT_INPUT 0x200
 #define RW_OPT_INPUTS \
@@ -74,8 +74,13 @@ int rw_config_parse_int(const char *v, long lo, long hi, long *out);
 /* Whether opt is one of RW_OPT_INPUTS; then paths[its input] = arg. */
 int rw_opt_input(int opt, const char *arg, const char **paths);
 
-/* The paths given on the command line override the config's. */
-void rw_config_input_paths(struct rw_config *c, const char *const *paths);
+/*
+ * What the command line says over the config file: --data DIR, --profile
+ * NAME and the input paths (each NULL when not given; paths may be NULL).
+ * 0, or RW_EUSAGE for a profile that does not exist.
+ */
+int rw_config_overlay(struct rw_config *c, const char *data, const char *profile,
+		      const char *const *paths, struct rw_err *err);
 
 /* The subcommands; each returns an exit code. */
 int rw_cmd_run(int argc, char **argv);

@@ -185,10 +185,8 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 	rw_config_default(&a->cfg);
 	if (a->config_path && rw_config_load(&a->cfg, a->config_path, err))
 		return err->code;
-	if (data)
-		a->cfg.ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
+	if (rw_config_overlay(&a->cfg, data, profile, NULL, err))
+		return err->code;
 	/* A backtest reads; its rejects are the nightly run's business. */
 	a->cfg.ingest.rejects_path = NULL;
 	a->cfg.ingest.show_progress = 0;

@@ -68,11 +68,8 @@ static int check_parse_args(int argc, char **argv, struct rw_config *cfg,
 	rw_config_default(cfg);
 	if (config && rw_config_load(cfg, config, err))
 		return err->code;
-	if (data)
-		cfg->ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&cfg->ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
-	rw_config_input_paths(cfg, paths);
+	if (rw_config_overlay(cfg, data, profile, paths, err))
+		return err->code;
 	cfg->ingest.rejects_path = NULL;
 	cfg->ingest.show_progress = 0;
 	return 0;

@@ -209,11 +209,8 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		a->cfg.settings.shard_i = (uint32_t)si;
 		a->cfg.settings.shard_n = (uint32_t)sn;
 	}
-	if (data)
-		a->cfg.ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
-	rw_config_input_paths(&a->cfg, paths);
+	if (rw_config_overlay(&a->cfg, data, profile, paths, err))
+		return err->code;
 	if (rejects) {
 		snprintf(a->rejects, sizeof(a->rejects), "%s", rejects);
 	} else {

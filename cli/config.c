@@ -335,11 +335,17 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 	return config_contradictions(c, err);
 }
 
-void rw_config_input_paths(struct rw_config *c, const char *const *paths)
+int rw_config_overlay(struct rw_config *c, const char *data, const char *profile,
+		      const char *const *paths, struct rw_err *err)
 {
-	for (int f = 0; f < RW_NINPUTS; f++)
+	if (data)
+		c->ingest.data_dir = data;
+	if (profile && rw_ingest_config_key(&c->ingest, "repwatch", "profile", profile, 0, err))
+		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
+	for (int f = 0; paths && f < RW_NINPUTS; f++)
 		if (paths[f])
 			c->ingest.paths[f] = paths[f];
+	return 0;
 }
 
 int rw_opt_input(int opt, const char *arg, const char **paths)
