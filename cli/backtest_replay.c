@@ -267,7 +267,7 @@ static int bt_night_store(const struct bt_args *a, const struct rw_dataset *ds,
 			  const struct rw_results *res, const struct rw_rules_out *ro,
 			  struct rw_err *err)
 {
-	struct rw_ingest_stats stats;
+	struct rw_input_stats inputs[RW_NINPUTS];	/* none read this night */
 	struct rw_rules_out keep = *ro;
 	struct rw_store *st = NULL;
 	struct rw_run_info info;
@@ -276,10 +276,10 @@ static int bt_night_store(const struct bt_args *a, const struct rw_dataset *ds,
 	int64_t run_id;
 	int rc;
 
-	memset(&stats, 0, sizeof(stats));
+	memset(inputs, 0, sizeof(inputs));
 	rw_now_iso(started, sizeof(started));
 	info = (struct rw_run_info){ .as_of = ds->settings.as_of, .started = started,
-				     .inputs = stats.file };
+				     .inputs = inputs };
 	flags = rw_calloc(ro->nflags + 1, sizeof(*flags));
 	if (!flags)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
