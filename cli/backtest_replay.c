@@ -267,7 +267,7 @@ static int bt_night_store(const struct bt_args *a, const struct rw_dataset *ds,
 			  const struct rw_results *res, const struct rw_rules_out *ro,
 			  struct rw_err *err)
 {
-	struct rw_ingest_stats stats;
+	struct rw_input_stats inputs[RW_NINPUTS];	/* none read this night */
 	struct rw_rules_out keep = *ro;
 	struct rw_store *st = NULL;
 	struct rw_run_info info;
@@ -276,10 +276,10 @@ static int bt_night_store(const struct bt_args *a, const struct rw_dataset *ds,
 	int64_t run_id;
 	int rc;
 
-	memset(&stats, 0, sizeof(stats));
+	memset(inputs, 0, sizeof(inputs));
 	rw_now_iso(started, sizeof(started));
 	info = (struct rw_run_info){ .as_of = ds->settings.as_of, .started = started,
-				     .inputs = stats.file };
+				     .inputs = inputs };
 	flags = rw_calloc(ro->nflags + 1, sizeof(*flags));
 	if (!flags)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
@@ -382,12 +382,15 @@ static int bt_point(struct bt_state *b, int p, struct rw_err *err)
 	return rc;
 }
 
-static int bt_write_all(int fd, const void *buf, size_t len)
+/* Move len bytes between buf and the pipe fd, writing them when out, else
+ * reading them, through short counts and EINTR; -1 on an error or an early
+ * end of file. */
+static int bt_pipe_all(int fd, void *buf, size_t len, int out)
 {
-	const char *p = buf;
+	char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -399,21 +402,14 @@ static int bt_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static int bt_write_all(int fd, void *buf, size_t len)
+{
+	return bt_pipe_all(fd, buf, len, 1);
+}
+
 static int bt_read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return bt_pipe_all(fd, buf, len, 0);
 }
 
 /* Worker w's points are those with (npoints - 1 - p) % n == w: the last
@@ -572,28 +568,28 @@ int rw_bt_truth(struct bt_state *b, int32_t last_day, struct rw_err *err)
 {
 	struct rw_settings s = b->a->cfg.settings;
 	int32_t first = rw_period_start(RW_MONTH, b->a->from_m, 1) - 400;
+	const struct rw_rules *rs = b->a->cfg.rules;
+	unsigned used = 1u << RW_QUARTER;	/* quarters: the projection */
 	int h = 0;
 
 	s.as_of = last_day;
+	/* Only the grains of rules whose outcome the truth judges: weeks
+	 * kept over a year would cost most of a night. */
+	for (size_t i = 0; i < rw_rules_count(rs); i++) {
+		const char *name = rw_rules_name(rs, i);
+		int g = rw_rules_grain(rs, name);
+
+		if (g >= 0 && (rw_rules_role(rs, i) == RW_ROLE_LAGGING ||
+			       rw_rules_category(rs, name) == RW_CAT_RECOGNITION))
+			used |= 1u << g;
+	}
 	for (int g = 0; g < RW_NGRAINS; g++) {
-		const struct rw_rules *rs = b->a->cfg.rules;
-		int used = 0;
 		int32_t n;
 
-		/* Only the grains of rules whose outcome the truth judges:
-		 * weeks kept over a year would cost most of a night. */
-		for (size_t i = 0; i < rw_rules_count(rs); i++) {
-			const char *name = rw_rules_name(rs, i);
-
-			used |= rw_rules_grain(rs, name) == g &&
-				(rw_rules_role(rs, i) == RW_ROLE_LAGGING ||
-				 rw_rules_category(rs, name) == RW_CAT_RECOGNITION);
-		}
-		if (!used && g != RW_QUARTER)	/* quarters: the projection */
+		if (!(used & (1u << g)))
 			continue;
 		n = rw_period_of((enum rw_grain)g, last_day, s.fiscal_start) -
 			    rw_period_of((enum rw_grain)g, first, s.fiscal_start) + 2;
-
 		if (n > h)
 			h = (int)n;
 	}

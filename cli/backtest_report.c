@@ -270,9 +270,16 @@ static int bt_write_report(const struct bt_state *b, const size_t *order,
 	return ferror(fp) ? -1 : 0;
 }
 
-/* Group the projection errors by day of the quarter. */
+/*
+ * Group the projection errors by day of the quarter: one pass puts them in
+ * order of day (each day's in the order recorded), then each day's run is
+ * summed and the median of its absolute values taken.
+ */
 static int bt_proj_rows(struct bt_state *b, struct bt_proj *pj)
 {
+	size_t *at = NULL;	/* day d's run is e[at[d - 1] .. at[d]) once filled */
+	double *e = NULL;
+	size_t start = 0;
 	int maxday = 0;
 
 	memset(pj, 0, sizeof(*pj));
@@ -280,24 +287,40 @@ static int bt_proj_rows(struct bt_state *b, struct bt_proj *pj)
 		if (b->pday[i] > maxday)
 			maxday = b->pday[i];
 	pj->rows = rw_calloc((size_t)maxday + 1, sizeof(*pj->rows));
-	if (!pj->rows)
+	at = rw_calloc((size_t)maxday + 1, sizeof(*at));
+	e = rw_calloc(b->nperr + 1, sizeof(*e));
+	if (!pj->rows || !at || !e) {
+		rw_free(at);
+		rw_free(e);
 		return -1;
-	for (int d = 1; d <= maxday; d++) {
-		double *abs_e = rw_calloc(b->nperr + 1, sizeof(double)), sum = 0;
-		size_t n = 0;
-
-		if (!abs_e)
-			return -1;
-		for (size_t i = 0; i < b->nperr; i++)
-			if (b->pday[i] == d) {
-				abs_e[n++] = fabs(b->perr[i]);
-				sum += b->perr[i];
-			}
-		if (n)
-			pj->rows[pj->n++] = (struct rw_projection_track){ d, (long)n,
-				rw_bt_median(abs_e, n), sum / (double)n };
-		rw_free(abs_e);
 	}
+	for (size_t i = 0; i < b->nperr; i++)
+		if (b->pday[i] >= 1)
+			at[b->pday[i]]++;
+	for (int d = 1; d <= maxday; d++) {	/* counts -> starts */
+		size_t n = at[d];
+
+		at[d] = start;
+		start += n;
+	}
+	for (size_t i = 0; i < b->nperr; i++)	/* starts -> ends */
+		if (b->pday[i] >= 1)
+			e[at[b->pday[i]]++] = b->perr[i];
+	for (int d = 1; d <= maxday; d++) {
+		size_t lo = at[d - 1], n = at[d] - lo;
+		double sum = 0;
+
+		if (!n)
+			continue;
+		for (size_t k = lo; k < lo + n; k++) {
+			sum += e[k];
+			e[k] = fabs(e[k]);
+		}
+		pj->rows[pj->n++] = (struct rw_projection_track){ d, (long)n,
+			rw_bt_median(e + lo, n), sum / (double)n };
+	}
+	rw_free(at);
+	rw_free(e);
 	return 0;
 }
 

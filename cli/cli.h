@@ -52,6 +52,36 @@ void rw_config_default(struct rw_config *c);
  */
 int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err);
 
+/* A whole number lo..hi in decimal, all of v, into *out: 0, or -1 when
+ * v is not one (the caller names the option in its message). */
+int rw_config_parse_int(const char *v, long lo, long hi, long *out);
+
+/*
+ * The per-input file options --reps FILE ... --plans FILE of run and
+ * check: getopt value RW_OPT_INPUT + enum rw_input_file, so one test
+ * files optarg into paths[], applied over the config's with
+ * rw_config_overlay() once the config file is read.
+ */
+#define RW_OPT_INPUT 0x200
+#define RW_OPT_INPUTS \
+	{ "reps", required_argument, NULL, RW_OPT_INPUT + RW_IN_REPS }, \
+	{ "opportunities", required_argument, NULL, RW_OPT_INPUT + RW_IN_OPPORTUNITIES }, \
+	{ "targets", required_argument, NULL, RW_OPT_INPUT + RW_IN_TARGETS }, \
+	{ "activities", required_argument, NULL, RW_OPT_INPUT + RW_IN_ACTIVITIES }, \
+	{ "stage-history", required_argument, NULL, RW_OPT_INPUT + RW_IN_STAGE_HISTORY }, \
+	{ "plans", required_argument, NULL, RW_OPT_INPUT + RW_IN_PLANS }
+
+/* Whether opt is one of RW_OPT_INPUTS; then paths[its input] = arg. */
+int rw_opt_input(int opt, const char *arg, const char **paths);
+
+/*
+ * What the command line says over the config file: --data DIR, --profile
+ * NAME and the input paths (each NULL when not given; paths may be NULL).
+ * 0, or RW_EUSAGE for a profile that does not exist.
+ */
+int rw_config_overlay(struct rw_config *c, const char *data, const char *profile,
+		      const char *const *paths, struct rw_err *err);
+
 /* The subcommands; each returns an exit code. */
 int rw_cmd_run(int argc, char **argv);
 int rw_cmd_check(int argc, char **argv);

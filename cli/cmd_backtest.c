@@ -15,7 +15,6 @@
 #include "backtest.h"
 #include "guard.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,9 +139,8 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 		static const char *const names[] = { "--db", "--out", "--data", "--config", "--night-db" };
 		const char *vals[] = { a->db_path, a->out_path, data, a->config_path, a->night_db };
 
-		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
-			if (vals[i] && !vals[i][0])
-				return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", names[i]);
+		if (rw_guard_names(names, vals, sizeof(vals) / sizeof(vals[0]), err))
+			return err->code;
 	}
 	if (!from)
 		return rw_err_set(err, RW_EUSAGE, "--from: required (the first month, YYYY-MM)");
@@ -157,23 +155,17 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 	if (a->to_m - a->from_m >= 120)
 		return rw_err_set(err, RW_EUSAGE, "--from: %s to %s is more than 120 months", from, to);
 	if (horizon) {
-		char *end;
 		long h;
 
-		errno = 0;
-		h = strtol(horizon, &end, 10);
-		if (errno || end == horizon || *end || h < 1 || h > 12)
+		if (rw_config_parse_int(horizon, 1, 12, &h))
 			return rw_err_set(err, RW_EUSAGE, "--horizon: \"%s\" is not a whole number of periods from 1 to 12", horizon);
 		a->horizon = (int)h;
 	}
 	a->jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
 	if (jobs) {
-		char *end;
 		long j;
 
-		errno = 0;
-		j = strtol(jobs, &end, 10);
-		if (errno || end == jobs || *end || j < 1 || j > 8)
+		if (rw_config_parse_int(jobs, 1, 8, &j))
 			return rw_err_set(err, RW_EUSAGE, "--jobs: \"%s\" is not a whole number from 1 to 8", jobs);
 		a->jobs = (int)j;
 	}
@@ -193,10 +185,8 @@ static int bt_parse_args(int argc, char **argv, struct bt_args *a,
 	rw_config_default(&a->cfg);
 	if (a->config_path && rw_config_load(&a->cfg, a->config_path, err))
 		return err->code;
-	if (data)
-		a->cfg.ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
+	if (rw_config_overlay(&a->cfg, data, profile, NULL, err))
+		return err->code;
 	/* A backtest reads; its rejects are the nightly run's business. */
 	a->cfg.ingest.rejects_path = NULL;
 	a->cfg.ingest.show_progress = 0;
@@ -260,15 +250,18 @@ static void bt_free(struct bt_state *b)
 	rw_free(b->notes);
 }
 
-/* The data's span against --from and --to: a replay must have data on
- * both sides of its points to mean anything. */
-static int bt_check_span(const struct bt_state *b, struct rw_err *err)
+/* The data's span, into *lo and *hi, against --from and --to: a replay
+ * must have data on both sides of its points to mean anything. */
+static int bt_check_span(const struct bt_state *b, int32_t *lo_out,
+			 int32_t *hi_out, struct rw_err *err)
 {
 	const struct bt_args *a = b->a;
 	char lo_s[16], hi_s[16], m[16];
 	int32_t lo, hi;
 
 	rw_bt_data_span(b, &lo, &hi);
+	*lo_out = lo;
+	*hi_out = hi;
 	if (lo > hi)
 		return rw_err_set(err, RW_EUSAGE, "--from: the exports hold no dated row to replay");
 	rw_day_format(lo, lo_s, sizeof(lo_s));
@@ -325,7 +318,7 @@ int rw_cmd_backtest(int argc, char **argv)
 	if (!rc && b.acts.oom)
 		rc = rw_err_set(&err, RW_ENOMEM, "out of memory keeping the activities");
 	if (!rc)
-		rc = bt_check_span(&b, &err);
+		rc = bt_check_span(&b, &lo, &hi, &err);
 	if (rc)
 		goto out;
 	b.npoints = (int)(a.to_m - a.from_m + 1);
@@ -337,7 +330,6 @@ int rw_cmd_backtest(int argc, char **argv)
 	}
 	for (int p = 0; p < b.npoints; p++)
 		b.as_of[p] = bt_month_last(a.from_m + p);
-	rw_bt_data_span(&b, &lo, &hi);
 	rc = rw_bt_truth(&b, hi > b.as_of[b.npoints - 1] ? hi : b.as_of[b.npoints - 1], &err);
 	if (!rc)
 		rc = rw_bt_replay(&b, a.jobs, &err);

@@ -30,20 +30,14 @@ static const char check_usage[] =
 	"2 a run would reject the input.\n";
 
 enum {
-	OPT_PROFILE = 256, OPT_REPS, OPT_OPPS, OPT_TARGETS, OPT_ACTS,
-	OPT_STAGES, OPT_PLANS
+	OPT_PROFILE = 256
 };
 
 static const struct option check_options[] = {
 	{ "data", required_argument, NULL, 'd' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "opportunities", required_argument, NULL, OPT_OPPS },
-	{ "targets", required_argument, NULL, OPT_TARGETS },
-	{ "activities", required_argument, NULL, OPT_ACTS },
-	{ "stage-history", required_argument, NULL, OPT_STAGES },
-	{ "plans", required_argument, NULL, OPT_PLANS },
+	RW_OPT_INPUTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -63,13 +57,9 @@ static int check_parse_args(int argc, char **argv, struct rw_config *cfg,
 		case 'c': config = optarg; break;
 		case 'h': fputs(check_usage, stdout); return -1;
 		case OPT_PROFILE: profile = optarg; break;
-		case OPT_REPS: paths[RW_IN_REPS] = optarg; break;
-		case OPT_OPPS: paths[RW_IN_OPPORTUNITIES] = optarg; break;
-		case OPT_TARGETS: paths[RW_IN_TARGETS] = optarg; break;
-		case OPT_ACTS: paths[RW_IN_ACTIVITIES] = optarg; break;
-		case OPT_STAGES: paths[RW_IN_STAGE_HISTORY] = optarg; break;
-		case OPT_PLANS: paths[RW_IN_PLANS] = optarg; break;
 		default:
+			if (rw_opt_input(opt, optarg, paths))
+				break;
 			return rw_err_set(err, RW_EUSAGE, "check: unknown or incomplete option \"%s\" (see repwatch check --help)", argv[optind - 1]);
 		}
 	}
@@ -78,13 +68,8 @@ static int check_parse_args(int argc, char **argv, struct rw_config *cfg,
 	rw_config_default(cfg);
 	if (config && rw_config_load(cfg, config, err))
 		return err->code;
-	if (data)
-		cfg->ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&cfg->ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
-	for (int f = 0; f < RW_NINPUTS; f++)
-		if (paths[f])
-			cfg->ingest.paths[f] = paths[f];
+	if (rw_config_overlay(cfg, data, profile, paths, err))
+		return err->code;
 	cfg->ingest.rejects_path = NULL;
 	cfg->ingest.show_progress = 0;
 	return 0;

@@ -61,7 +61,6 @@ static int common_opt(const char *cmd, int opt, char **argv,
 		      struct rw_report_opts *ro, const char **out, const char *usage)
 {
 	int fmt;
-	char *end;
 	long n;
 
 	switch (opt) {
@@ -87,9 +86,7 @@ static int common_opt(const char *cmd, int opt, char **argv,
 		ro->format = (enum rw_report_format)fmt;
 		return -1;
 	case OPT_DAYS:
-		errno = 0;
-		n = strtol(optarg, &end, 10);
-		if (errno || *end || n < 1 || n > 3650) {
+		if (rw_config_parse_int(optarg, 1, 3650, &n)) {
 			fprintf(stderr, "repwatch: %s: --plan-days \"%s\" is not a number of days from 1 to 3650\n",
 				cmd, optarg);
 			return RW_EXIT_USAGE;

@@ -79,10 +79,9 @@ struct run_args {
 };
 
 enum {
-	OPT_REPS = 256, OPT_OPPS, OPT_TARGETS, OPT_ACTS, OPT_REJECTS,
+	OPT_REJECTS = 256,
 	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
-	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY,
-	OPT_STAGES, OPT_PLANS
+	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY
 };
 
 static const struct option run_options[] = {
@@ -93,12 +92,7 @@ static const struct option run_options[] = {
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "opportunities", required_argument, NULL, OPT_OPPS },
-	{ "targets", required_argument, NULL, OPT_TARGETS },
-	{ "activities", required_argument, NULL, OPT_ACTS },
-	{ "stage-history", required_argument, NULL, OPT_STAGES },
-	{ "plans", required_argument, NULL, OPT_PLANS },
+	RW_OPT_INPUTS,
 	{ "fail-on-alert", no_argument, NULL, OPT_FAIL_ON_ALERT },
 	{ "notify", required_argument, NULL, OPT_NOTIFY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
@@ -134,9 +128,8 @@ static int run_check_usage(const struct run_args *a, const char *const *named,
 	static const char *const opt[] = { "--db", "--rejects", "--alerts", "--report-dir", "--data", "--config" };
 	const char *p;
 
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-		if (named[i] && !named[i][0])
-			return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", opt[i]);
+	if (rw_guard_names(opt, named, sizeof(opt) / sizeof(opt[0]), err))
+		return err->code;
 	if (a->notify) {
 		for (p = a->notify; *p == ' ' || *p == '\t'; p++)
 			;
@@ -172,12 +165,6 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_REPORT_DIR: a->report_dir = optarg; break;
 		case OPT_REJECTS: rejects = optarg; break;
 		case OPT_PROFILE: profile = optarg; break;
-		case OPT_REPS: paths[RW_IN_REPS] = optarg; break;
-		case OPT_OPPS: paths[RW_IN_OPPORTUNITIES] = optarg; break;
-		case OPT_TARGETS: paths[RW_IN_TARGETS] = optarg; break;
-		case OPT_ACTS: paths[RW_IN_ACTIVITIES] = optarg; break;
-		case OPT_STAGES: paths[RW_IN_STAGE_HISTORY] = optarg; break;
-		case OPT_PLANS: paths[RW_IN_PLANS] = optarg; break;
 		case OPT_FAIL_ON_ALERT: a->fail_on_alert = 1; break;
 		case OPT_NOTIFY: a->notify = optarg; break;
 		case OPT_ALERTS: a->alerts_path = optarg; break;
@@ -188,6 +175,8 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 				return err->code;
 			break;
 		default:
+			if (rw_opt_input(opt, optarg, paths))
+				break;
 			return rw_err_set(err, RW_EUSAGE, "run: unknown or incomplete option \"%s\" (see repwatch run --help)", argv[optind - 1]);
 		}
 	}
@@ -220,13 +209,8 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		a->cfg.settings.shard_i = (uint32_t)si;
 		a->cfg.settings.shard_n = (uint32_t)sn;
 	}
-	if (data)
-		a->cfg.ingest.data_dir = data;
-	if (profile && rw_ingest_config_key(&a->cfg.ingest, "repwatch", "profile", profile, 0, err))
-		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
-	for (int f = 0; f < RW_NINPUTS; f++)
-		if (paths[f])
-			a->cfg.ingest.paths[f] = paths[f];
+	if (rw_config_overlay(&a->cfg, data, profile, paths, err))
+		return err->code;
 	if (rejects) {
 		snprintf(a->rejects, sizeof(a->rejects), "%s", rejects);
 	} else {

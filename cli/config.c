@@ -54,7 +54,7 @@ static char *config_read_line(char *str, int num, void *stream)
 	return s;
 }
 
-static int parse_int(const char *v, long lo, long hi, long *out)
+int rw_config_parse_int(const char *v, long lo, long hi, long *out)
 {
 	char *end;
 	long n;
@@ -115,7 +115,7 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
 		if (strcasecmp(name, int_keys[i].name))
 			continue;
-		if (parse_int(value, int_keys[i].lo, int_keys[i].hi, &n))
+		if (rw_config_parse_int(value, int_keys[i].lo, int_keys[i].hi, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from %ld to %ld", name, value, int_keys[i].lo, int_keys[i].hi);
 		*(int *)((char *)&c->settings + int_keys[i].offset) = (int)n;
 		return 0;
@@ -148,19 +148,19 @@ static int config_key(struct config_reader *r, const char *name, const char *val
 		return 0;
 	}
 	if (!strcasecmp(name, "lock_timeout_ms")) {
-		if (parse_int(value, 0, 3600000, &n))
+		if (rw_config_parse_int(value, 0, 3600000, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3600000", name, value);
 		c->busy_ms = (int)n;
 		return 0;
 	}
 	if (!strcasecmp(name, "repeat_days")) {
-		if (parse_int(value, 0, 3650, &n))
+		if (rw_config_parse_int(value, 0, 3650, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 0 to 3650", name, value);
 		c->rules_opts.repeat_days = (int)n;
 		return 0;
 	}
 	if (!strcasecmp(name, "notify_timeout_s")) {
-		if (parse_int(value, 1, 86400, &n))
+		if (rw_config_parse_int(value, 1, 86400, &n))
 			return rw_err_set(r->err, RW_ECONFIG, "%s: \"%s\" is not a whole number from 1 to 86400", name, value);
 		c->rules_opts.notify_timeout_s = (int)n;
 		return 0;
@@ -235,37 +235,37 @@ static int config_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* The next name of the comma-separated list at *s (blanks trimmed, never
+ * empty) into *name and *n, *s moved past it; 0 at the list's end. */
+static int list_next(const char **s, const char **name, size_t *n)
+{
+	const char *p = *s;
+	size_t len;
+
+	while (*p == ' ' || *p == ',')
+		p++;
+	len = strcspn(p, ",");
+	*s = p + len;
+	while (len && p[len - 1] == ' ')
+		len--;
+	*name = p;
+	*n = len;
+	return len > 0;
+}
+
 /* Whether comma-separated lists a and b share a name (blanks trimmed,
  * case ignored, as ingest matches stage names). */
 static int lists_share(const char *a, const char *b, char *out, size_t size)
 {
-	const char *p = a;
+	const char *p, *q, *t;
+	size_t n, m;
 
-	while (*p) {
-		const char *q = b;
-		size_t n;
-
-		while (*p == ' ' || *p == ',')
-			p++;
-		n = strcspn(p, ",");
-		while (n && p[n - 1] == ' ')
-			n--;
-		while (n && *q) {
-			size_t m;
-
-			while (*q == ' ' || *q == ',')
-				q++;
-			m = strcspn(q, ",");
-			while (m && q[m - 1] == ' ')
-				m--;
+	while (list_next(&a, &p, &n))
+		for (t = b; list_next(&t, &q, &m);)
 			if (m == n && !strncasecmp(p, q, n)) {
 				snprintf(out, size, "%.*s", (int)n, p);
 				return 1;
 			}
-			q += strcspn(q, ",");
-		}
-		p += strcspn(p, ",");
-	}
 	return 0;
 }
 
@@ -333,4 +333,25 @@ int rw_config_load(struct rw_config *c, const char *path, struct rw_err *err)
 		return RW_ECONFIG;
 	}
 	return config_contradictions(c, err);
+}
+
+int rw_config_overlay(struct rw_config *c, const char *data, const char *profile,
+		      const char *const *paths, struct rw_err *err)
+{
+	if (data)
+		c->ingest.data_dir = data;
+	if (profile && rw_ingest_config_key(&c->ingest, "repwatch", "profile", profile, 0, err))
+		return rw_err_set(err, RW_EUSAGE, "--profile: \"%s\" is not a profile", profile);
+	for (int f = 0; paths && f < RW_NINPUTS; f++)
+		if (paths[f])
+			c->ingest.paths[f] = paths[f];
+	return 0;
+}
+
+int rw_opt_input(int opt, const char *arg, const char **paths)
+{
+	if (opt < RW_OPT_INPUT || opt >= RW_OPT_INPUT + RW_NINPUTS)
+		return 0;
+	paths[opt - RW_OPT_INPUT] = arg;
+	return 1;
 }

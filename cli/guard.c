@@ -144,6 +144,15 @@ static int check_kind(const char *out, const char *what, struct rw_err *err)
 	return RW_EUSAGE;
 }
 
+int rw_guard_names(const char *const *what, const char *const *paths, size_t n,
+		   struct rw_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (paths[i] && !paths[i][0])
+			return rw_err_set(err, RW_EUSAGE, "%s: an empty file name", what[i]);
+	return 0;
+}
+
 int rw_guard_check(const struct rw_guard *g, const char *out, const char *what,
 		   struct rw_err *err)
 {

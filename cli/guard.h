@@ -51,6 +51,13 @@ int rw_guard_add(struct rw_guard *g, const char *path, struct rw_err *err);
 int rw_guard_add_db(struct rw_guard *g, const char *path, struct rw_err *err);
 
 /*
+ * Refuse an empty file name among paths[0..n) (NULL: not given), what[i]
+ * naming each one's option, before anything is read.  0 or RW_EUSAGE.
+ */
+int rw_guard_names(const char *const *what, const char *const *paths, size_t n,
+		   struct rw_err *err);
+
+/*
  * Refuse out when it resolves to a protected file (by name or by inode),
  * or when it exists and is not a regular file or a symlink to one (a
  * folder, a FIFO, a device: use "-" for standard output).  what names the
