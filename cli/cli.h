@@ -110,6 +110,9 @@ int rw_cmd_backtest(int argc, char **argv);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void rw_now_iso(char *out, size_t size);
 
+/* What --notify's command is split on into its words (no shell). */
+#define RW_NOTIFY_BLANKS " \t\n"
+
 /*
  * Run the notifier command cmd (split on blanks into argv, no shell,
  * looked up in PATH) with text[0..len) on its standard input.  Returns 0

@@ -28,8 +28,8 @@ static int split_words(char *buf, char **argv, int max)
 	int n = 0;
 	char *save = NULL;
 
-	for (char *w = strtok_r(buf, " \t\n", &save); w && n < max - 1;
-	     w = strtok_r(NULL, " \t\n", &save))
+	for (char *w = strtok_r(buf, RW_NOTIFY_BLANKS, &save); w && n < max - 1;
+	     w = strtok_r(NULL, RW_NOTIFY_BLANKS, &save))
 		argv[n++] = w;
 	argv[n] = NULL;
 	return n;

@@ -99,6 +99,8 @@ mkdir "$TMP/nn"
 run_case guards_notify_empty 1 '--notify: an empty command' --data "$D" --db "$TMP/nn/new.db" --as-of $ASOF --notify ""
 check guards_notify_empty_no_db [ ! -e "$TMP/nn/new.db" ] && check guards_notify_empty_no_rejects [ ! -e "$TMP/nn/rejects.csv" ]
 run_case guards_notify_blank 1 '--notify: an empty command' --data "$D" --db "$db" --as-of $ASOF --notify "   "
+# Blank as delivery splits it (a line break too) is refused before the run.
+run_case guards_notify_newline 1 '--notify: an empty command' --data "$D" --db "$db" --as-of $ASOF --notify "$(printf ' \n\t')"
 unchanged guards_notify_blank
 run_case guards_alerts_empty 1 '--alerts: an empty file name' --data "$D" --db "$db" --as-of $ASOF --alerts ""
 unchanged guards_alerts_empty
