@@ -207,16 +207,11 @@ static void mark_evidence(struct assessment *a, json_t *ev, int weight)
  */
 static void read_flags(struct assessment *a)
 {
-	const char *id = a->d->reps[a->r].id;
-
 	for (size_t i = 0; i < a->nflags; i++) {
 		const struct rw_rflag *f = &a->flags[i];
 		json_t *ev;
 		int serious;
 
-		if (strcmp(f->rep_id, id))
-			continue;
-		a->nrepflags++;
 		if (!strcmp(f->category, "recognition")) {
 			a->nrecognition++;
 			continue;
@@ -557,7 +552,7 @@ int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
 	if (!rc)
 		rc = rw_report_load_series(db, &d, &s, err);
 	if (!rc)
-		rc = rw_report_load_flags(db, &d, &a.flags, &a.nflags, err);
+		rc = rw_report_load_flags(db, &d, d.reps[a.r].id, &a.flags, &a.nflags, err);
 	if (!rc) {
 		a.d = &d;
 		a.s = &s;

@@ -334,13 +334,11 @@ static void md_plans(FILE *fp, const struct assessment *a)
 static void md_flags(FILE *fp, const struct assessment *a)
 {
 	char track[128];
-	int n = 0;
 
+	if (!a->nflags)
+		return;
+	fprintf(fp, "## Flags raised by the rules\n\n");
 	for (size_t i = 0; i < a->nflags; i++) {
-		if (strcmp(a->flags[i].rep_id, a->d->reps[a->r].id))
-			continue;
-		if (!n++)
-			fprintf(fp, "## Flags raised by the rules\n\n");
 		fprintf(fp, "- %s / %s (", a->flags[i].category, a->flags[i].severity);
 		rw_md_escape(fp, a->flags[i].rule);
 		fprintf(fp, "): ");
@@ -353,8 +351,7 @@ static void md_flags(FILE *fp, const struct assessment *a)
 		}
 		fprintf(fp, "\n");
 	}
-	if (n)
-		fprintf(fp, "\n");
+	fprintf(fp, "\n");
 }
 
 void rw_assess_md(FILE *fp, const struct assessment *a)
@@ -481,15 +478,12 @@ static void html_summary(FILE *fp, const struct assessment *a)
 static void html_flags_plans(FILE *fp, const struct assessment *a)
 {
 	char track[128];
-	int n = 0;
 
+	if (a->nflags)
+		fprintf(fp, "<h2>Flags raised by the rules</h2>\n<ul class=\"flags\">\n");
 	for (size_t i = 0; i < a->nflags; i++) {
 		const struct rw_rflag *f = &a->flags[i];
 
-		if (strcmp(f->rep_id, a->d->reps[a->r].id))
-			continue;
-		if (!n++)
-			fprintf(fp, "<h2>Flags raised by the rules</h2>\n<ul class=\"flags\">\n");
 		fprintf(fp, "<li><span class=\"flag ");
 		rw_html_escape(fp, f->severity);
 		fprintf(fp, "\">");
@@ -508,7 +502,7 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 		}
 		fprintf(fp, "</li>\n");
 	}
-	if (n)
+	if (a->nflags)
 		fprintf(fp, "</ul>\n");
 	fprintf(fp, "<h2>Plans past and present</h2>\n");
 	if (!a->nplans) {

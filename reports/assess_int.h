@@ -59,9 +59,9 @@ struct assessment {
 	int ngoals;
 	enum no_goal why;
 	char deadline[16];
-	struct rw_rflag *flags;
+	struct rw_rflag *flags;		/* the rep's own flags */
 	size_t nflags;
-	int nrepflags, nserious, nrecognition;	/* the rep's own flags */
+	int nserious, nrecognition;
 	int ramp_days;
 	int ramping, departed, top;
 	char ramp_until[16];

@@ -679,7 +679,7 @@ int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 
 	rc = rw_report_load_series(db, d, &s, err);
 	if (!rc)
-		rc = rw_report_load_flags(db, d, &f, &nf, err);
+		rc = rw_report_load_flags(db, d, NULL, &f, &nf, err);
 	if (!rc) {
 		html_head(out, d);
 		html_overview(out, d, f, nf);

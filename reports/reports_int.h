@@ -179,10 +179,11 @@ struct rw_rflag {
 	double bt_precision, bt_lift;
 };
 
-/* Load the run's flags, each with its rule's latest backtest record; *n =
- * 0 when there is no flags table. */
+/* Load the run's flags (only rep_id's when not NULL), each with its rule's
+ * latest backtest record; *n = 0 when there is no flags table. */
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
-			 struct rw_rflag **flags, size_t *n, struct rw_err *err);
+			 const char *rep_id, struct rw_rflag **flags, size_t *n,
+			 struct rw_err *err);
 void rw_rflags_free(struct rw_rflag *f, size_t n);
 
 /* Significance of a stored trend, and whether it is a decline of key k. */

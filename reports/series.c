@@ -231,11 +231,13 @@ static int load_tracks(sqlite3 *db, struct rw_rflag *f, size_t n, struct rw_err 
 }
 
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
-			 struct rw_rflag **flags, size_t *n, struct rw_err *err)
+			 const char *rep_id, struct rw_rflag **flags, size_t *n,
+			 struct rw_err *err)
 {
 	static const char sql[] =
 		"SELECT rep_id, team, rule, category, severity, message, evidence"
-		" FROM flags WHERE run_id = ?1 ORDER BY category, severity, team, rep_id, rule";
+		" FROM flags WHERE run_id = ?1 AND (?2 IS NULL OR rep_id = ?2)"
+		" ORDER BY category, severity, team, rep_id, rule";
 	struct rw_rflag *f = NULL;
 	size_t cap = 0;
 	sqlite3_stmt *st;
@@ -246,8 +248,10 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 	if (rc > 0)
 		return 0;	/* no rules layer in this database: no flags */
-	if (rc)
+	if (rc || (rep_id && sqlite3_bind_text(st, 2, rep_id, -1, SQLITE_STATIC) != SQLITE_OK)) {
+		sqlite3_finalize(st);
 		return rw_db_fail(db, NULL, "cannot read flags", err);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rw_rflag *x;
 
