@@ -360,11 +360,7 @@ void rw_assess_md(FILE *fp, const struct assessment *a)
 
 	fprintf(fp, "# Performance assessment: ");
 	rw_md_escape(fp, p->name);
-	if (strcmp(p->name, p->id)) {
-		fprintf(fp, " (");
-		rw_md_escape(fp, p->id);
-		fprintf(fp, ")");
-	}
+	rw_rep_id_suffix(fp, p->name, p->id, rw_md_escape);
 	fprintf(fp, "%s\n\nTeam ", a->departed ? " \xe2\x80\x94 departed" : "");
 	rw_md_escape(fp, p->team);
 	if (*p->manager) {

@@ -199,6 +199,16 @@ void rw_report_csv_cell(FILE *fp, const char *s)
 		fputc('"', fp);
 }
 
+void rw_rep_id_suffix(FILE *fp, const char *name, const char *id,
+		      void (*esc)(FILE *, const char *))
+{
+	if (!strcmp(name, id))
+		return;
+	fputs(" (", fp);
+	esc(fp, id);
+	fputc(')', fp);
+}
+
 void rw_fmt_track(const struct rw_rflag *f, char *out, size_t size)
 {
 	int n;

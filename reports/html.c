@@ -154,11 +154,7 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			fprintf(fp, "\">");
 			esc(fp, p->name);
 			fprintf(fp, "</a>");
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				esc(fp, p->id);
-				fprintf(fp, ")");
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, esc);
 			rep_badges(fp, p->id, f, nf);
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, "</td><td>%.0f/%.0f</td>", p->won, p->lost);
@@ -321,11 +317,7 @@ static int html_flags(FILE *fp, const struct rw_report_data *d,
 		fprintf(fp, "</span></td><td>");
 		if (p) {
 			esc(fp, p->name);
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				esc(fp, p->id);
-				fprintf(fp, ")");
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, esc);
 		} else if (*g->rep_id) {
 			esc(fp, g->rep_id);
 		} else {
@@ -569,11 +561,7 @@ static void html_charts(FILE *fp, const struct rw_report_data *d, const struct r
 		esc(fp, p->id);
 		fprintf(fp, "\"><h3>");
 		esc(fp, p->name);
-		if (strcmp(p->name, p->id)) {
-			fprintf(fp, " (");
-			esc(fp, p->id);
-			fprintf(fp, ")");
-		}
+		rw_rep_id_suffix(fp, p->name, p->id, esc);
 		fprintf(fp, ", ");
 		esc(fp, p->team);
 		fprintf(fp, "</h3><div class=\"charts\">\n");

@@ -105,11 +105,7 @@ static int md_overview(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 
 			fprintf(fp, "| ");
 			rw_md_escape(fp, p->name);
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				rw_md_escape(fp, p->id);
-				fputc(')', fp);
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, rw_md_escape);
 			fprintf(fp, " |");
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, " %.0f/%.0f |", p->won, p->lost);
@@ -230,11 +226,7 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		found++;
 		fprintf(fp, "### ");
 		rw_md_escape(fp, r->name);
-		if (strcmp(r->name, r->id)) {
-			fprintf(fp, " (");
-			rw_md_escape(fp, r->id);
-			fputc(')', fp);
-		}
+		rw_rep_id_suffix(fp, r->name, r->id, rw_md_escape);
 		fprintf(fp, ", ");
 		rw_md_escape(fp, *r->team ? r->team : "(no team)");
 		fprintf(fp, "\n\n");

@@ -238,6 +238,11 @@ void rw_fmt_change(double v, char *out, size_t size);
 /* Write s to fp escaped for Markdown text and table cells. */
 void rw_md_escape(FILE *fp, const char *s);
 
+/* Write " (id)" after a rep's name, escaped by esc, unless the name is
+ * the id itself (a rep the roster does not name). */
+void rw_rep_id_suffix(FILE *fp, const char *name, const char *id,
+		      void (*esc)(FILE *, const char *));
+
 /* "backtest: 71% precision, 3.9x lift over 41 firings" for flag f, or ""
  * when its rule has no backtest record. */
 void rw_fmt_track(const struct rw_rflag *f, char *out, size_t size);
