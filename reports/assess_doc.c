@@ -289,7 +289,7 @@ static void md_goals(FILE *fp, const struct assessment *a)
 /* A plan row's baseline, current and target, formatted as its metric. */
 static void plan_values(const struct rplan *p, char b[48], char c[48], char t[48])
 {
-	int k = rw_assess_key_of(p->metric);
+	int k = rw_key_of(p->metric);
 	enum rw_kind kind = k >= 0 ? rw_keys[k].kind : RW_K_PCT;
 
 	rw_fmt_value(kind, p->baseline, b, 48);

@@ -70,9 +70,6 @@ struct assessment {
 	size_t nplans;
 };
 
-/* The key whose column metric names, or -1. */
-int rw_assess_key_of(const char *metric);
-
 /* The assessment in words (assess_doc.c), for every format: why no goal
  * is proposed ("" when goals are), the structural verdict ("" when
  * nothing declined), and the status line (departed, ramping, the sample

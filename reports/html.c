@@ -215,14 +215,11 @@ static void evidence_metric(FILE *fp, json_t *m, int with_team)
 	const char *name = json_string_value(json_object_get(m, "metric"));
 	json_t *v = json_object_get(m, "value"), *t = json_object_get(m, "team_median");
 	const char *since = json_string_value(json_object_get(m, "since"));
-	int k = -1;
+	int k = rw_key_of(name);
 	char s[48];
 
 	if (!name)
 		return;
-	for (int i = 0; i < RW_NKEYS; i++)
-		if (!strcmp(rw_keys[i].column, name))
-			k = i;
 	esc(fp, k >= 0 ? rw_keys[k].title : name);
 	if (json_is_number(v)) {
 		if (k >= 0)

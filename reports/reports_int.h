@@ -47,6 +47,8 @@ struct rw_key_info {
  */
 const struct rw_key_info *rw_key_table(void);
 #define rw_keys (rw_key_table())
+/* The key whose column metric names (NULL allowed), or -1. */
+int rw_key_of(const char *metric);
 
 /* A trend as stored in rep_trends (NAN where NULL). */
 struct rw_rtrend {

@@ -139,19 +139,15 @@ static int load_bands(sqlite3 *db, const struct rw_report_data *d,
 		const char *metric = (const char *)sqlite3_column_text(st, 2);
 		int t = team ? rw_rseries_team(s, team) : -1;
 		int p = period_index(s, (const char *)sqlite3_column_text(st, 1));
+		int k = rw_key_of(metric);
+		double *b;
 
-		if (t < 0 || p < 0 || !metric)
+		if (t < 0 || p < 0 || k < 0)
 			continue;
-		for (int k = 0; k < RW_NKEYS; k++) {
-			double *b;
-
-			if (strcmp(metric, rw_keys[k].column))
-				continue;
-			b = rw_band(s, (size_t)t, k) + 3 * p;
-			b[0] = rw_col_double(st, 3);
-			b[1] = rw_col_double(st, 4);
-			b[2] = rw_col_double(st, 5);
-		}
+		b = rw_band(s, (size_t)t, k) + 3 * p;
+		b[0] = rw_col_double(st, 3);
+		b[1] = rw_col_double(st, 4);
+		b[2] = rw_col_double(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_baselines", err);
