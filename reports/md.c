@@ -147,6 +147,8 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
+		/* The team's shift is the engine's finding, never recomputed. */
+		f = rw_report_finding(d, r->team, rw_keys[k].column);
 		if (!shown++) {
 			fprintf(fp, "| metric |");
 			for (int i = 0; i < n; i++)
@@ -165,8 +167,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
 		rw_fmt_change(t->change, c, sizeof(c));
 		fprintf(fp, " %s | %.3f | %s |", s, t->p, c);
-		/* The team's shift is the engine's finding, never recomputed. */
-		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+		if (f) {
 			rw_fmt_change(f->change, tc, sizeof(tc));
 			fprintf(fp, " %s from ", tc);
 			rw_md_escape(fp, f->since);
@@ -182,7 +183,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		} else {
 			fprintf(fp, " \xe2\x80\x94 |\n");
 		}
-		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+		if (f) {
 			fprintf(fp, "|  | *the %s team shifted on %s from %s (%d of %d reps): "
 				"a team finding, not this rep alone* |", r->team, rw_keys[k].title,
 				f->since, f->reps_down, f->reps);
