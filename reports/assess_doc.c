@@ -83,6 +83,27 @@ void rw_assess_status_text(const struct assessment *a, char *buf, size_t size)
 		 isfinite(p->won) ? p->won : 0, act);
 }
 
+/*
+ * The summary's list of problems, in any format (titles and period labels
+ * need no escaping): "win rate declined significantly (from 2026-07);
+ * ..." without the closing full stop.  Returns how many it wrote.
+ */
+static int problem_list(FILE *fp, const struct assessment *a)
+{
+	const struct rw_rrep *p = &a->d->reps[a->r];
+	int n = 0;
+
+	for (int k = 0; k < RW_NKEYS; k++) {
+		if (!a->declined[k] && !a->low[k])
+			continue;
+		fprintf(fp, "%s%s %s", n++ ? "; " : "", rw_keys[k].title,
+			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
+		if (a->declined[k] && *p->tr[k].cp_period)
+			fprintf(fp, " (from %s)", p->tr[k].cp_period);
+	}
+	return n;
+}
+
 /* ---- Markdown ----------------------------------------------------------- */
 
 /* The run's team findings for the rep's team, whatever the rep's own
@@ -115,9 +136,6 @@ static void md_team_findings(FILE *fp, const struct assessment *a)
 
 static void md_summary(FILE *fp, const struct assessment *a)
 {
-	const struct rw_rrep *p = &a->d->reps[a->r];
-	int first = 1;
-
 	fprintf(fp, "## Summary\n\n");
 	if (!a->nproblems) {
 		fprintf(fp, "No key metric declined significantly over the last %d %ss and "
@@ -125,17 +143,9 @@ static void md_summary(FILE *fp, const struct assessment *a)
 			"for an improvement plan.\n\n", a->d->trend_periods, a->d->grain);
 		return;
 	}
-	rw_md_escape(fp, p->name);
+	rw_md_escape(fp, a->d->reps[a->r].name);
 	fprintf(fp, ": ");
-	for (int k = 0; k < RW_NKEYS; k++) {
-		if (!a->declined[k] && !a->low[k])
-			continue;
-		fprintf(fp, "%s%s %s", first ? "" : "; ", rw_keys[k].title,
-			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
-		if (a->declined[k] && *p->tr[k].cp_period)
-			fprintf(fp, " (from %s)", p->tr[k].cp_period);
-		first = 0;
-	}
+	problem_list(fp, a);
 	fprintf(fp, ".\n\n");
 	if (*rw_assess_verdict_text(a))
 		fprintf(fp, "**Verdict.** %s\n\n", rw_assess_verdict_text(a));
@@ -431,7 +441,6 @@ static void html_goals(FILE *fp, const struct assessment *a)
 static void html_summary(FILE *fp, const struct assessment *a)
 {
 	const struct rw_rrep *p = &a->d->reps[a->r];
-	int first = 1;
 	char st[400];
 
 	rw_assess_status_text(a, st, sizeof(st));
@@ -441,16 +450,7 @@ static void html_summary(FILE *fp, const struct assessment *a)
 	if (!a->nproblems)
 		fprintf(fp, "No key metric declined significantly over the last %d %ss and "
 			"none is in the team's worst quartile.", a->d->trend_periods, a->d->grain);
-	for (int k = 0; k < RW_NKEYS; k++) {
-		if (!a->declined[k] && !a->low[k])
-			continue;
-		fprintf(fp, "%s%s %s", first ? "" : "; ", rw_keys[k].title,
-			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
-		if (a->declined[k] && *p->tr[k].cp_period)
-			fprintf(fp, " (from %s)", p->tr[k].cp_period);
-		first = 0;
-	}
-	fprintf(fp, "%s</p>\n", first ? "" : ".");
+	fprintf(fp, "%s</p>\n", problem_list(fp, a) ? "." : "");
 	if (*rw_assess_verdict_text(a)) {
 		fprintf(fp, "<p class=\"verdict\"><strong>Verdict.</strong> ");
 		rw_html_escape(fp, rw_assess_verdict_text(a));
