@@ -174,14 +174,6 @@ static int behind(enum rw_key k, double v, double median)
 }
 
 /* The key whose column metric names, or -1. */
-int rw_assess_key_of(const char *metric)
-{
-	for (int k = 0; k < RW_NKEYS; k++)
-		if (metric && !strcmp(rw_keys[k].column, metric))
-			return k;
-	return -1;
-}
-
 /* Mark in a->flagged the key metrics of one flag's evidence: its
  * "metrics" (the shortfall, 2) and its causes' metrics (1). */
 static void mark_evidence(struct assessment *a, json_t *ev, int weight)
@@ -191,7 +183,7 @@ static void mark_evidence(struct assessment *a, json_t *ev, int weight)
 	json_t *x;
 
 	json_array_foreach(ms, i, x) {
-		int k = rw_assess_key_of(json_string_value(json_object_get(x, "metric")));
+		int k = rw_key_of(json_string_value(json_object_get(x, "metric")));
 
 		if (k >= 0 && a->flagged[k] < weight)
 			a->flagged[k] = weight;
@@ -207,16 +199,11 @@ static void mark_evidence(struct assessment *a, json_t *ev, int weight)
  */
 static void read_flags(struct assessment *a)
 {
-	const char *id = a->d->reps[a->r].id;
-
 	for (size_t i = 0; i < a->nflags; i++) {
 		const struct rw_rflag *f = &a->flags[i];
 		json_t *ev;
 		int serious;
 
-		if (strcmp(f->rep_id, id))
-			continue;
-		a->nrepflags++;
 		if (!strcmp(f->category, "recognition")) {
 			a->nrecognition++;
 			continue;
@@ -557,7 +544,7 @@ int rw_assess_write(const struct rw_report_opts *opts, FILE *out,
 	if (!rc)
 		rc = rw_report_load_series(db, &d, &s, err);
 	if (!rc)
-		rc = rw_report_load_flags(db, &d, &a.flags, &a.nflags, err);
+		rc = rw_report_load_flags(db, &d, d.reps[a.r].id, &a.flags, &a.nflags, err);
 	if (!rc) {
 		a.d = &d;
 		a.s = &s;

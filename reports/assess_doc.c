@@ -83,6 +83,27 @@ void rw_assess_status_text(const struct assessment *a, char *buf, size_t size)
 		 isfinite(p->won) ? p->won : 0, act);
 }
 
+/*
+ * The summary's list of problems, in any format (titles and period labels
+ * need no escaping): "win rate declined significantly (from 2026-07);
+ * ..." without the closing full stop.  Returns how many it wrote.
+ */
+static int problem_list(FILE *fp, const struct assessment *a)
+{
+	const struct rw_rrep *p = &a->d->reps[a->r];
+	int n = 0;
+
+	for (int k = 0; k < RW_NKEYS; k++) {
+		if (!a->declined[k] && !a->low[k])
+			continue;
+		fprintf(fp, "%s%s %s", n++ ? "; " : "", rw_keys[k].title,
+			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
+		if (a->declined[k] && *p->tr[k].cp_period)
+			fprintf(fp, " (from %s)", p->tr[k].cp_period);
+	}
+	return n;
+}
+
 /* ---- Markdown ----------------------------------------------------------- */
 
 /* The run's team findings for the rep's team, whatever the rep's own
@@ -115,9 +136,6 @@ static void md_team_findings(FILE *fp, const struct assessment *a)
 
 static void md_summary(FILE *fp, const struct assessment *a)
 {
-	const struct rw_rrep *p = &a->d->reps[a->r];
-	int first = 1;
-
 	fprintf(fp, "## Summary\n\n");
 	if (!a->nproblems) {
 		fprintf(fp, "No key metric declined significantly over the last %d %ss and "
@@ -125,17 +143,9 @@ static void md_summary(FILE *fp, const struct assessment *a)
 			"for an improvement plan.\n\n", a->d->trend_periods, a->d->grain);
 		return;
 	}
-	rw_md_escape(fp, p->name);
+	rw_md_escape(fp, a->d->reps[a->r].name);
 	fprintf(fp, ": ");
-	for (int k = 0; k < RW_NKEYS; k++) {
-		if (!a->declined[k] && !a->low[k])
-			continue;
-		fprintf(fp, "%s%s %s", first ? "" : "; ", rw_keys[k].title,
-			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
-		if (a->declined[k] && *p->tr[k].cp_period)
-			fprintf(fp, " (from %s)", p->tr[k].cp_period);
-		first = 0;
-	}
+	problem_list(fp, a);
 	fprintf(fp, ".\n\n");
 	if (*rw_assess_verdict_text(a))
 		fprintf(fp, "**Verdict.** %s\n\n", rw_assess_verdict_text(a));
@@ -289,7 +299,7 @@ static void md_goals(FILE *fp, const struct assessment *a)
 /* A plan row's baseline, current and target, formatted as its metric. */
 static void plan_values(const struct rplan *p, char b[48], char c[48], char t[48])
 {
-	int k = rw_assess_key_of(p->metric);
+	int k = rw_key_of(p->metric);
 	enum rw_kind kind = k >= 0 ? rw_keys[k].kind : RW_K_PCT;
 
 	rw_fmt_value(kind, p->baseline, b, 48);
@@ -334,13 +344,11 @@ static void md_plans(FILE *fp, const struct assessment *a)
 static void md_flags(FILE *fp, const struct assessment *a)
 {
 	char track[128];
-	int n = 0;
 
+	if (!a->nflags)
+		return;
+	fprintf(fp, "## Flags raised by the rules\n\n");
 	for (size_t i = 0; i < a->nflags; i++) {
-		if (strcmp(a->flags[i].rep_id, a->d->reps[a->r].id))
-			continue;
-		if (!n++)
-			fprintf(fp, "## Flags raised by the rules\n\n");
 		fprintf(fp, "- %s / %s (", a->flags[i].category, a->flags[i].severity);
 		rw_md_escape(fp, a->flags[i].rule);
 		fprintf(fp, "): ");
@@ -353,8 +361,7 @@ static void md_flags(FILE *fp, const struct assessment *a)
 		}
 		fprintf(fp, "\n");
 	}
-	if (n)
-		fprintf(fp, "\n");
+	fprintf(fp, "\n");
 }
 
 void rw_assess_md(FILE *fp, const struct assessment *a)
@@ -363,11 +370,7 @@ void rw_assess_md(FILE *fp, const struct assessment *a)
 
 	fprintf(fp, "# Performance assessment: ");
 	rw_md_escape(fp, p->name);
-	if (strcmp(p->name, p->id)) {
-		fprintf(fp, " (");
-		rw_md_escape(fp, p->id);
-		fprintf(fp, ")");
-	}
+	rw_rep_id_suffix(fp, p->name, p->id, rw_md_escape);
 	fprintf(fp, "%s\n\nTeam ", a->departed ? " \xe2\x80\x94 departed" : "");
 	rw_md_escape(fp, p->team);
 	if (*p->manager) {
@@ -438,7 +441,6 @@ static void html_goals(FILE *fp, const struct assessment *a)
 static void html_summary(FILE *fp, const struct assessment *a)
 {
 	const struct rw_rrep *p = &a->d->reps[a->r];
-	int first = 1;
 	char st[400];
 
 	rw_assess_status_text(a, st, sizeof(st));
@@ -448,16 +450,7 @@ static void html_summary(FILE *fp, const struct assessment *a)
 	if (!a->nproblems)
 		fprintf(fp, "No key metric declined significantly over the last %d %ss and "
 			"none is in the team's worst quartile.", a->d->trend_periods, a->d->grain);
-	for (int k = 0; k < RW_NKEYS; k++) {
-		if (!a->declined[k] && !a->low[k])
-			continue;
-		fprintf(fp, "%s%s %s", first ? "" : "; ", rw_keys[k].title,
-			a->declined[k] ? "declined significantly" : "in the team's worst quartile");
-		if (a->declined[k] && *p->tr[k].cp_period)
-			fprintf(fp, " (from %s)", p->tr[k].cp_period);
-		first = 0;
-	}
-	fprintf(fp, "%s</p>\n", first ? "" : ".");
+	fprintf(fp, "%s</p>\n", problem_list(fp, a) ? "." : "");
 	if (*rw_assess_verdict_text(a)) {
 		fprintf(fp, "<p class=\"verdict\"><strong>Verdict.</strong> ");
 		rw_html_escape(fp, rw_assess_verdict_text(a));
@@ -481,15 +474,12 @@ static void html_summary(FILE *fp, const struct assessment *a)
 static void html_flags_plans(FILE *fp, const struct assessment *a)
 {
 	char track[128];
-	int n = 0;
 
+	if (a->nflags)
+		fprintf(fp, "<h2>Flags raised by the rules</h2>\n<ul class=\"flags\">\n");
 	for (size_t i = 0; i < a->nflags; i++) {
 		const struct rw_rflag *f = &a->flags[i];
 
-		if (strcmp(f->rep_id, a->d->reps[a->r].id))
-			continue;
-		if (!n++)
-			fprintf(fp, "<h2>Flags raised by the rules</h2>\n<ul class=\"flags\">\n");
 		fprintf(fp, "<li><span class=\"flag ");
 		rw_html_escape(fp, f->severity);
 		fprintf(fp, "\">");
@@ -508,7 +498,7 @@ static void html_flags_plans(FILE *fp, const struct assessment *a)
 		}
 		fprintf(fp, "</li>\n");
 	}
-	if (n)
+	if (a->nflags)
 		fprintf(fp, "</ul>\n");
 	fprintf(fp, "<h2>Plans past and present</h2>\n");
 	if (!a->nplans) {

@@ -59,9 +59,9 @@ struct assessment {
 	int ngoals;
 	enum no_goal why;
 	char deadline[16];
-	struct rw_rflag *flags;
+	struct rw_rflag *flags;		/* the rep's own flags */
 	size_t nflags;
-	int nrepflags, nserious, nrecognition;	/* the rep's own flags */
+	int nserious, nrecognition;
 	int ramp_days;
 	int ramping, departed, top;
 	char ramp_until[16];
@@ -69,9 +69,6 @@ struct assessment {
 	struct rplan *plans;
 	size_t nplans;
 };
-
-/* The key whose column metric names, or -1. */
-int rw_assess_key_of(const char *metric);
 
 /* The assessment in words (assess_doc.c), for every format: why no goal
  * is proposed ("" when goals are), the structural verdict ("" when

@@ -111,10 +111,6 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		const struct rw_rflag *f = &a->flags[i];
 		json_t *x = json_object(), *ev;
 
-		if (strcmp(f->rep_id, p->id)) {
-			json_decref(x);
-			continue;
-		}
 		jput(x, "rule", json_string(f->rule), &bad);
 		jput(x, "category", json_string(f->category), &bad);
 		jput(x, "severity", json_string(f->severity), &bad);

@@ -58,6 +58,14 @@ const struct rw_key_info *rw_key_table(void)
 	return key_table;
 }
 
+int rw_key_of(const char *metric)
+{
+	for (int k = 0; k < RW_NKEYS; k++)
+		if (metric && !strcmp(rw_keys[k].column, metric))
+			return k;
+	return -1;
+}
+
 /* |v| rounded to a whole number with thousands separators. */
 static void fmt_grouped(double v, char *out, size_t size)
 {
@@ -197,6 +205,16 @@ void rw_report_csv_cell(FILE *fp, const char *s)
 	}
 	if (quote)
 		fputc('"', fp);
+}
+
+void rw_rep_id_suffix(FILE *fp, const char *name, const char *id,
+		      void (*esc)(FILE *, const char *))
+{
+	if (!strcmp(name, id))
+		return;
+	fputs(" (", fp);
+	esc(fp, id);
+	fputc(')', fp);
 }
 
 void rw_fmt_track(const struct rw_rflag *f, char *out, size_t size)

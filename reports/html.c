@@ -154,11 +154,7 @@ static void html_overview(FILE *fp, const struct rw_report_data *d,
 			fprintf(fp, "\">");
 			esc(fp, p->name);
 			fprintf(fp, "</a>");
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				esc(fp, p->id);
-				fprintf(fp, ")");
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, esc);
 			rep_badges(fp, p->id, f, nf);
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, "</td><td>%.0f/%.0f</td>", p->won, p->lost);
@@ -219,14 +215,11 @@ static void evidence_metric(FILE *fp, json_t *m, int with_team)
 	const char *name = json_string_value(json_object_get(m, "metric"));
 	json_t *v = json_object_get(m, "value"), *t = json_object_get(m, "team_median");
 	const char *since = json_string_value(json_object_get(m, "since"));
-	int k = -1;
+	int k = rw_key_of(name);
 	char s[48];
 
 	if (!name)
 		return;
-	for (int i = 0; i < RW_NKEYS; i++)
-		if (!strcmp(rw_keys[i].column, name))
-			k = i;
 	esc(fp, k >= 0 ? rw_keys[k].title : name);
 	if (json_is_number(v)) {
 		if (k >= 0)
@@ -321,11 +314,7 @@ static int html_flags(FILE *fp, const struct rw_report_data *d,
 		fprintf(fp, "</span></td><td>");
 		if (p) {
 			esc(fp, p->name);
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				esc(fp, p->id);
-				fprintf(fp, ")");
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, esc);
 		} else if (*g->rep_id) {
 			esc(fp, g->rep_id);
 		} else {
@@ -569,11 +558,7 @@ static void html_charts(FILE *fp, const struct rw_report_data *d, const struct r
 		esc(fp, p->id);
 		fprintf(fp, "\"><h3>");
 		esc(fp, p->name);
-		if (strcmp(p->name, p->id)) {
-			fprintf(fp, " (");
-			esc(fp, p->id);
-			fprintf(fp, ")");
-		}
+		rw_rep_id_suffix(fp, p->name, p->id, esc);
 		fprintf(fp, ", ");
 		esc(fp, p->team);
 		fprintf(fp, "</h3><div class=\"charts\">\n");
@@ -679,7 +664,7 @@ int rw_html_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 
 	rc = rw_report_load_series(db, d, &s, err);
 	if (!rc)
-		rc = rw_report_load_flags(db, d, &f, &nf, err);
+		rc = rw_report_load_flags(db, d, NULL, &f, &nf, err);
 	if (!rc) {
 		html_head(out, d);
 		html_overview(out, d, f, nf);

@@ -161,7 +161,7 @@ int rw_json_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 
 	rc = rw_report_load_series(db, d, &s, err);
 	if (!rc)
-		rc = rw_report_load_flags(db, d, &flags, &nflags, err);
+		rc = rw_report_load_flags(db, d, NULL, &flags, &nflags, err);
 	if (rc) {
 		rw_rseries_free(&s);
 		rw_rflags_free(flags, nflags);

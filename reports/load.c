@@ -490,11 +490,10 @@ int rw_report_team_medians(sqlite3 *db, const struct rw_report_data *d,
 		return rw_db_fail(db, NULL, "cannot read team_baselines", err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *m = sqlite3_column_text(st, 0);
+		int k = rw_key_of((const char *)sqlite3_column_text(st, 0));
 
-		for (int k = 0; k < RW_NKEYS; k++)
-			if (m && !strcmp((const char *)m, rw_keys[k].column))
-				med[k] = rw_col_double(st, 1);
+		if (k >= 0)
+			med[k] = rw_col_double(st, 1);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_baselines", err);

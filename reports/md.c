@@ -105,11 +105,7 @@ static int md_overview(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 
 			fprintf(fp, "| ");
 			rw_md_escape(fp, p->name);
-			if (strcmp(p->name, p->id)) {
-				fprintf(fp, " (");
-				rw_md_escape(fp, p->id);
-				fputc(')', fp);
-			}
+			rw_rep_id_suffix(fp, p->name, p->id, rw_md_escape);
 			fprintf(fp, " |");
 			if (isfinite(p->won) && isfinite(p->lost))
 				fprintf(fp, " %.0f/%.0f |", p->won, p->lost);
@@ -151,6 +147,8 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 
 		if (!rw_declined((enum rw_key)k, t))
 			continue;
+		/* The team's shift is the engine's finding, never recomputed. */
+		f = rw_report_finding(d, r->team, rw_keys[k].column);
 		if (!shown++) {
 			fprintf(fp, "| metric |");
 			for (int i = 0; i < n; i++)
@@ -169,8 +167,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		rw_fmt_slope(rw_keys[k].kind, t->slope, s, sizeof(s));
 		rw_fmt_change(t->change, c, sizeof(c));
 		fprintf(fp, " %s | %.3f | %s |", s, t->p, c);
-		/* The team's shift is the engine's finding, never recomputed. */
-		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+		if (f) {
 			rw_fmt_change(f->change, tc, sizeof(tc));
 			fprintf(fp, " %s from ", tc);
 			rw_md_escape(fp, f->since);
@@ -186,7 +183,7 @@ static void md_decline_rows(FILE *fp, const struct rw_report_data *d,
 		} else {
 			fprintf(fp, " \xe2\x80\x94 |\n");
 		}
-		if ((f = rw_report_finding(d, r->team, rw_keys[k].column))) {
+		if (f) {
 			fprintf(fp, "|  | *the %s team shifted on %s from %s (%d of %d reps): "
 				"a team finding, not this rep alone* |", r->team, rw_keys[k].title,
 				f->since, f->reps_down, f->reps);
@@ -230,11 +227,7 @@ static int md_declines(FILE *fp, sqlite3 *db, const struct rw_report_data *d,
 		found++;
 		fprintf(fp, "### ");
 		rw_md_escape(fp, r->name);
-		if (strcmp(r->name, r->id)) {
-			fprintf(fp, " (");
-			rw_md_escape(fp, r->id);
-			fputc(')', fp);
-		}
+		rw_rep_id_suffix(fp, r->name, r->id, rw_md_escape);
 		fprintf(fp, ", ");
 		rw_md_escape(fp, *r->team ? r->team : "(no team)");
 		fprintf(fp, "\n\n");

@@ -47,6 +47,8 @@ struct rw_key_info {
  */
 const struct rw_key_info *rw_key_table(void);
 #define rw_keys (rw_key_table())
+/* The key whose column metric names (NULL allowed), or -1. */
+int rw_key_of(const char *metric);
 
 /* A trend as stored in rep_trends (NAN where NULL). */
 struct rw_rtrend {
@@ -179,10 +181,11 @@ struct rw_rflag {
 	double bt_precision, bt_lift;
 };
 
-/* Load the run's flags, each with its rule's latest backtest record; *n =
- * 0 when there is no flags table. */
+/* Load the run's flags (only rep_id's when not NULL), each with its rule's
+ * latest backtest record; *n = 0 when there is no flags table. */
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
-			 struct rw_rflag **flags, size_t *n, struct rw_err *err);
+			 const char *rep_id, struct rw_rflag **flags, size_t *n,
+			 struct rw_err *err);
 void rw_rflags_free(struct rw_rflag *f, size_t n);
 
 /* Significance of a stored trend, and whether it is a decline of key k. */
@@ -236,6 +239,11 @@ void rw_fmt_change(double v, char *out, size_t size);
 
 /* Write s to fp escaped for Markdown text and table cells. */
 void rw_md_escape(FILE *fp, const char *s);
+
+/* Write " (id)" after a rep's name, escaped by esc, unless the name is
+ * the id itself (a rep the roster does not name). */
+void rw_rep_id_suffix(FILE *fp, const char *name, const char *id,
+		      void (*esc)(FILE *, const char *));
 
 /* "backtest: 71% precision, 3.9x lift over 41 firings" for flag f, or ""
  * when its rule has no backtest record. */

@@ -139,19 +139,15 @@ static int load_bands(sqlite3 *db, const struct rw_report_data *d,
 		const char *metric = (const char *)sqlite3_column_text(st, 2);
 		int t = team ? rw_rseries_team(s, team) : -1;
 		int p = period_index(s, (const char *)sqlite3_column_text(st, 1));
+		int k = rw_key_of(metric);
+		double *b;
 
-		if (t < 0 || p < 0 || !metric)
+		if (t < 0 || p < 0 || k < 0)
 			continue;
-		for (int k = 0; k < RW_NKEYS; k++) {
-			double *b;
-
-			if (strcmp(metric, rw_keys[k].column))
-				continue;
-			b = rw_band(s, (size_t)t, k) + 3 * p;
-			b[0] = rw_col_double(st, 3);
-			b[1] = rw_col_double(st, 4);
-			b[2] = rw_col_double(st, 5);
-		}
+		b = rw_band(s, (size_t)t, k) + 3 * p;
+		b[0] = rw_col_double(st, 3);
+		b[1] = rw_col_double(st, 4);
+		b[2] = rw_col_double(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rw_db_fail(db, NULL, "cannot read team_baselines", err);
@@ -231,11 +227,13 @@ static int load_tracks(sqlite3 *db, struct rw_rflag *f, size_t n, struct rw_err 
 }
 
 int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
-			 struct rw_rflag **flags, size_t *n, struct rw_err *err)
+			 const char *rep_id, struct rw_rflag **flags, size_t *n,
+			 struct rw_err *err)
 {
 	static const char sql[] =
 		"SELECT rep_id, team, rule, category, severity, message, evidence"
-		" FROM flags WHERE run_id = ?1 ORDER BY category, severity, team, rep_id, rule";
+		" FROM flags WHERE run_id = ?1 AND (?2 IS NULL OR rep_id = ?2)"
+		" ORDER BY category, severity, team, rep_id, rule";
 	struct rw_rflag *f = NULL;
 	size_t cap = 0;
 	sqlite3_stmt *st;
@@ -246,8 +244,10 @@ int rw_report_load_flags(sqlite3 *db, const struct rw_report_data *d,
 	rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 	if (rc > 0)
 		return 0;	/* no rules layer in this database: no flags */
-	if (rc)
+	if (rc || (rep_id && sqlite3_bind_text(st, 2, rep_id, -1, SQLITE_STATIC) != SQLITE_OK)) {
+		sqlite3_finalize(st);
 		return rw_db_fail(db, NULL, "cannot read flags", err);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rw_rflag *x;
 

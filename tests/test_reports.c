@@ -134,13 +134,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Render a report (rep == NULL) or an assessment into a malloc'ed
- * string; returns the RW_E* code. */
-static int render_fmt(const char *db, const char *grain, const char *team,
-		      enum rw_report_format fmt, const char *rep, char **text,
-		      struct rw_err *err)
+/* Render the report (o->rep == NULL) or the assessment o asks for into a
+ * malloc'ed string; returns the RW_E* code. */
+static int render_opts(const struct rw_report_opts *o, char **text, struct rw_err *err)
 {
-	struct rw_report_opts o;
 	size_t len;
 	FILE *fp;
 	int rc;
@@ -148,16 +145,37 @@ static int render_fmt(const char *db, const char *grain, const char *team,
 	*text = NULL;
 	fp = open_memstream(text, &len);
 	assert_non_null(fp);
+	rw_err_clear(err);
+	rc = o->rep ? rw_assess_write(o, fp, err) : rw_report_write(o, fp, err);
+	assert_int_equal(fclose(fp), 0);
+	return rc;
+}
+
+/* render_opts with the default options but these. */
+static int render_fmt(const char *db, const char *grain, const char *team,
+		      enum rw_report_format fmt, const char *rep, char **text,
+		      struct rw_err *err)
+{
+	struct rw_report_opts o;
+
 	rw_report_opts_default(&o);
 	o.db_path = db;
 	o.grain = grain;
 	o.team = team;
 	o.format = fmt;
 	o.rep = rep;
-	rw_err_clear(err);
-	rc = rep ? rw_assess_write(&o, fp, err) : rw_report_write(&o, fp, err);
-	assert_int_equal(fclose(fp), 0);
-	return rc;
+	return render_opts(&o, text, err);
+}
+
+/* The JSON document text, parsed; text is freed. */
+static json_t *parse_json(char *text)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+
+	free(text);
+	assert_non_null(root);
+	return root;
 }
 
 static int render(const char *db, const char *grain, const char *team, char **text,
@@ -352,14 +370,11 @@ static void test_json_report(void **state)
 {
 	struct fixture *f = *state;
 	struct rw_err err;
-	json_error_t jerr;
 	json_t *root, *reps, *ann = NULL, *di = NULL;
 	char *t;
 
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, NULL, &t, &err), 0);
-	root = json_loads(t, 0, &jerr);
-	free(t);
-	assert_non_null(root);
+	root = parse_json(t);
 	assert_string_equal(json_string_value(json_object_get(root, "format")), "repwatch-report");
 	assert_string_equal(json_string_value(json_object_get(root, "period")), "2026-09");
 	/* Six complete months, oldest first. */
@@ -403,7 +418,6 @@ static void test_assess(void **state)
 {
 	struct fixture *f = *state;
 	struct rw_err err;
-	json_error_t jerr;
 	json_t *root, *goal;
 	sqlite3 *db;
 	char *t;
@@ -419,9 +433,7 @@ static void test_assess(void **state)
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
-	root = json_loads(t, 0, &jerr);
-	free(t);
-	assert_non_null(root);
+	root = parse_json(t);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "inflection"),
 							      "win_rate")), "2026-07");
 	assert_true(json_is_null(json_object_get(json_object_get(root, "inflection"), "revenue")));
@@ -491,9 +503,7 @@ static void test_assess(void **state)
 		 " 'win_rate', 0.3, 0.32, 0.4, 0.2, 0.1, 0.33, 'on_track')");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(render_fmt(f->db, "month", NULL, RW_FMT_JSON, "R1", &t, &err), 0);
-	root = json_loads(t, 0, &jerr);
-	free(t);
-	assert_non_null(root);
+	root = parse_json(t);
 	assert_int_equal(json_array_size(json_object_get(root, "goals")), 0);
 	goal = json_array_get(json_object_get(root, "plans"), 0);
 	assert_string_equal(json_string_value(json_object_get(goal, "plan_id")), "P9");
@@ -593,12 +603,9 @@ static void test_assess_cap(void **state)
 	struct fixture *f = *state;
 	struct rw_report_opts o;
 	struct rw_err err;
-	json_error_t jerr;
 	json_t *root, *goal, *cps;
 	sqlite3 *db;
-	char *t = NULL;
-	size_t len;
-	FILE *fp;
+	char *t;
 
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	exec(db, "UPDATE team_baselines SET median = 0.40, p25 = 0.35, p75 = 0.45"
@@ -616,19 +623,13 @@ static void test_assess_cap(void **state)
 	}
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
-	fp = open_memstream(&t, &len);
-	assert_non_null(fp);
 	rw_report_opts_default(&o);
 	o.db_path = f->db;
 	o.format = RW_FMT_JSON;
 	o.rep = "R1";
 	o.plan_days = 30;
-	rw_err_clear(&err);
-	assert_int_equal(rw_assess_write(&o, fp, &err), 0);
-	assert_int_equal(fclose(fp), 0);
-	root = json_loads(t, 0, &jerr);
-	free(t);
-	assert_non_null(root);
+	assert_int_equal(render_opts(&o, &t, &err), 0);
+	root = parse_json(t);
 	goal = json_array_get(json_object_get(root, "goals"), 0);
 	assert_non_null(goal);
 	assert_float_equal(json_real_value(json_object_get(goal, "best_quarter_gain")), 0.02, 1e-9);
