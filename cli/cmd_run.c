@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <dirent.h>
 #include <libgen.h>
 #include <string.h>
 #include <strings.h>
@@ -222,14 +221,6 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 
 /* ---- Guards before anything is written ---------------------------------- */
 
-/* Whether path is a file in ingest's sense of a CSV export. */
-static int run_csv_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 4 && !strcasecmp(name + n - 4, ".csv") && name[0] != '.';
-}
-
 /* Whether path holds a rejects file of an earlier run (its header line):
  * then it is this run's to replace, not an input. */
 static int run_is_old_rejects(const char *path)
@@ -254,14 +245,17 @@ static int run_is_old_rejects(const char *path)
  * of the data folder (which ingest may read), except an earlier rejects
  * file at the --rejects destination.
  */
+/* The CSV file of the folder to leave writable: an earlier rejects file at
+ * the --rejects destination (one: a guard holding only that path). */
+static int run_keep_rejects(const char *path, void *one)
+{
+	return rw_guard_check(one, path, "", NULL) && run_is_old_rejects(path);
+}
+
 static int run_protect(const struct run_args *a, struct rw_guard *g,
 		       struct rw_err *err)
 {
-	const char *dir = a->cfg.ingest.data_dir ? a->cfg.ingest.data_dir : ".";
 	struct rw_guard *one;
-	struct dirent *de;
-	char path[RW_GUARD_PATH];
-	DIR *d;
 	int rc;
 
 	rc = rw_guard_add_db(g, a->db_path, err);
@@ -272,26 +266,15 @@ static int run_protect(const struct run_args *a, struct rw_guard *g,
 			rc = rw_guard_add(g, a->cfg.ingest.paths[f], err);
 	if (rc)
 		return rc;
-	d = opendir(dir);
-	if (!d)
-		return 0;	/* ingest says what is missing */
 	one = rw_calloc(1, sizeof(*one));
-	if (!one) {
-		closedir(d);
+	if (!one)
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
-	}
 	rw_guard_init(one);
 	rc = rw_guard_add(one, a->rejects, err);
-	while (!rc && (de = readdir(d))) {
-		if (!run_csv_name(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (rw_guard_check(one, path, "", NULL) && run_is_old_rejects(path))
-			continue;
-		rc = rw_guard_add(g, path, err);
-	}
+	if (!rc)
+		rc = rw_guard_add_csv_dir(g, a->cfg.ingest.data_dir ? a->cfg.ingest.data_dir : ".",
+					  run_keep_rejects, one, err);
 	rw_free(one);
-	closedir(d);
 	return rc;
 }
 

@@ -9,11 +9,13 @@
  */
 #include "guard.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,6 +93,37 @@ int rw_guard_add(struct rw_guard *g, const char *path, struct rw_err *err)
 	}
 	g->n++;
 	return 0;
+}
+
+/* Whether name is a file in ingest's sense of a CSV export. */
+static int csv_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && !strcasecmp(name + n - 4, ".csv") && name[0] != '.';
+}
+
+int rw_guard_add_csv_dir(struct rw_guard *g, const char *dir,
+			 int (*keep)(const char *path, void *arg), void *arg,
+			 struct rw_err *err)
+{
+	char path[RW_GUARD_PATH];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	while (!rc && (de = readdir(d))) {
+		if (!csv_name(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (keep && keep(path, arg))
+			continue;
+		rc = rw_guard_add(g, path, err);
+	}
+	closedir(d);
+	return rc;
 }
 
 int rw_guard_add_db(struct rw_guard *g, const char *path, struct rw_err *err)

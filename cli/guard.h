@@ -47,6 +47,16 @@ void rw_guard_init(struct rw_guard *g);
  */
 int rw_guard_add(struct rw_guard *g, const char *path, struct rw_err *err);
 
+/*
+ * Protect every CSV file of folder dir (a name ending in .csv, not hidden):
+ * ingest may read any of them, whatever it is called.  A file for which
+ * keep(path, arg) returns nonzero is left out (keep may be NULL).  A
+ * folder that cannot be opened adds nothing: ingest says what is missing.
+ */
+int rw_guard_add_csv_dir(struct rw_guard *g, const char *dir,
+			 int (*keep)(const char *path, void *arg), void *arg,
+			 struct rw_err *err);
+
 /* Protect a database: path, path-wal, path-shm and path-journal. */
 int rw_guard_add_db(struct rw_guard *g, const char *path, struct rw_err *err);
 
