@@ -220,6 +220,10 @@ static int bt_check_outputs(const struct bt_args *a, struct rw_err *err)
 			 rw_input_name((enum rw_input_file)f));
 		rc = rw_guard_add(g, path, err);
 	}
+	/* And whatever else of the folder ingest may read, as run protects. */
+	if (!rc)
+		rc = rw_guard_add_csv_dir(g, a->cfg.ingest.data_dir ? a->cfg.ingest.data_dir : ".",
+					  NULL, NULL, err);
 	if (!rc && a->db_path)
 		rc = rw_guard_check(g, a->db_path, "--db", err);
 	if (!rc && a->night_db)

@@ -149,6 +149,15 @@ usage before_data --from --from 2019-01 --to 2019-06
 usage after_data --to --from 2026-01 --to 2031-06
 usage missing_to --to --from 2026-01
 usage horizon --horizon --from 2026-01 --to 2026-02 --horizon 0
+# Any CSV of the data folder is an input ingest may read, whatever its
+# name: --out onto one is refused and the file is left as it was.
+mkdir -p "$TMP/oddly"
+cp sample-data/*.csv "$TMP/oddly/" && cp sample-data/opportunities.csv "$TMP/oddly/deals.csv"
+before=$(sha256sum <"$TMP/oddly/deals.csv")
+"$RW" backtest --data "$TMP/oddly" --from 2026-01 --to 2026-02 --out "$TMP/oddly/deals.csv" -q >/dev/null 2>"$TMP/uerr"
+rc=$?
+check backtest_out_any_csv_refused all_of "[ $rc -eq 1 ]" "grep -q -- '--out' '$TMP/uerr'" \
+	"[ \"\$(sha256sum <'$TMP/oddly/deals.csv')\" = '$before' ]"
 "$RW" backtest --help >"$TMP/help"
 rc=$?
 check backtest_help all_of "[ $rc -eq 0 ]" 'grep -q -- "--from YYYY-MM" "$TMP/help"'
