@@ -205,21 +205,52 @@ static uint64_t rule_metrics(const struct rw_rule *ru)
 }
 
 /*
+ * The metrics (by their own metric, rw_metric_of) that ru only ever
+ * judges against the rep's team: it reads their team companion (team
+ * median, _z, _pct) and no change of them (slope, change, change point,
+ * shift).  Such a rule compares the rep with its team in the same period,
+ * so a shift the whole team made is already in the comparison: a rep
+ * flagged by it is low against a team that shifted with it.
+ */
+static uint64_t team_relative(const struct rw_rule *ru)
+{
+	uint64_t rel = 0, chg = 0;
+	int m;
+
+	for (int c = RP_NKEYS; c < RP_NCOLS; c++) {
+		enum rp_kind k;
+
+		if (!ru->reads[c])
+			continue;
+		k = rp_col_kind(c, &m);
+		if (m < 0)
+			continue;
+		if (k == RP_Z || k == RP_PCT || k == RP_TEAM_MEDIAN)
+			rel |= (uint64_t)1 << rw_metric_of((enum rw_metric)m);
+		else if (k != RP_VALUE)
+			chg |= (uint64_t)1 << rw_metric_of((enum rw_metric)m);
+	}
+	return rel & ~chg;
+}
+
+/*
  * SPEC section 5: a rule's flag on rep r belongs to a team finding (the
  * engine's one definition, engine/team.c) when some metric it reads (or,
  * for revenue and attainment, one of their drivers: deals created, win
  * rate, deal size) is one the rep's team shifted on and the rep moved
  * with the team, and none is one where the rep fell beyond the team.
+ * Metrics the rule judges only against the team (team_relative) are left
+ * out: the team's shift cannot explain a rep being low within it.
  */
 static int folded_into_team(const struct eval *ev, const struct rw_rule *ru,
 			    uint32_t r)
 {
-	uint64_t set = rule_metrics(ru), judged = 0;
+	uint64_t set = rule_metrics(ru), judged = 0, rel = team_relative(ru);
 	size_t team = rw_results_rep_team(ev->res, r);
 	int with = 0;
 
 	for (int m = 0; m < RW_NMETRICS; m++)
-		if (set >> m & 1)
+		if (set >> m & 1 && !(rel >> rw_metric_of((enum rw_metric)m) & 1))
 			judged |= rw_metric_team_covers((enum rw_metric)m);
 	for (int m = 0; m < RW_NMETRICS; m++) {
 		if (!(judged >> m & 1) ||

@@ -91,6 +91,28 @@ done
 check rules_bad_nothing_written [ "$(db_digest "$db")" = "$before" ]
 check rules_bad_runs_table_intact [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" = 3 ]
 
+# A rule that judges a metric only against the team (its team median)
+# already has the team's shift in the comparison: a West rep low within
+# the West team is not folded into West's win-rate finding, while the same
+# reps under an absolute threshold are (they moved with the drop planted
+# on all of West).  The expected reps are worked out with SQL from the
+# run's stored metrics and baselines, September being the last complete
+# month.
+printf '[rule rel]\ncategory = early_warning\nseverity = watch\ngrain = month\nwhen = win_rate < 0.9 * team_win_rate_median\n\n[rule abs]\ncategory = early_warning\nseverity = watch\ngrain = month\nwhen = win_rate < 0.2\n' >"$TMP/rel.ini"
+"$RW" run --config "$TMP/rel.ini" --data sample-data --db "$TMP/rel.db" --as-of $ASOF >/dev/null 2>"$TMP/e_rel"
+check rules_relative_exit0 [ $? -eq 0 ]
+want=$(sqlite3 "$TMP/rel.db" "SELECT group_concat(rep_id) FROM (SELECT m.rep_id FROM rep_metrics m JOIN reps r USING (rep_id)
+	JOIN team_baselines b ON b.team = r.team AND b.grain = 'month' AND b.period = m.period
+	AND b.metric = 'win_rate' AND b.run_id = m.run_id
+	WHERE r.team = 'West' AND m.grain = 'month' AND m.period = '2026-09' AND m.run_id = 1
+	AND m.eligible = 1 AND m.win_rate < 0.9 * b.median ORDER BY m.rep_id)")
+got=$(sqlite3 "$TMP/rel.db" "SELECT group_concat(rep_id) FROM (SELECT rep_id FROM flags WHERE rule = 'rel' AND team = 'West' ORDER BY rep_id)")
+check rules_relative_not_folded all_of '[ -n "$want" ]' '[ "$got" = "$want" ]'
+check rules_absolute_folded [ "$(sqlite3 "$TMP/rel.db" "SELECT COUNT(*) FROM flags WHERE rule = 'abs' AND team = 'West'")" = 0 ]
+nabs=$(sqlite3 "$TMP/rel.db" "SELECT COUNT(*) FROM rep_metrics m JOIN reps r USING (rep_id) WHERE r.team = 'West'
+	AND m.grain = 'month' AND m.period = '2026-09' AND m.run_id = 1 AND m.eligible = 1 AND m.win_rate < 0.2")
+check rules_absolute_folded_counted grep -q "(${nabs} rep flags folded)" "$TMP/e_rel"
+
 # --fail-on-alert: new critical alerts give exit 3 (R003's win rate is 8%).
 printf '[rule low]\ncategory = early_warning\nseverity = critical\ngrain = month\nwhen = win_rate < 0.2\n' >"$TMP/crit.ini"
 "$RW" run --config "$TMP/crit.ini" --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
