@@ -15,7 +15,9 @@
  *     mean(before) over the periods that are the rep's and spent out of
  *     ramp (at least two on each side);
  *   - p is the one-sided p-value of the one-sample t test that d is bad
- *     on average (n - 1 d.o.f.), times the number of candidate splits
+ *     on average (n - 1 d.o.f.) or, for the win rate, of the
+ *     Cochran-Mantel-Haenszel test on the reps' deals (cmh_bad, without
+ *     reps that fell beyond the team), times the number of candidate splits
  *     (Bonferroni: the split was chosen to fit), and a team's p-values
  *     of the night are then adjusted across its metrics by
  *     Benjamini-Hochberg (a team's family does not depend on which other
@@ -184,6 +186,96 @@ static double median_defined(const double *v, size_t n, double *tmp)
 	return rw_median_sorted(tmp, c);
 }
 
+/*
+ * Is metric m a share whose trials team.c can count (seg_weight keeps its
+ * denominator)?  Such a metric is tested on its counts, as a rep's change
+ * point is (rw_change_point_prop): the win rate, won of closed.
+ */
+static int counted_share(enum rw_metric m)
+{
+	return rw_metric_test(m) == RW_TEST_SHARE && rw_metric_weight(m) == RW_WEIGHT_CLOSED;
+}
+
+static int win_rate_beyond(const struct rw_results *res, uint32_t r,
+			   const struct rw_team_finding *f);
+
+/*
+ * Cochran-Mantel-Haenszel statistic of a share across the members at
+ * finding f's split (one 2x2 table per rep: successes and failures,
+ * before and after), signed so that a move the bad way is positive, and
+ * divided by the square root of the dispersion phi (at least 1): the
+ * Pearson chi-square of each rep's periods around its own segment's
+ * share, over its degrees of freedom, so that months that vary more than
+ * binomial draws would (a rep's good and bad months) do not pass for
+ * evidence.  Each rep is its own stratum, so reps of different levels
+ * are not pooled into a mix.  A rep that fell beyond the team (as
+ * rw_results_moved_with_team judges it: worse than f's change by more
+ * than margin and beyond chance) is left out: its fall is its own, and a
+ * pooled statistic would otherwise rest on one rep's collapse while the
+ * others' chance dips meet the "most reps moved" count.  -INFINITY when
+ * no rep has both segments and a success and a failure.
+ */
+static double cmh_bad(const struct rw_results *res, const struct twork *w,
+		      const struct rw_team_finding *f, int K, double margin)
+{
+	enum rw_grain g = f->grain;
+	enum rw_metric m = f->metric;
+	int s = (int)(f->since - rw_results_first_period(res, g));
+	int up = rw_metric_up_is_good(m);
+	double obs = 0, exp = 0, var = 0, chi2 = 0, phi, z;
+	double team_bad = up ? -f->change : f->change;
+	long df = 0;
+
+	for (size_t i = 0; i < w->nm; i++) {
+		uint32_t r = w->members[i];
+		double x[2] = { 0, 0 }, n[2] = { 0, 0 }, tot, succ;
+		int np[2] = { 0, 0 };
+
+		if (isfinite(w->rel[i]) && (up ? -w->rel[i] : w->rel[i]) > team_bad + margin &&
+		    win_rate_beyond(res, r, f))
+			continue;
+		for (int k = 0; k < K; k++) {
+			double v = rw_results_value(res, r, g, k, m);
+			double wt = seg_weight(res, r, g, k, m);
+
+			if (isfinite(v) && isfinite(wt) && wt > 0 &&
+			    rw_results_eligible(res, r, g, k)) {
+				x[k >= s] += v * wt;
+				n[k >= s] += wt;
+				np[k >= s]++;
+			}
+		}
+		if (np[0] < 2 || np[1] < 2)
+			continue;
+		tot = n[0] + n[1];
+		succ = x[0] + x[1];
+		if (!(succ > 0) || !(succ < tot) || !(tot > 1))
+			continue;
+		obs += x[1];
+		exp += n[1] * succ / tot;
+		var += n[0] * n[1] * succ * (tot - succ) / (tot * tot * (tot - 1));
+		for (int k = 0; k < K; k++) {
+			double v = rw_results_value(res, r, g, k, m);
+			double wt = seg_weight(res, r, g, k, m);
+			double ps = x[k >= s] / n[k >= s];
+
+			if (isfinite(v) && isfinite(wt) && wt > 0 &&
+			    rw_results_eligible(res, r, g, k) && ps > 0 && ps < 1) {
+				double e = wt * ps;
+
+				chi2 += (v * wt - e) * (v * wt - e) / (e * (1 - ps));
+				df++;
+			}
+		}
+		df -= 2;
+	}
+	if (!(var > 0))
+		return -INFINITY;
+	phi = df > 0 ? fmax(1, chi2 / (double)df) : 1;
+	z = (obs - exp) / sqrt(var * phi);
+	return up ? -z : z;
+}
+
 /* The team's level in period k: the mean of its members' judged values
  * (NAN when none). */
 static double team_level(const struct rw_results *res, const struct twork *w,
@@ -249,7 +341,7 @@ static int team_split(const struct rw_results *res, const struct twork *w,
  * team has a candidate shift the bad way at all. */
 static int team_test(const struct rw_results *res, struct twork *w, size_t t,
 		     enum rw_grain g, enum rw_metric m, struct rw_team_finding *f,
-		     double *tmp)
+		     double *tmp, double margin)
 {
 	int K = rw_results_period_count(res, g) - 1, splits, best_s;
 	double best_t;
@@ -259,8 +351,6 @@ static int team_test(const struct rw_results *res, struct twork *w, size_t t,
 	if (best_s < 0 || split_changes(res, w, g, m, best_s, K) < RW_TEAM_MIN_REPS)
 		return 0;
 	best_t = t_stat(w->d, w->nm, &n);
-	if (!(best_t > 0))
-		return 0;
 	for (size_t i = 0; i < w->nm; i++)
 		down += isfinite(w->d[i]) && w->d[i] > 0;
 	memset(f, 0, sizeof(*f));
@@ -274,7 +364,16 @@ static int team_test(const struct rw_results *res, struct twork *w, size_t t,
 	for (size_t i = 0; i < w->nm; i++)
 		w->d[i] = isfinite(w->rel[i]) ? fabs(w->rel[i] - f->change) : NAN;
 	f->spread = 1.4826 * median_defined(w->d, w->nm, tmp);
-	f->p = isinf(best_t) ? 0 : fmin(1, gsl_cdf_tdist_Q(best_t, (double)n - 1) * splits);
+	/* A share the team's deals count is tested on those counts. */
+	if (counted_share(m))
+		best_t = cmh_bad(res, w, f, K, margin);
+	if (!(best_t > 0))
+		return 0;
+	if (isinf(best_t))
+		f->p = 0;
+	else
+		f->p = fmin(1, (counted_share(m) ? gsl_cdf_ugaussian_Q(best_t) :
+			       gsl_cdf_tdist_Q(best_t, (double)n - 1)) * splits);
 	return isfinite(f->p);
 }
 
@@ -345,7 +444,8 @@ int rw_team_findings_compute(struct rw_results *res, const struct rw_dataset *ds
 		ncand = 0;
 		for (int m = 0; m < RW_NMETRICS; m++)
 			if (judged_metric((enum rw_metric)m) &&
-			    team_test(res, &w, t, g, (enum rw_metric)m, &cand[ncand], tmp)) {
+			    team_test(res, &w, t, g, (enum rw_metric)m, &cand[ncand], tmp,
+				      ds->settings.structural_margin)) {
 				p[ncand] = cand[ncand].p;
 				ncand++;
 			}

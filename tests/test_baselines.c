@@ -229,6 +229,24 @@ static struct rw_dataset *two_teams(char a, char b, double margin)
  *     -60% against the team's -40% is 20 points off, but forty deals do
  *     that by luck: it moved with its team (a fixed margin of 0.10 would
  *     have called it personal).
+ * The win-rate finding's p is the Cochran-Mantel-Haenszel test on the
+ * reps' deals, one 2x2 table a rep (won/lost, before/after June), N = 90,
+ * n_before = 50, n_after = 40; every month of a segment is the same, so
+ * the dispersion chi-square is 0 and phi = 1.
+ *   A rep of 3 of 10 after: W = 37 won, E = 40 x 37 / 90 = 16.4444,
+ *     V = 50 x 40 x 37 x 53 / (90^2 x 89) = 5.440418; observed 12.
+ *   X5 (moved with X): W = 33, E = 14.6667, V = 5.218478; observed 8.
+ *   X: z = (56 - 80.4444) / sqrt(26.980164) = -4.706065; one-sided p
+ *     1.262723e-6, times 4 splits 5.050891e-6.  The only other candidate
+ *     of X is revenue (won x 1000): d = 0.4 x 4, 0.6, t = 0.44 /
+ *     sqrt(0.032 / 20) = 11 with 4 d.o.f., p x 4 = 7.763427e-4 (the
+ *     closed form of the T team's comment below).  Benjamini-Hochberg
+ *     over the two: 5.050891e-6 x 2 = 1.010178e-5.
+ *   V: V5 fell beyond the team, so its own collapse is not the team's
+ *     evidence: four tables, z = (48 - 65.7778) / sqrt(21.761673) =
+ *     -3.810932, p x 4 = 2.768877e-4; revenue d = 0.4 x 4, 0.8, t = 6,
+ *     p x 4 = 7.765074e-3; adjusted 2.768877e-4 x 2 = 5.537755e-4.
+ * (Normal tail and t closed form evaluated with Python's math.erfc.)
  */
 static void test_team_beyond_chance(void **state)
 {
@@ -266,6 +284,10 @@ static void test_team_beyond_chance(void **state)
 	}
 	assert_false(rw_results_moved_with_team(res, ds, 4, RW_M_WIN_RATE));
 	assert_true(rw_results_moved_with_team(res, ds, 9, RW_M_WIN_RATE));
+	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_WIN_RATE);
+	assert_float_equal(rw_results_finding(res, (size_t)i)->p, 5.537755e-4, 1e-9);
+	i = rw_results_finding_find(res, rw_results_rep_team(res, 5), RW_M_WIN_RATE);
+	assert_float_equal(rw_results_finding(res, (size_t)i)->p, 1.010178e-5, 1e-11);
 	rw_results_free(res);
 	rw_dataset_free(ds);
 }
