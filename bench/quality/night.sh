@@ -24,6 +24,8 @@ T=$(printf '\t')
 opt=(--scenario "$sc")
 [ "$sc" = deals_only ] && opt=(--scenario decline --deals-only)
 mkdir -p "$dir"
+# A fresh database each night, also when KEEP reuses a work directory.
+rm -f "$db" "$db-journal" "$db-wal" "$db-shm"
 if ! "$gen" --seed "$seed" --end "$end" --months 21 --reps 35 "${opt[@]}" \
 	--out "$data" 2>"$dir/gen.err"; then
 	echo "night$T$sc$T$seed${T}gen${T}0${T}0"
