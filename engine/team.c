@@ -48,8 +48,8 @@
 #define RW_TEAM_ALPHA 0.05
 #define RW_TEAM_MIN_CHANGE 0.20	/* the typical rep moved 20% or more */
 #define RW_TEAM_MAXP 256	/* periods searched at most */
-#define RW_TEAM_BEYOND_P 0.05	/* a rep's gap to the team beyond chance */
-#define RW_TEAM_BEYOND_SPREAD 2	/* or beyond this many spreads */
+#define RW_TEAM_BEYOND_P 0.05	/* a rep's gap to the team beyond chance,
+				   over all the finding's reps */
 
 /*
  * The metrics a team can shift on: results and the behaviour behind them.
@@ -198,6 +198,18 @@ static int counted_share(enum rw_metric m)
 
 static int win_rate_beyond(const struct rw_results *res, uint32_t r,
 			   const struct rw_team_finding *f);
+
+/*
+ * The level at which one rep's gap to finding f is beyond chance: every
+ * rep of the team is asked, so RW_TEAM_BEYOND_P is shared among them
+ * (Bonferroni).  In a team of fourteen that fell together, one rep 2.3
+ * standard errors under the team's change is what chance gives; calling
+ * it personal would make it a PIP candidate for the team's drop.
+ */
+static double beyond_p(const struct rw_team_finding *f)
+{
+	return RW_TEAM_BEYOND_P / (f->reps > 1 ? f->reps : 1);
+}
 
 /*
  * Cochran-Mantel-Haenszel statistic of a share across the members at
@@ -546,7 +558,7 @@ static int win_rate_beyond(const struct rw_results *res, uint32_t r,
 	se = sqrt(e * (1 - e) / na + (1 + f->change) * (1 + f->change) * pb * (1 - pb) / nb);
 	if (!(se > 0))
 		return pa < e;
-	return gsl_cdf_ugaussian_P((pa - e) / se) < RW_TEAM_BEYOND_P;
+	return gsl_cdf_ugaussian_P((pa - e) / se) < beyond_p(f);
 }
 
 int rw_results_moved_with_team(const struct rw_results *res,
@@ -576,5 +588,5 @@ int rw_results_moved_with_team(const struct rw_results *res,
 		return 1;
 	if (m == RW_M_WIN_RATE)
 		return !win_rate_beyond(res, r, f);
-	return rep_bad <= team_bad + RW_TEAM_BEYOND_SPREAD * f->spread;
+	return rep_bad <= team_bad + gsl_cdf_ugaussian_Qinv(beyond_p(f)) * f->spread;
 }
