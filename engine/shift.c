@@ -11,9 +11,13 @@
  *
  * So the split is taken from the behaviour, not searched on the results:
  * for each rep and grain, the behaviour shift is the significant change
- * point (cp_q < RW_SHIFT_ALPHA, the team's false discovery rate) of an
- * activity-export metric (rw_metric_needs_activities) that moved the bad
- * way by RW_SHIFT_MIN or more; with several, the one with the smallest q
+ * point (cp_q < RW_SHIFT_ALPHA, the team's false discovery rate) of a
+ * per-deal activity-export metric (rw_metric_needs_activities, not a
+ * count: counts of calls or first meetings rise and fall with the deals
+ * the rep works, as revenue does, so a chance dip in new deals would move
+ * both and the results' test at that split would not be independent of
+ * its choice) that moved the bad way by RW_SHIFT_MIN or more; with
+ * several, the one with the smallest q
  * (then the earliest, then the metric table's order).  Every metric of the
  * rep is then tested at that one split, one-sided in its bad direction:
  * the win rate on its deals (two-proportion z of won of closed, pooled
@@ -51,7 +55,8 @@ static int behaviour_shift(const struct rw_results *res, const struct rw_dataset
 		const struct rw_trend *t = rw_results_trend(res, r, g, (enum rw_metric)m);
 		double bad;
 
-		if (!rw_metric_needs_activities((enum rw_metric)m) || !t ||
+		if (!rw_metric_needs_activities((enum rw_metric)m) ||
+		    rw_metric_unit((enum rw_metric)m) == RW_UNIT_COUNT || !t ||
 		    t->cp_period == RW_NODAY || !(t->cp_q < RW_SHIFT_ALPHA))
 			continue;
 		bad = rw_metric_up_is_good((enum rw_metric)m) ? -t->cp_change : t->cp_change;

@@ -302,15 +302,18 @@ static uint32_t add_rep(struct rw_dataset *ds, const char *id, const char *team,
 	return r;
 }
 
-static void add_deal(struct rw_dataset *ds, uint32_t r, int32_t created,
-		     int32_t closed, enum rw_status st, double amount)
+/* Add a deal; returns its index. */
+static uint32_t add_deal(struct rw_dataset *ds, uint32_t r, int32_t created,
+			 int32_t closed, enum rw_status st, double amount)
 {
 	static int n;
 	char id[24];
 	struct rw_opp o = { id, r, created, closed, st, amount, NULL, 0 };
+	uint32_t idx = 0;
 
 	snprintf(id, sizeof(id), "x%d", n++);
-	assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+	assert_int_equal(rw_dataset_add_opp(ds, &o, &idx), 0);
+	return idx;
 }
 
 static void add_month_target(struct rw_dataset *ds, uint32_t r, int y, int m,
@@ -486,67 +489,84 @@ static void test_attainment_interval(void **state)
 }
 
 /*
- * Results at the behaviour shift (engine/shift.c).  A rep logs 20 calls a
- * month in Jan..Jun 2024 and 5 from July (as_of 2025-01-15, 12 complete
- * months); deals won and lost in the month: 4 of 10 a month before July, 1
- * of 10 after.  Calls: two flat segments, the change point after June with
- * p = 0 and cp_change -15 / 20 = -0.75, so July is the shift.  Win rate at
- * that split: 24 of 60 against 6 of 60, pooled 0.25, se = sqrt(0.25 x 0.75
- * x 2 / 60) = 0.0790569, z = -0.3 / se = -3.794733, one-sided normal tail
- * 0.5 erfc(3.794733 / sqrt 2) = 7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.
+ * Results at the behaviour shift (engine/shift.c).  Every rep has 10 deals
+ * a month in 2024 (created on the 2nd, closed on the 9th; as_of
+ * 2025-01-15, 12 complete months), 4 of 10 won a month before July and 1
+ * of 10 after, and logs calls not linked to a deal.  Rep A touches each
+ * deal once, 2 days after it is created until June and 6 days after from
+ * July; it also drops from 20 calls a month to 5.  Touch gap (days from
+ * the created date, the first touch, to the touch): two flat segments, 2
+ * then 6, the change point after June with p = 0 and cp_change (6 - 2) /
+ * 2 = +2, so July is the shift, on the touch gap.  Win rate at that
+ * split: 24 of 60 against 6 of 60, pooled 0.25, se = sqrt(0.25 x 0.75 x 2
+ * / 60) = 0.0790569, z = -0.3 / se = -3.794733, one-sided normal tail 0.5
+ * erfc(3.794733 / sqrt 2) = 7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.
  * Revenue (won amounts of 1000): 4000 a month then 1000, flat: p = 0.
- * A second rep with the same deals and steady calls has no shift.  Four
- * reps of West all drop to 5 calls from July: every rep's change -0.75,
- * a team finding on calls (p 0: no spread), so their calls shift is the
- * team's and none of them has a shift of its own.
+ * Rep B has the same deals, touches and calls steady: no shift.  Rep C
+ * keeps its touches at 2 days but drops to 5 calls, as A: a count of
+ * calls moves with the deals a rep works, as its revenue does, so it
+ * names no shift.  Four reps of West all widen their touches from July: a
+ * team finding on the touch gap (p 0: no spread), so that shift is the
+ * team's and none of them has one of its own.
  */
 static void test_behaviour_shift(void **state)
 {
+	static const char *const ids[7] = { "A", "B", "W0", "W1", "W2", "W3", "C" };
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
 	const struct rw_trend *t;
 	struct rw_err err;
 	enum rw_metric m = RW_M_WON;
+	uint32_t deal[7][12][10];
 
 	(void)state;
 	rw_err_clear(&err);
 	ds = dataset_at(D(2025, 1, 15), 12, 6, 0);
-	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
-	add_rep(ds, "B", "East", RW_NODAY, RW_NODAY);
-	for (int w = 0; w < 4; w++) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "W%d", w);
-		add_rep(ds, id, "West", RW_NODAY, RW_NODAY);
-	}
-	for (uint32_t r = 0; r < 6; r++)
+	for (int i = 0; i < 7; i++)
+		add_rep(ds, ids[i], i >= 2 && i < 6 ? "West" : "East", RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 7; r++)
 		for (int mo = 1; mo <= 12; mo++)
 			for (int j = 0; j < 10; j++)
-				add_deal(ds, r, D(2024, mo, 2), D(2024, mo, 9),
-					 j < (mo <= 6 ? 4 : 1) ? RW_WON : RW_LOST, 1000);
+				deal[r][mo - 1][j] = add_deal(ds, r, D(2024, mo, 2), D(2024, mo, 9),
+							      j < (mo <= 6 ? 4 : 1) ? RW_WON : RW_LOST,
+							      1000);
 	assert_int_equal(rw_dataset_begin_activities(ds), 0);
-	for (uint32_t r = 0; r < 6; r++)
-		for (int mo = 1; mo <= 12; mo++)
-			for (int j = 0; j < (r != 1 && mo > 6 ? 5 : 20); j++)
+	for (uint32_t r = 0; r < 7; r++)
+		for (int mo = 1; mo <= 12; mo++) {
+			int wide = mo > 6 && r != 1 && r != 6;	/* A and West */
+			int few = mo > 6 && (r == 0 || r == 6);	/* A and C */
+
+			for (int j = 0; j < 10; j++)
+				rw_dataset_add_activity(ds, r, deal[r][mo - 1][j],
+							D(2024, mo, wide ? 8 : 4), RW_EMAIL);
+			for (int j = 0; j < (few ? 5 : 20); j++)
 				rw_dataset_add_activity(ds, r, RW_NONE, D(2024, mo, 1 + j), RW_CALL);
+		}
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	assert_int_equal(rw_results_shift(res, 0, RW_MONTH, &m),
 			 rw_period_of(RW_MONTH, D(2024, 7, 1), 1));
-	assert_int_equal(m, RW_M_CALLS);
-	t = rw_results_trend(res, 0, RW_MONTH, RW_M_CALLS);
-	assert_float_equal(t->cp_change, -0.75, 1e-12);
+	assert_int_equal(m, RW_M_TOUCH_GAP_DAYS);
+	t = rw_results_trend(res, 0, RW_MONTH, RW_M_TOUCH_GAP_DAYS);
+	assert_float_equal(t->cp_change, 2, 1e-12);
 	t = rw_results_trend(res, 0, RW_MONTH, RW_M_WIN_RATE);
 	assert_float_equal(t->shift_change, -0.75, 1e-12);
 	assert_float_equal(t->shift_p, 7.390116e-5, 1e-10);
 	t = rw_results_trend(res, 0, RW_MONTH, RW_M_REVENUE);
 	assert_float_equal(t->shift_change, -0.75, 1e-12);
 	assert_float_equal(t->shift_p, 0, 0);
-	/* B: the same results, steady calls: no shift, nothing tested. */
+	/* B: the same results, steady behaviour: no shift, nothing tested. */
 	assert_int_equal(rw_results_shift(res, 1, RW_MONTH, NULL), RW_NODAY);
 	t = rw_results_trend(res, 1, RW_MONTH, RW_M_WIN_RATE);
 	assert_true(isnan(t->shift_p) && isnan(t->shift_change));
-	/* West: the team shifted on calls; no rep of it has a shift. */
-	assert_true(rw_results_finding_find(res, rw_results_rep_team(res, 2), RW_M_CALLS) >= 0);
+	/* C: calls fell by three quarters, significantly, but a count names
+	 * no shift. */
+	t = rw_results_trend(res, 6, RW_MONTH, RW_M_CALLS);
+	assert_float_equal(t->cp_change, -0.75, 1e-12);
+	assert_true(t->cp_q < 0.05);
+	assert_int_equal(rw_results_shift(res, 6, RW_MONTH, NULL), RW_NODAY);
+	/* West: the team shifted on its touch gap; no rep of it has a shift. */
+	assert_true(rw_results_finding_find(res, rw_results_rep_team(res, 2),
+					    RW_M_TOUCH_GAP_DAYS) >= 0);
 	for (uint32_t r = 2; r < 6; r++)
 		assert_int_equal(rw_results_shift(res, r, RW_MONTH, NULL), RW_NODAY);
 	rw_results_free(res);
