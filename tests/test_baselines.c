@@ -298,6 +298,66 @@ static void test_team_beyond_chance(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * Months that scatter more than binomial draws do not pass for evidence.
+ * Team P: five reps close 10 deals a month (January..September 2024,
+ * as_of 2024-10-15) and win 8, 2, 8, 2, 8 of them to May, then 3 a month;
+ * team Q wins 5 a month throughout.  P's level (the mean of its reps'
+ * monthly rates) is 0.8, 0.2, 0.8, 0.2, 0.8, 0.3 x 4; the single mean
+ * shift with least squared error (three months a side: April..July) is at
+ * June (0.432 against 0.473 at April, 0.560 at May, 0.488 at July).
+ *   Each rep: 28 of 50 won before (0.56), 12 of 40 after; CMH per rep
+ *   W = 40, E = 40 x 40 / 90 = 17.7778, V = 50 x 40 x 40 x 50 / (90^2 x
+ *   89) = 5.548620; five reps: observed 60, E 88.8889, V 27.74310.
+ *   Dispersion: per rep, months of 8 and 2 around 5.6 expected, variance
+ *   5.6 x 0.44 = 2.464: 3 x 2.4^2 / 2.464 + 2 x 3.6^2 / 2.464 = 17.532468;
+ *   after June none; over 5 reps 87.66234 on 5 x (9 - 2) = 35 d.o.f.,
+ *   phi = 2.504638.
+ *   z = -28.8889 / sqrt(27.74310 x 2.504638) = -3.465619, one-sided p
+ *   2.645059e-4, times 4 splits 1.058024e-3 (binomial months alone would
+ *   give z = -5.4847, 8.3e-8).  Revenue (won x 1000) moved by the same
+ *   -46.4% for every rep: t infinite, p 0; Benjamini-Hochberg over the
+ *   two leaves the win rate's 1.058024e-3 (rank 2 of 2).
+ * (Normal tail evaluated with Python's math.erfc.)
+ */
+static void test_team_dispersion(void **state)
+{
+	static const int before[5] = { 8, 2, 8, 2, 8 };
+	struct rw_results *res = NULL;
+	struct rw_dataset *ds = two_teams('P', 'Q', test_settings().structural_margin);
+	const struct rw_team_finding *f;
+	struct rw_err err;
+	char id[16];
+	int n = 0;
+	long i;
+
+	(void)state;
+	rw_err_clear(&err);
+	for (uint32_t r = 0; r < 10; r++)
+		for (int m = 1; m <= 9; m++) {
+			int won = r >= 5 ? 5 : m < 6 ? before[m - 1] : 3;
+
+			for (int j = 0; j < 10; j++) {
+				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
+						    j < won ? RW_WON : RW_LOST, 1000, NULL, 0 };
+
+				snprintf(id, sizeof(id), "d%d", n++);
+				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+			}
+		}
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_WIN_RATE);
+	assert_true(i >= 0);
+	f = rw_results_finding(res, (size_t)i);
+	assert_int_equal(f->since, rw_period_of(RW_MONTH, D(2024, 6, 1), 1));
+	assert_int_equal(f->reps_down, 5);
+	assert_float_equal(f->change, 0.3 / 0.56 - 1, 1e-12);
+	assert_float_equal(f->p, 1.058024e-3, 1e-9);
+	assert_int_equal(rw_results_finding_find(res, rw_results_rep_team(res, 5), RW_M_WIN_RATE), -1);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
 static void test_team_findings(void **state)
 {
 	static const int before[2][5] = { { 4, 5, 6, 7, 8 }, { 5, 5, 5, 5, 5 } };
@@ -351,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_eligibility),
 		cmocka_unit_test(test_shrinkage_small_sample),
 		cmocka_unit_test(test_team_findings),
+		cmocka_unit_test(test_team_dispersion),
 		cmocka_unit_test(test_team_beyond_chance),
 	};
 
