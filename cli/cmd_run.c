@@ -553,6 +553,17 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 	}
 	fprintf(stderr, "  reps %zu (%zu unassigned), opportunities %zu, activities folded %llu\n",
 		ds->nreps, unassigned, ds->nopps, (unsigned long long)ds->activities);
+	if (ds->activities_given && ds->act_last == RW_NODAY) {
+		fprintf(stderr, "  activities.csv has no activity up to as_of: activity metrics left empty\n");
+	} else if (ds->activities_given &&
+		   !rw_dataset_activities_cover(ds, ds->settings.as_of, ds->settings.as_of)) {
+		char first[16], last[16];
+
+		rw_day_format(ds->act_first, first, sizeof(first));
+		rw_day_format(ds->act_last, last, sizeof(last));
+		fprintf(stderr, "  activities.csv spans %s..%s only: activity metrics of periods it does not cover are left empty\n",
+			first, last);
+	}
 	if (ds->settings.shard_n) {
 		size_t mine = 0;
 

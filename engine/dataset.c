@@ -11,6 +11,7 @@ struct rw_dataset *rw_dataset_new(const struct rw_settings *s)
 	if (!ds)
 		return NULL;
 	ds->settings = *s;
+	ds->act_first = ds->act_last = RW_NODAY;
 	ds->arena = rw_arena_new(1 << 20);
 	if (!ds->arena) {
 		rw_free(ds);
@@ -133,4 +134,22 @@ int rw_dataset_add_plan(struct rw_dataset *ds, const struct rw_plan *p)
 void rw_dataset_set_activities_given(struct rw_dataset *ds)
 {
 	ds->activities_given = 1;
+}
+
+int rw_dataset_activities_cover(const struct rw_dataset *ds, int32_t first,
+				int32_t last)
+{
+	if (!ds->activities_given || ds->act_first == RW_NODAY)
+		return 0;
+	return (int64_t)ds->act_first <= (int64_t)first + RW_ACT_SLACK_DAYS &&
+	       (int64_t)ds->act_last >= (int64_t)last - RW_ACT_SLACK_DAYS;
+}
+
+int64_t rw_dataset_activities_end(const struct rw_dataset *ds)
+{
+	int64_t end = ds->settings.as_of;
+
+	if (ds->act_last != RW_NODAY && (int64_t)ds->act_last + RW_ACT_SLACK_DAYS < end)
+		end = (int64_t)ds->act_last + RW_ACT_SLACK_DAYS;
+	return end;
 }

@@ -300,6 +300,8 @@ struct rw_dataset {
 	uint64_t activities_other_shard;	/* of reps in other shards */
 	int activities_given;	/* an activity export was read (even empty);
 				 * 0: activity metrics are NAN (SPEC 4) */
+	int32_t act_first, act_last;	/* earliest and latest day of an
+					 * activity up to as_of (RW_NODAY: none) */
 };
 
 /* New empty dataset with a copy of *s.  NULL when out of memory. */
@@ -344,6 +346,23 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
  * even when it has no rows, and rw_dataset_add_activity() implies it.
  */
 void rw_dataset_set_activities_given(struct rw_dataset *ds);
+
+/*
+ * Does the activity export cover the days [first, last]?  1 when it was
+ * given and its activities (up to as_of) span them, give or take
+ * RW_ACT_SLACK_DAYS at either end (a weekend without a logged touch).  An
+ * export that starts late or stops early does not describe the periods
+ * outside its span: their activity metrics are NAN, not counts of zero,
+ * so an export cut at the end of July is no team-wide collapse of calls
+ * in August (SPEC section 4: nothing from data that isn't there).
+ */
+#define RW_ACT_SLACK_DAYS 3
+int rw_dataset_activities_cover(const struct rw_dataset *ds, int32_t first,
+				int32_t last);
+/* The last day the activity export speaks for: as_of when its span
+ * reaches it (within RW_ACT_SLACK_DAYS), else its last activity plus the
+ * slack.  A follow-up is awaited only up to this day. */
+int64_t rw_dataset_activities_end(const struct rw_dataset *ds);
 
 /* ---- Results --------------------------------------------------------- */
 

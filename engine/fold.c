@@ -181,6 +181,12 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 		ds->activities_ignored++;
 		return;
 	}
+	/* The export's span, over every shard's reps: a shard judges
+	 * coverage as the whole run does. */
+	if (ds->act_first == RW_NODAY || day < ds->act_first)
+		ds->act_first = day;
+	if (ds->act_last == RW_NODAY || day > ds->act_last)
+		ds->act_last = day;
 	if (f->keep && !f->keep[rep]) {
 		ds->activities_other_shard++;
 		return;

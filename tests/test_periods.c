@@ -396,8 +396,10 @@ static void test_rep_periods(void **state)
 /*
  * Without an activity export, the 9 activity metrics are NULL for every
  * rep and have no trend; the others are untouched.  One open deal
- * created 02-01 (as_of 03-15).  Once the export is given, even empty,
- * calls are 0 and the deal is stale at February's end (last touch its
+ * created 02-01 (as_of 03-15).  An export with no rows speaks for no
+ * period either: still NULL.  An export whose activities span the months
+ * (a call on 01-02 and one on 03-14, linked to no deal) gives February 0
+ * calls, and the deal is stale at February's end (last touch its
  * creation, 28 days before 02-29, over 14).
  */
 static void test_no_activity_export(void **state)
@@ -422,21 +424,25 @@ static void test_no_activity_export(void **state)
 		assert_int_equal(rw_metric_needs_activities(act[i]), 1);
 	assert_int_equal(rw_metric_needs_activities(RW_M_OPEN_OPPS), 0);
 	assert_int_equal(rw_metric_needs_activities(RW_NMETRICS), 0);
-	for (int given = 0; given < 2; given++) {
+	for (int given = 0; given < 3; given++) {
 		ds = rw_dataset_new(&s);
 		assert_non_null(ds);
 		add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 		add_deal(ds, 0, D(2024, 2, 1), RW_NODAY, RW_OPEN, 500);
 		assert_int_equal(rw_dataset_begin_activities(ds), 0);
-		if (given)
+		if (given == 1)
 			rw_dataset_set_activities_given(ds);
+		if (given == 2) {
+			rw_dataset_add_activity(ds, 0, RW_NONE, D(2024, 1, 2), RW_CALL);
+			rw_dataset_add_activity(ds, 0, RW_NONE, D(2024, 3, 14), RW_CALL);
+		}
 		assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 		for (int k = 0; k < 3; k++)
 			for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++)
-				if (!given)
+				if (given < 2)
 					assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, act[i])));
 		ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_OPEN_OPPS), 1);
-		if (!given) {
+		if (given < 2) {
 			assert_int_equal(rw_results_trend(res, 0, RW_MONTH, RW_M_CALLS)->n, 0);
 		} else {
 			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_CALLS), 0);
@@ -445,6 +451,61 @@ static void test_no_activity_export(void **state)
 		rw_results_free(res);
 		rw_dataset_free(ds);
 	}
+}
+
+/*
+ * An activity export that starts late and stops early speaks only for
+ * the periods inside its span, give or take 3 days (RW_ACT_SLACK_DAYS).
+ * Rep A (as_of 2024-10-15) logs a call every day from 2024-01-10 to
+ * 2024-06-30 and nothing after, while its deals go on.  January starts
+ * before the span (01-10 > 01-01 + 3): NULL; February..June: a call a
+ * day (29 in February, 30 in June); July..October after it: NULL, not 0.
+ * Follow-up: deal d1's first meeting on 05-20 and a second on 05-25 (5
+ * days, within 30): May 1 of 1.  Deal d2's first meeting on 06-10, no
+ * second: the export ends on 06-30, so the 30 days after the meeting
+ * pass on 07-10, after the last day it speaks for (06-30 + 3 = 07-03):
+ * not judged, and June's ratio is NULL (no meeting qualifies), where a
+ * cut export would otherwise read as a follow-up never made.
+ */
+static void test_activity_span(void **state)
+{
+	struct rw_dataset *ds = dataset_at(D(2024, 10, 15), 9, 0, 0);
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	uint32_t d1, d2;
+
+	(void)state;
+	rw_err_clear(&err);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	d1 = add_deal(ds, 0, D(2024, 5, 15), RW_NODAY, RW_OPEN, 500);
+	d2 = add_deal(ds, 0, D(2024, 6, 5), RW_NODAY, RW_OPEN, 500);
+	for (int mo = 1; mo <= 9; mo++)
+		add_deal(ds, 0, D(2024, mo, 3), D(2024, mo, 20), RW_WON, 100);
+	assert_int_equal(rw_dataset_begin_activities(ds), 0);
+	for (int32_t day = D(2024, 1, 10); day <= D(2024, 6, 30); day++)
+		rw_dataset_add_activity(ds, 0, RW_NONE, day, RW_CALL);
+	rw_dataset_add_activity(ds, 0, d1, D(2024, 5, 20), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, d1, D(2024, 5, 25), RW_MEETING);
+	rw_dataset_add_activity(ds, 0, d2, D(2024, 6, 10), RW_MEETING);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	/* Months of the window: January 2024 is k = 0 .. October k = 9. */
+	assert_int_equal(rw_results_first_period(res, RW_MONTH),
+			 rw_period_of(RW_MONTH, D(2024, 1, 1), 1));
+	assert_true(isnan(rw_results_value(res, 0, RW_MONTH, 0, RW_M_CALLS)));
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_CALLS), 29);
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 5, RW_M_CALLS), 30);
+	for (int k = 6; k <= 9; k++) {
+		assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, RW_M_CALLS)));
+		assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, RW_M_STALE_SHARE)));
+		/* Results do not depend on the activity export. */
+		if (k < 9)
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, k, RW_M_WON), 1);
+	}
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 4, RW_M_FOLLOWUP_RATIO), 1);
+	assert_true(isnan(rw_results_value(res, 0, RW_MONTH, 5, RW_M_FOLLOWUP_RATIO)));
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 5, RW_M_FIRST_MEETINGS), 1);
+	rw_results_free(res);
+	rw_dataset_free(ds);
 }
 
 /*
@@ -781,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_engine_change_point),
 		cmocka_unit_test(test_rep_periods),
 		cmocka_unit_test(test_no_activity_export),
+		cmocka_unit_test(test_activity_span),
 		cmocka_unit_test(test_attainment_interval),
 		cmocka_unit_test(test_history_change_point),
 		cmocka_unit_test(test_behaviour_shift),

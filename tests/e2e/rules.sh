@@ -113,6 +113,25 @@ nabs=$(sqlite3 "$TMP/rel.db" "SELECT COUNT(*) FROM rep_metrics m JOIN reps r USI
 	AND m.grain = 'month' AND m.period = '2026-09' AND m.run_id = 1 AND m.eligible = 1 AND m.win_rate < 0.2")
 check rules_absolute_folded_counted grep -q "(${nabs} rep flags folded)" "$TMP/e_rel"
 
+# An activity export cut at the end of July speaks for no later month: its
+# calls, follow-ups and stale deals there are empty, not zero, so the cut
+# is no team-wide collapse of activity (no team finding on an activity
+# metric) and the run says what the export spans.
+mkdir "$TMP/cut" && cp sample-data/*.csv "$TMP/cut/"
+awk -F, 'NR == 1 || $4 <= "2026-07-31"' sample-data/activities.csv >"$TMP/cut/activities.csv"
+"$RW" run --data "$TMP/cut" --db "$TMP/cut.db" --as-of $ASOF >/dev/null 2>"$TMP/e_cut"
+check rules_cut_exit0 [ $? -eq 0 ]
+check rules_cut_span_named grep -q '^  activities.csv spans .*\.\.2026-07-31 only' "$TMP/e_cut"
+cq() { sqlite3 "$TMP/cut.db" "$1"; }
+check rules_cut_no_activity_finding [ "$(cq "SELECT COUNT(*) FROM team_findings WHERE metric IN
+	('calls', 'emails', 'meetings', 'first_meetings', 'followup_ratio', 'touch_gap_days',
+	 'stale_opps', 'stale_share', 'avg_days_to_first_meeting')")" = 0 ]
+check rules_cut_after_empty [ "$(cq "SELECT COUNT(*) FROM rep_metrics WHERE grain = 'month'
+	AND period >= '2026-08' AND (calls IS NOT NULL OR stale_share IS NOT NULL)")" = 0 ]
+check rules_cut_july_kept [ "$(cq "SELECT COUNT(*) FROM rep_metrics WHERE grain = 'month'
+	AND period = '2026-07' AND calls IS NOT NULL")" -gt 30 ]
+check rules_cut_r003_still_pip [ "$(cq "SELECT COUNT(*) FROM flags WHERE rep_id = 'R003' AND category = 'pip_candidate'")" -ge 1 ]
+
 # --fail-on-alert: new critical alerts give exit 3 (R003's win rate is 8%).
 printf '[rule low]\ncategory = early_warning\nseverity = critical\ngrain = month\nwhen = win_rate < 0.2\n' >"$TMP/crit.ini"
 "$RW" run --config "$TMP/crit.ini" --data sample-data --db "$TMP/f.db" --as-of $ASOF --fail-on-alert >/dev/null 2>&1
