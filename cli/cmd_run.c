@@ -522,6 +522,41 @@ static double elapsed_s(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * Exports that stop short of as_of speak for no day after them: the
+ * engine leaves those periods empty (docs/inputs.md), and the scheduler's
+ * log, quiet or not, says why a night has nothing to say.
+ */
+static void warn_spans(const struct rw_dataset *ds)
+{
+	int32_t as_of = ds->settings.as_of;
+	struct rw_span sp;
+	char d0[16], d1[16], d2[16];
+
+	rw_day_format(as_of, d2, sizeof(d2));
+	rw_dataset_deals_span(ds, &sp);
+	if (sp.last == RW_NODAY) {
+		fprintf(stderr, "repwatch: warning: opportunities.csv has no deal created by %s: no period has metrics\n",
+			d2);
+	} else if (!rw_span_reaches(&sp, as_of)) {
+		rw_day_format(sp.last, d1, sizeof(d1));
+		fprintf(stderr, "repwatch: warning: opportunities.csv has nothing newer than %s, %lld days before as_of %s: the periods after it have no metrics (a stale export? --as-of sets the day a run speaks for)\n",
+			d1, (long long)as_of - sp.last, d2);
+	}
+	if (!ds->activities_given)
+		return;
+	rw_dataset_activities_span(ds, &sp);
+	if (sp.last == RW_NODAY) {
+		fprintf(stderr, "repwatch: warning: activities.csv has no activity by %s: activity metrics are left empty\n",
+			d2);
+	} else if (!rw_span_reaches(&sp, as_of)) {
+		rw_day_format(sp.first, d0, sizeof(d0));
+		rw_day_format(sp.last, d1, sizeof(d1));
+		fprintf(stderr, "repwatch: warning: activities.csv spans %s..%s, short of as_of %s: activity metrics of the periods it does not cover are left empty\n",
+			d0, d1, d2);
+	}
+}
+
 static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 			const struct rw_ingest_stats *stats, int64_t run_id,
 			double secs)
@@ -553,17 +588,6 @@ static void run_summary(const struct run_args *a, const struct rw_dataset *ds,
 	}
 	fprintf(stderr, "  reps %zu (%zu unassigned), opportunities %zu, activities folded %llu\n",
 		ds->nreps, unassigned, ds->nopps, (unsigned long long)ds->activities);
-	if (ds->activities_given && ds->act_last == RW_NODAY) {
-		fprintf(stderr, "  activities.csv has no activity up to as_of: activity metrics left empty\n");
-	} else if (ds->activities_given &&
-		   !rw_dataset_activities_cover(ds, ds->settings.as_of, ds->settings.as_of)) {
-		char first[16], last[16];
-
-		rw_day_format(ds->act_first, first, sizeof(first));
-		rw_day_format(ds->act_last, last, sizeof(last));
-		fprintf(stderr, "  activities.csv spans %s..%s only: activity metrics of periods it does not cover are left empty\n",
-			first, last);
-	}
 	if (ds->settings.shard_n) {
 		size_t mine = 0;
 
@@ -633,6 +657,7 @@ int rw_cmd_run(int argc, char **argv)
 	rc = run_ingest(&a, ds, &stats, &err);
 	if (rc)
 		goto out;
+	warn_spans(ds);
 	rc = rw_engine_compute(ds, &res, &err);
 	if (rc)
 		goto out;

@@ -2,6 +2,8 @@
 #include "engine.h"
 #include "engine_int.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 struct rw_dataset *rw_dataset_new(const struct rw_settings *s)
@@ -136,20 +138,56 @@ void rw_dataset_set_activities_given(struct rw_dataset *ds)
 	ds->activities_given = 1;
 }
 
-int rw_dataset_activities_cover(const struct rw_dataset *ds, int32_t first,
-				int32_t last)
+/* Slack of a span of n events: ln 1000 / rate days, at least min_days. */
+static void span_slack(struct rw_span *sp, uint64_t n, int32_t min_days)
 {
-	if (!ds->activities_given || ds->act_first == RW_NODAY)
-		return 0;
-	return (int64_t)ds->act_first <= (int64_t)first + RW_ACT_SLACK_DAYS &&
-	       (int64_t)ds->act_last >= (int64_t)last - RW_ACT_SLACK_DAYS;
+	double days = (double)sp->last - (double)sp->first + 1, slack;
+
+	sp->slack = min_days;
+	if (sp->first == RW_NODAY || n == 0)
+		return;
+	slack = ceil(6.907755 * days / (double)n);	/* ln 1000 = 6.907755 */
+	if (slack > min_days)
+		sp->slack = slack < INT32_MAX / 4 ? (int32_t)slack : INT32_MAX / 4;
 }
 
-int64_t rw_dataset_activities_end(const struct rw_dataset *ds)
+void rw_dataset_activities_span(const struct rw_dataset *ds, struct rw_span *sp)
 {
-	int64_t end = ds->settings.as_of;
+	sp->first = ds->activities_given ? ds->act_first : RW_NODAY;
+	sp->last = ds->activities_given ? ds->act_last : RW_NODAY;
+	span_slack(sp, ds->activities + ds->activities_other_shard, RW_ACT_SLACK_DAYS);
+}
 
-	if (ds->act_last != RW_NODAY && (int64_t)ds->act_last + RW_ACT_SLACK_DAYS < end)
-		end = (int64_t)ds->act_last + RW_ACT_SLACK_DAYS;
-	return end;
+void rw_dataset_deals_span(const struct rw_dataset *ds, struct rw_span *sp)
+{
+	int32_t as_of = ds->settings.as_of;
+	uint64_t n = 0;
+
+	sp->first = sp->last = RW_NODAY;
+	for (size_t i = 0; i < ds->nopps; i++) {
+		const struct rw_opp *o = &ds->opps[i];
+		int32_t d = o->created;
+
+		if (d > as_of)
+			continue;	/* not yet created at as_of */
+		n++;
+		if (sp->first == RW_NODAY || d < sp->first)
+			sp->first = d;
+		if ((o->status == RW_WON || o->status == RW_LOST) && o->closed != RW_NODAY &&
+		    o->closed <= as_of) {
+			n++;
+			if (o->closed > d)
+				d = o->closed;
+		}
+		if (sp->last == RW_NODAY || d > sp->last)
+			sp->last = d;
+	}
+	span_slack(sp, n, RW_DEAL_SLACK_DAYS);
+}
+
+int rw_span_reaches(const struct rw_span *sp, int32_t day)
+{
+	if (sp->last == RW_NODAY)
+		return 0;
+	return (int64_t)sp->last >= (int64_t)day - sp->slack;
 }

@@ -177,7 +177,7 @@ static void deal_meetings(struct ctx *c, uint32_t i, double *row, double *fq)
 			(double)((int64_t)m1 - o->created);
 	/* Its follow-up window must have passed within what the activity
 	 * export speaks for (as_of, unless the export stops earlier). */
-	if ((int64_t)m1 > rw_dataset_activities_end(c->ds) - c->s->followup_days)
+	if ((int64_t)m1 > c->act_end - c->s->followup_days)
 		return;
 	fq[k]++;
 	if (m2 != RW_NODAY && (int64_t)m2 - m1 <= c->s->followup_days)
@@ -259,12 +259,15 @@ int rw_rep_compute(struct ctx *c, uint32_t r)
 	for (int k = 0; k < c->np; k++) {
 		double *v = row + (size_t)k * RW_NMETRICS;
 		int mine = c->res->mine[c->g][(size_t)r * (size_t)c->np + (size_t)k];
-		/* Nothing from data that isn't there (SPEC 4): no export, or
-		 * one whose span does not reach over the period. */
-		int acts = rw_dataset_activities_cover(ds, c->pstart[k], c->eval[k]);
+		/* Nothing from data that isn't there (SPEC 4): not the rep's
+		 * period, a deals export whose span does not reach over it, no
+		 * activity export or one that does not. */
+		int acts = rw_span_reaches(&c->acts, c->eval[k]);
+		int deals = rw_span_reaches(&c->deals, c->eval[k]);
 
 		for (int m = 0; m < RW_NMETRICS; m++)
-			if (!mine || (!acts && rw_metric_needs_activities((enum rw_metric)m)))
+			if (!mine || !deals ||
+			    (!acts && rw_metric_needs_activities((enum rw_metric)m)))
 				v[m] = NAN;
 	}
 	return 0;

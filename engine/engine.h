@@ -348,21 +348,32 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 void rw_dataset_set_activities_given(struct rw_dataset *ds);
 
 /*
- * Does the activity export cover the days [first, last]?  1 when it was
- * given and its activities (up to as_of) span them, give or take
- * RW_ACT_SLACK_DAYS at either end (a weekend without a logged touch).  An
- * export that starts late or stops early does not describe the periods
- * outside its span: their activity metrics are NAN, not counts of zero,
- * so an export cut at the end of July is no team-wide collapse of calls
- * in August (SPEC section 4: nothing from data that isn't there).
+ * The days an export speaks for: up to its last dated event (up to
+ * as_of), give or take slack days.  An export that stops early does not
+ * describe the periods after it: their metrics are NAN, not counts of
+ * zero, so an export cut at the end of July, or left from three months
+ * ago, is no team-wide collapse in August (SPEC section 4: nothing from
+ * data that isn't there).  The slack is the gap that the export's own
+ * rate of events makes unlikely by chance (under one in a thousand for
+ * events at a steady rate: ln 1000 / rate days), at least
+ * RW_ACT_SLACK_DAYS for activities (a holiday week) and RW_DEAL_SLACK_DAYS
+ * for deals (a quiet month of a small team).  Where an export starts is
+ * not judged: periods before it read as zero, which no rule takes for a
+ * decline.
  */
-#define RW_ACT_SLACK_DAYS 3
-int rw_dataset_activities_cover(const struct rw_dataset *ds, int32_t first,
-				int32_t last);
-/* The last day the activity export speaks for: as_of when its span
- * reaches it (within RW_ACT_SLACK_DAYS), else its last activity plus the
- * slack.  A follow-up is awaited only up to this day. */
-int64_t rw_dataset_activities_end(const struct rw_dataset *ds);
+struct rw_span {
+	int32_t first, last;	/* RW_NODAY: the export has no event */
+	int32_t slack;		/* days */
+};
+#define RW_ACT_SLACK_DAYS 7
+#define RW_DEAL_SLACK_DAYS 30
+/* Activities: their days up to as_of (every shard's: a shard judges as
+ * the whole run); no span when no export was given. */
+void rw_dataset_activities_span(const struct rw_dataset *ds, struct rw_span *sp);
+/* Deals: the created days and the won/lost close days up to as_of. */
+void rw_dataset_deals_span(const struct rw_dataset *ds, struct rw_span *sp);
+/* 1 when span sp reaches day (within its slack). */
+int rw_span_reaches(const struct rw_span *sp, int32_t day);
 
 /* ---- Results --------------------------------------------------------- */
 

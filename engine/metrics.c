@@ -264,6 +264,13 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 	if (!c.res)
 		return rw_err_set(err, RW_ENOMEM, "out of memory computing metrics");
 	c.res->nreps = ds->nreps;
+	rw_dataset_deals_span(ds, &c.deals);
+	rw_dataset_activities_span(ds, &c.acts);
+	/* The last day the activity export speaks for: as_of, unless it
+	 * stops earlier. */
+	c.act_end = c.s->as_of;
+	if (c.acts.last != RW_NODAY && (int64_t)c.acts.last + c.acts.slack < c.act_end)
+		c.act_end = (int64_t)c.acts.last + c.acts.slack;
 	rc = bucket_deals(&c);
 	if (!rc)
 		rc = number_teams(&c);

@@ -27,6 +27,8 @@ struct ctx {
 	size_t *rep_start;	/* per rep + 1: first slot in order */
 	uint32_t *team;		/* per rep: team number */
 	size_t nteams;
+	struct rw_span deals, acts;	/* what the exports speak for */
+	int64_t act_end;	/* follow-ups are awaited up to this day */
 	/* per grain, reused */
 	enum rw_grain g;
 	int32_t first;

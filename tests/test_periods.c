@@ -454,18 +454,19 @@ static void test_no_activity_export(void **state)
 }
 
 /*
- * An activity export that starts late and stops early speaks only for
- * the periods inside its span, give or take 3 days (RW_ACT_SLACK_DAYS).
- * Rep A (as_of 2024-10-15) logs a call every day from 2024-01-10 to
- * 2024-06-30 and nothing after, while its deals go on.  January starts
- * before the span (01-10 > 01-01 + 3): NULL; February..June: a call a
- * day (29 in February, 30 in June); July..October after it: NULL, not 0.
+ * An activity export that stops early speaks only for the periods up to
+ * its end, give or take its slack.  Rep A (as_of 2024-10-15) logs a call
+ * every day from 2024-01-10 to 2024-06-30 and nothing after, while its
+ * deals go on: 173 calls and 3 meetings over 173 days, slack
+ * max(7, ceil(ln 1000 x 173 / 176) = 7) = 7 days.  January (from the
+ * 10th): 22 calls; February..June a call a day (29 in February, 30 in
+ * June); July..October end more than 7 days after 06-30: NULL, not 0.
  * Follow-up: deal d1's first meeting on 05-20 and a second on 05-25 (5
  * days, within 30): May 1 of 1.  Deal d2's first meeting on 06-10, no
- * second: the export ends on 06-30, so the 30 days after the meeting
- * pass on 07-10, after the last day it speaks for (06-30 + 3 = 07-03):
- * not judged, and June's ratio is NULL (no meeting qualifies), where a
- * cut export would otherwise read as a follow-up never made.
+ * second: the 30 days after it pass on 07-10, after the last day the
+ * export speaks for (06-30 + 7 = 07-07): not judged, and June's ratio is
+ * NULL (no meeting qualifies), where a cut export would otherwise read as
+ * a follow-up never made.
  */
 static void test_activity_span(void **state)
 {
@@ -491,7 +492,7 @@ static void test_activity_span(void **state)
 	/* Months of the window: January 2024 is k = 0 .. October k = 9. */
 	assert_int_equal(rw_results_first_period(res, RW_MONTH),
 			 rw_period_of(RW_MONTH, D(2024, 1, 1), 1));
-	assert_true(isnan(rw_results_value(res, 0, RW_MONTH, 0, RW_M_CALLS)));
+	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 0, RW_M_CALLS), 22);
 	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 1, RW_M_CALLS), 29);
 	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 5, RW_M_CALLS), 30);
 	for (int k = 6; k <= 9; k++) {
@@ -504,6 +505,61 @@ static void test_activity_span(void **state)
 	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 4, RW_M_FOLLOWUP_RATIO), 1);
 	assert_true(isnan(rw_results_value(res, 0, RW_MONTH, 5, RW_M_FOLLOWUP_RATIO)));
 	ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, 5, RW_M_FIRST_MEETINGS), 1);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
+ * A deals export speaks only for the days up to its latest created or
+ * won/lost close day, give or take its slack.  As of 2024-10-15 (nine
+ * complete months kept), rep A's deals are created on the 5th of
+ * April..June 2024 and won on the 20th, and one open deal created 06-10
+ * is expected to close in December, which does not stretch the span: 7
+ * events (4 created, 3 closed) over the 77 days 04-05..06-20, slack
+ * max(30, ceil(ln 1000 x 77 / 7) = ceil(75.99)) = 76 days.  January to
+ * March, before the first deal, read as no deal (0 won, attainment 0
+ * against the quota); April..June one deal created and one won a month;
+ * July ends 41 days after the span, August 72: theirs too, no deal;
+ * September ends 102 days after, October (as_of) 117: no metrics, not
+ * zero deals, though the quota would make their attainment 0.
+ */
+static void test_deals_span(void **state)
+{
+	struct rw_dataset *ds = dataset_at(D(2024, 10, 15), 9, 0, 0);
+	struct rw_results *res = NULL;
+	struct rw_err err;
+	struct rw_span sp;
+
+	(void)state;
+	rw_err_clear(&err);
+	add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
+	for (int mo = 4; mo <= 6; mo++)
+		add_deal(ds, 0, D(2024, mo, 5), D(2024, mo, 20), RW_WON, 100);
+	add_deal(ds, 0, D(2024, 6, 10), D(2024, 12, 1), RW_OPEN, 100);
+	for (int mo = 1; mo <= 10; mo++)
+		add_month_target(ds, 0, 2024, mo, 1000);
+	rw_dataset_deals_span(ds, &sp);
+	assert_int_equal(sp.first, D(2024, 4, 5));
+	assert_int_equal(sp.last, D(2024, 6, 20));
+	assert_int_equal(sp.slack, 76);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	for (int k = 0; k <= 9; k++) {
+		double won = rw_results_value(res, 0, RW_MONTH, k, RW_M_WON);
+		double att = rw_results_value(res, 0, RW_MONTH, k, RW_M_ATTAINMENT);
+
+		if (k >= 8) {
+			assert_true(isnan(won) && isnan(att));
+			assert_true(isnan(rw_results_value(res, 0, RW_MONTH, k, RW_M_OPPS_CREATED)));
+		} else if (k >= 3 && k <= 5) {
+			ASSERT_VAL(won, 1);
+			ASSERT_VAL(rw_results_value(res, 0, RW_MONTH, k, RW_M_OPPS_CREATED),
+				   k == 5 ? 2 : 1);
+			ASSERT_VAL(att, 0.1);
+		} else {
+			ASSERT_VAL(won, 0);
+			ASSERT_VAL(att, 0);
+		}
+	}
 	rw_results_free(res);
 	rw_dataset_free(ds);
 }
@@ -531,6 +587,8 @@ static void test_attainment_interval(void **state)
 	r = add_rep(ds, "A", "East", RW_NODAY, RW_NODAY);
 	for (int j = 0; j < 3; j++)
 		add_deal(ds, r, D(2024, 2, 1), D(2024, 2, 10), RW_WON, 1000);
+	/* March's lost deal keeps the export current up to as_of. */
+	add_deal(ds, r, D(2024, 3, 5), D(2024, 3, 12), RW_LOST, 1000);
 	add_month_target(ds, r, 2024, 1, 6000);
 	add_month_target(ds, r, 2024, 2, 6000);
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
@@ -843,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_rep_periods),
 		cmocka_unit_test(test_no_activity_export),
 		cmocka_unit_test(test_activity_span),
+		cmocka_unit_test(test_deals_span),
 		cmocka_unit_test(test_attainment_interval),
 		cmocka_unit_test(test_history_change_point),
 		cmocka_unit_test(test_behaviour_shift),
