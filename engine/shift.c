@@ -12,12 +12,8 @@
  * So the split is taken from the behaviour, not searched on the results:
  * for each rep and grain, the behaviour shift is the significant change
  * point (cp_q < RW_SHIFT_ALPHA, the team's false discovery rate) of a
- * per-deal activity-export metric (rw_metric_needs_activities, not a
- * count: counts of calls or first meetings rise and fall with the deals
- * the rep works, as revenue does, so a chance dip in new deals would move
- * both and the results' test at that split would not be independent of
- * its choice) that moved the bad way by RW_SHIFT_MIN or more; with
- * several, the one with the smallest q
+ * activity-export metric (rw_metric_needs_activities) that moved the bad
+ * way by RW_SHIFT_MIN or more; with several, the one with the smallest q
  * (then the earliest, then the metric table's order).  Every metric of the
  * rep is then tested at that one split, one-sided in its bad direction:
  * the win rate on its deals (two-proportion z of won of closed, pooled
@@ -42,9 +38,51 @@
 #define RW_SHIFT_ALPHA 0.05	/* the behaviour shift's q must be under this */
 #define RW_SHIFT_MIN 0.30	/* and its relative size at least this */
 
+/* Relative change of rep r's mean of metric m over its judged complete
+ * periods from period p on against those before (after / before - 1);
+ * NAN when a side has none or the level before is not positive. */
+static double mean_change(const struct rw_results *res, uint32_t r, enum rw_grain g,
+			  enum rw_metric m, int32_t p)
+{
+	int K = res->count[g] - 1, s = (int)(p - res->first[g]);
+	double sum[2] = { 0, 0 };
+	int n[2] = { 0, 0 };
+
+	for (int k = 0; k < K; k++) {
+		double v = rw_results_value(res, r, g, k, m);
+
+		if (isfinite(v) && rw_results_eligible(res, r, g, k)) {
+			sum[k >= s] += v;
+			n[k >= s]++;
+		}
+	}
+	if (!n[0] || !n[1] || !(sum[0] > 0))
+		return NAN;
+	return (sum[1] / n[1]) / (sum[0] / n[0]) - 1;
+}
+
+/*
+ * Did count metric m of rep r move with the deals it works?  Counts of
+ * calls or first meetings rise and fall with the deals created, as
+ * revenue does: a chance dip in new deals moves both, and results tested
+ * at that split would not be independent of its choice.  A count whose
+ * relative change t->cp_change the deals created match in direction by
+ * at least half as much (or whose deal flow is unknown) is volume, not
+ * behaviour.
+ */
+static int moved_with_flow(const struct rw_results *res, uint32_t r, enum rw_grain g,
+			   const struct rw_trend *t)
+{
+	double flow = mean_change(res, r, g, RW_M_OPPS_CREATED, t->cp_period);
+
+	return !isfinite(flow) ||
+	       (flow * t->cp_change > 0 && fabs(flow) >= fabs(t->cp_change) / 2);
+}
+
 /* The behaviour metric whose shift names rep r's at grain g, or -1.  A
  * shift the rep made with its team (a holiday month, a new dialler) is the
- * team's finding, not the rep's behaviour. */
+ * team's finding, not the rep's behaviour; a count that moved with the
+ * rep's deal flow is volume (moved_with_flow). */
 static int behaviour_shift(const struct rw_results *res, const struct rw_dataset *ds,
 			   uint32_t r, enum rw_grain g)
 {
@@ -55,13 +93,14 @@ static int behaviour_shift(const struct rw_results *res, const struct rw_dataset
 		const struct rw_trend *t = rw_results_trend(res, r, g, (enum rw_metric)m);
 		double bad;
 
-		if (!rw_metric_needs_activities((enum rw_metric)m) ||
-		    rw_metric_unit((enum rw_metric)m) == RW_UNIT_COUNT || !t ||
+		if (!rw_metric_needs_activities((enum rw_metric)m) || !t ||
 		    t->cp_period == RW_NODAY || !(t->cp_q < RW_SHIFT_ALPHA))
 			continue;
 		bad = rw_metric_up_is_good((enum rw_metric)m) ? -t->cp_change : t->cp_change;
 		if (!(bad >= RW_SHIFT_MIN) ||
-		    (g == RW_MONTH && rw_results_moved_with_team(res, ds, r, (enum rw_metric)m)))
+		    (g == RW_MONTH && rw_results_moved_with_team(res, ds, r, (enum rw_metric)m)) ||
+		    (rw_metric_unit((enum rw_metric)m) == RW_UNIT_COUNT &&
+		     moved_with_flow(res, r, g, t)))
 			continue;
 		if (!b || t->cp_q < b->cp_q ||
 		    (t->cp_q == b->cp_q && t->cp_period < b->cp_period)) {

@@ -611,56 +611,69 @@ static void test_attainment_interval(void **state)
  * Results at the behaviour shift (engine/shift.c).  Every rep has 10 deals
  * a month in 2024 (created on the 2nd, closed on the 9th; as_of
  * 2025-01-15, 12 complete months), 4 of 10 won a month before July and 1
- * of 10 after, and logs calls not linked to a deal.  Rep A touches each
- * deal once, 2 days after it is created until June and 6 days after from
- * July; it also drops from 20 calls a month to 5.  Touch gap (days from
- * the created date, the first touch, to the touch): two flat segments, 2
- * then 6, the change point after June with p = 0 and cp_change (6 - 2) /
- * 2 = +2, so July is the shift, on the touch gap.  Win rate at that
- * split: 24 of 60 against 6 of 60, pooled 0.25, se = sqrt(0.25 x 0.75 x 2
- * / 60) = 0.0790569, z = -0.3 / se = -3.794733, one-sided normal tail 0.5
- * erfc(3.794733 / sqrt 2) = 7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.
- * Revenue (won amounts of 1000): 4000 a month then 1000, flat: p = 0.
- * Rep B has the same deals, touches and calls steady: no shift.  Rep C
- * keeps its touches at 2 days but drops to 5 calls, as A: a count of
- * calls moves with the deals a rep works, as its revenue does, so it
- * names no shift.  Four reps of West all widen their touches from July: a
- * team finding on the touch gap (p 0: no spread), so that shift is the
- * team's and none of them has one of its own.
+ * of 10 after, and logs 20 calls a month not linked to a deal, and one
+ * e-mail on every deal; the export runs to 2025-01-14.
+ *   A e-mails each deal 2 days after it is created until June and 6 days
+ *   after from July.  Touch gap (days from the created date, the first
+ *   touch): two flat segments, 2 then 6, the change point after June
+ *   with p = 0 and cp_change (6 - 2) / 2 = +2, so July is the shift, on
+ *   the touch gap.  Win rate at that split: 24 of 60 against 6 of 60,
+ *   pooled 0.25, se = sqrt(0.25 x 0.75 x 2 / 60) = 0.0790569, z = -0.3 /
+ *   se = -3.794733, one-sided normal tail 0.5 erfc(3.794733 / sqrt 2) =
+ *   7.390116e-5; change 0.1 / 0.4 - 1 = -0.75.  Revenue (won amounts of
+ *   1000): 4000 a month then 1000, flat: p = 0.
+ *   B: the same deals, steady behaviour: no shift.
+ *   C (team North): 5 calls a month from July with 10 deals created a
+ *   month throughout: calls -75% while its deal flow did not move, a
+ *   shift in how it works: on calls, July.
+ *   D (North): 5 calls a month from July, and 4 deals created a month
+ *   from July (1 of 4 won): calls -75% with deals created -60%, more than
+ *   half as far: the calls fell with the deals it works (volume, as its
+ *   revenue would), no shift.
+ *   West's four reps all widen their touches from July: a team finding
+ *   on the touch gap (p 0: no spread), so that shift is the team's and
+ *   none of them has one of its own.
  */
 static void test_behaviour_shift(void **state)
 {
-	static const char *const ids[7] = { "A", "B", "W0", "W1", "W2", "W3", "C" };
+	static const char *const ids[8] = { "A", "B", "W0", "W1", "W2", "W3", "C", "D" };
+	static const char *const teams[8] = { "East", "East", "West", "West",
+					      "West", "West", "North", "North" };
 	struct rw_dataset *ds;
 	struct rw_results *res = NULL;
 	const struct rw_trend *t;
 	struct rw_err err;
 	enum rw_metric m = RW_M_WON;
-	uint32_t deal[7][12][10];
+	uint32_t deal[8][12][10];
 
 	(void)state;
 	rw_err_clear(&err);
 	ds = dataset_at(D(2025, 1, 15), 12, 6, 0);
-	for (int i = 0; i < 7; i++)
-		add_rep(ds, ids[i], i >= 2 && i < 6 ? "West" : "East", RW_NODAY, RW_NODAY);
-	for (uint32_t r = 0; r < 7; r++)
-		for (int mo = 1; mo <= 12; mo++)
-			for (int j = 0; j < 10; j++)
+	for (int i = 0; i < 8; i++)
+		add_rep(ds, ids[i], teams[i], RW_NODAY, RW_NODAY);
+	for (uint32_t r = 0; r < 8; r++)
+		for (int mo = 1; mo <= 12; mo++) {
+			int n = r == 7 && mo > 6 ? 4 : 10;
+
+			for (int j = 0; j < n; j++)
 				deal[r][mo - 1][j] = add_deal(ds, r, D(2024, mo, 2), D(2024, mo, 9),
 							      j < (mo <= 6 ? 4 : 1) ? RW_WON : RW_LOST,
 							      1000);
+		}
 	assert_int_equal(rw_dataset_begin_activities(ds), 0);
-	for (uint32_t r = 0; r < 7; r++)
+	for (uint32_t r = 0; r < 8; r++)
 		for (int mo = 1; mo <= 12; mo++) {
-			int wide = mo > 6 && r != 1 && r != 6;	/* A and West */
-			int few = mo > 6 && (r == 0 || r == 6);	/* A and C */
+			int wide = mo > 6 && r != 1 && r < 6;	/* A and West */
+			int few = mo > 6 && r >= 6;		/* C and D */
+			int n = r == 7 && mo > 6 ? 4 : 10;
 
-			for (int j = 0; j < 10; j++)
+			for (int j = 0; j < n; j++)
 				rw_dataset_add_activity(ds, r, deal[r][mo - 1][j],
 							D(2024, mo, wide ? 8 : 4), RW_EMAIL);
 			for (int j = 0; j < (few ? 5 : 20); j++)
 				rw_dataset_add_activity(ds, r, RW_NONE, D(2024, mo, 1 + j), RW_CALL);
 		}
+	rw_dataset_add_activity(ds, 1, RW_NONE, D(2025, 1, 14), RW_CALL);
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	assert_int_equal(rw_results_shift(res, 0, RW_MONTH, &m),
 			 rw_period_of(RW_MONTH, D(2024, 7, 1), 1));
@@ -677,12 +690,15 @@ static void test_behaviour_shift(void **state)
 	assert_int_equal(rw_results_shift(res, 1, RW_MONTH, NULL), RW_NODAY);
 	t = rw_results_trend(res, 1, RW_MONTH, RW_M_WIN_RATE);
 	assert_true(isnan(t->shift_p) && isnan(t->shift_change));
-	/* C: calls fell by three quarters, significantly, but a count names
-	 * no shift. */
-	t = rw_results_trend(res, 6, RW_MONTH, RW_M_CALLS);
+	/* C: fewer calls on as many deals: its behaviour. */
+	assert_int_equal(rw_results_shift(res, 6, RW_MONTH, &m),
+			 rw_period_of(RW_MONTH, D(2024, 7, 1), 1));
+	assert_int_equal(m, RW_M_CALLS);
+	/* D: calls fell significantly, but with its deals: no shift. */
+	t = rw_results_trend(res, 7, RW_MONTH, RW_M_CALLS);
 	assert_float_equal(t->cp_change, -0.75, 1e-12);
 	assert_true(t->cp_q < 0.05);
-	assert_int_equal(rw_results_shift(res, 6, RW_MONTH, NULL), RW_NODAY);
+	assert_int_equal(rw_results_shift(res, 7, RW_MONTH, NULL), RW_NODAY);
 	/* West: the team shifted on its touch gap; no rep of it has a shift. */
 	assert_true(rw_results_finding_find(res, rw_results_rep_team(res, 2),
 					    RW_M_TOUCH_GAP_DAYS) >= 0);
