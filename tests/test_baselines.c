@@ -216,6 +216,22 @@ static struct rw_dataset *two_teams(char a, char b, double margin)
 	return ds;
 }
 
+/* Rep r's deals of month m of 2024: n of 1000, created on the 1st and
+ * closed on the 10th, the first won of them won and the rest lost. */
+static void add_month(struct rw_dataset *ds, uint32_t r, int m, int won, int n)
+{
+	static int seq;
+	char id[16];
+
+	for (int j = 0; j < n; j++) {
+		struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
+				    j < won ? RW_WON : RW_LOST, 1000, NULL, 0 };
+
+		snprintf(id, sizeof(id), "m%d", seq++);
+		assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
+	}
+}
+
 /*
  * Who fell beyond the team, judged on the rep's own deals.  Two teams of
  * five, ten deals closed a month each (January..September 2024, as_of
@@ -259,8 +275,6 @@ static void test_team_beyond_chance(void **state)
 	struct rw_results *res = NULL;
 	struct rw_dataset *ds = two_teams('V', 'X', test_settings().structural_margin);
 	struct rw_err err;
-	char id[16];
-	int n = 0;
 	long i;
 
 	(void)state;
@@ -269,13 +283,7 @@ static void test_team_beyond_chance(void **state)
 		for (int m = 1; m <= 9; m++) {
 			int won = m < 6 ? 5 : r % 5 < 4 ? 3 : r < 5 ? 1 : m < 8 ? 2 : 1;
 
-			for (int j = 0; j < 10; j++) {
-				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
-						    j < won ? RW_WON : RW_LOST, 1000, NULL, 0 };
-
-				snprintf(id, sizeof(id), "w%d", n++);
-				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
-			}
+			add_month(ds, r, m, won, 10);
 		}
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	for (uint32_t t = 0; t < 2; t++) {
@@ -327,8 +335,6 @@ static void test_team_dispersion(void **state)
 	struct rw_dataset *ds = two_teams('P', 'Q', test_settings().structural_margin);
 	const struct rw_team_finding *f;
 	struct rw_err err;
-	char id[16];
-	int n = 0;
 	long i;
 
 	(void)state;
@@ -337,13 +343,7 @@ static void test_team_dispersion(void **state)
 		for (int m = 1; m <= 9; m++) {
 			int won = r >= 5 ? 5 : m < 6 ? before[m - 1] : 3;
 
-			for (int j = 0; j < 10; j++) {
-				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
-						    j < won ? RW_WON : RW_LOST, 1000, NULL, 0 };
-
-				snprintf(id, sizeof(id), "d%d", n++);
-				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
-			}
+			add_month(ds, r, m, won, 10);
 		}
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_WIN_RATE);
@@ -366,8 +366,6 @@ static void test_team_findings(void **state)
 	struct rw_dataset *ds = two_teams('T', 'U', 0.05);
 	struct rw_err err;
 	const struct rw_team_finding *f;
-	char id[16];
-	int n = 0;
 	long i;
 
 	(void)state;
@@ -376,13 +374,7 @@ static void test_team_findings(void **state)
 		for (int m = 1; m <= 9; m++) {
 			int w = m < 6 ? before[r / 5][r % 5] : after[r / 5][r % 5];
 
-			for (int j = 0; j < w; j++) {
-				struct rw_opp o = { id, r, D(2024, m, 1), D(2024, m, 10),
-						    RW_WON, 1000, NULL, 0 };
-
-				snprintf(id, sizeof(id), "o%d", n++);
-				assert_int_equal(rw_dataset_add_opp(ds, &o, NULL), 0);
-			}
+			add_month(ds, r, m, w, w);
 		}
 	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
 	i = rw_results_finding_find(res, rw_results_rep_team(res, 0), RW_M_REVENUE);
