@@ -206,8 +206,8 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 		double won = v[RW_M_WON], closed = won + v[RW_M_LOST];
 
 		v[RW_M_WIN_RATE] = closed > 0 ? won / closed : NAN;
-		rw_jeffreys(won, v[RW_M_LOST], &v[RW_M_WIN_RATE_LO],
-			    &v[RW_M_WIN_RATE_HI]);
+		rw_memo_jeffreys(c->memo, won, v[RW_M_LOST], &v[RW_M_WIN_RATE_LO],
+				 &v[RW_M_WIN_RATE_HI]);
 		v[RW_M_AVG_DEAL_SIZE] = won > 0 ? v[RW_M_REVENUE] / won : NAN;
 		v[RW_M_QUOTA] = q[k];
 		v[RW_M_ATTAINMENT] = q[k] > 0 ? v[RW_M_REVENUE] / q[k] : NAN;
