@@ -301,6 +301,45 @@ static void test_for_consecutive(void **state)
 }
 
 /*
+ * A message may name columns its `when` does not read; the rule table
+ * holds them too (the fill binds only what some rule reads or names).
+ * By hand from for_dataset: in May each of the three reps won one deal of
+ * 100 and lost none (win rate 1).
+ */
+static void test_message_columns(void **state)
+{
+	struct rw_dataset *ds = for_dataset();
+	struct rw_results *res = NULL;
+	struct rw_rules *rs = rw_rules_new();
+	struct rw_rules_out *out = NULL;
+	struct rw_rules_opts o;
+	struct rw_err err;
+
+	(void)state;
+	rw_err_clear(&err);
+	rw_rules_opts_default(&o);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "category", "early_warning", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "severity", "info", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "grain", "month", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "when", "won >= 1", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "message",
+				       "{revenue} from {won}, {lost} lost, {win_rate:pct}", &err), 0);
+	assert_int_equal(rw_rules_compile(rs, &err), 0);
+	assert_int_equal(rw_rules_evaluate(rs, &o, ds, res, &out, &err), 0);
+	assert_int_equal(out->nflags, 3);
+	for (size_t i = 0; i < out->nflags; i++) {
+		assert_string_equal(out->flags[i].message, "100 from 1, 0 lost, 100%");
+		/* The evidence values are still what the `when` reads. */
+		assert_string_equal(out->flags[i].values, "{\"won\":1.0}");
+	}
+	rw_rules_out_free(out);
+	rw_rules_free(rs);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
  * The view's eligible column is the engine's: with B hired 2024-04-10,
  * May starts 21 days into B's ramp (under 90), so `won >= 1 AND eligible
  * = 1` on May holds for A and C only; `eligible = 0` for B only (a
@@ -468,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_for_consecutive),
+		cmocka_unit_test(test_message_columns),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_eligible_column),
 		cmocka_unit_test(test_plan_status),
