@@ -301,6 +301,40 @@ static void test_for_consecutive(void **state)
 }
 
 /*
+ * rp_col_find is the inverse of rp_col_name on every column, whatever the
+ * case, and finds nothing for a prefix, an extension or an unknown name
+ * (the names by hand: "won" is a metric, "team_won_median" its team
+ * column, "won_" nothing).
+ */
+static void test_column_names(void **state)
+{
+	char name[64];
+
+	(void)state;
+	for (int i = 0; i < RP_NCOLS; i++) {
+		size_t n;
+
+		rp_col_name(i, name, sizeof(name));
+		n = strlen(name);
+		assert_int_equal(rp_col_find(name, n), i);
+		for (size_t j = 0; j < n; j++)
+			if (name[j] >= 'a' && name[j] <= 'z')
+				name[j] = (char)(name[j] - 'a' + 'A');
+		assert_int_equal(rp_col_find(name, n), i);
+		assert_true(n == 0 || rp_col_find(name, n - 1) != i);
+	}
+	assert_true(rp_col_find("won", 3) >= RP_NKEYS);
+	assert_true(rp_col_find("team_won_median", 15) >= RP_NKEYS);
+	assert_int_equal(rp_col_find("_rep", 4), 0);
+	assert_int_equal(rp_col_find("won_", 4), -1);
+	assert_int_equal(rp_col_find("team_won", 8), -1);
+	assert_int_equal(rp_col_find("wonx", 4), -1);
+	assert_int_equal(rp_col_find("", 0), -1);
+	/* len, not the terminator, ends the name: {won:pct} asks for "won". */
+	assert_int_equal(rp_col_find("won:pct", 3), rp_col_find("won", 3));
+}
+
+/*
  * A message may name columns its `when` does not read; the rule table
  * holds them too (the fill binds only what some rule reads or names).
  * By hand from for_dataset: in May each of the three reps won one deal of
@@ -508,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_for_consecutive),
 		cmocka_unit_test(test_message_columns),
+		cmocka_unit_test(test_column_names),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_eligible_column),
 		cmocka_unit_test(test_plan_status),
