@@ -136,11 +136,18 @@ static void deal_open(struct ctx *c, const struct rw_opp *o, uint32_t i,
 	}
 }
 
-/* Gaps between consecutive touch days, by the period of the later one. */
+/* Gaps between consecutive touch days, by the period of the later one.
+ * The walk starts at the last touch before the window: the touches before
+ * it give no gap in the window (the quarters' window spans years, the
+ * weeks' a quarter). */
 static int deal_gaps(struct ctx *c, const struct rw_opp *o, uint32_t i)
 {
 	int32_t prev = RW_NODAY, day = RW_NODAY;
 
+	if (rw_fold_last_touch(c->ds->fold, c->s->as_of, o, i, c->pstart[0], &day) > 0)
+		prev = day;
+	else
+		day = RW_NODAY;
 	while (rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &day)) {
 		int k = slot(c, day);
 
