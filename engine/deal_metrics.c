@@ -108,20 +108,30 @@ static void deal_open(struct ctx *c, const struct rw_opp *o, uint32_t i,
 		      double *row)
 {
 	int32_t cd = closed_day(o, c->s->as_of), touch = RW_NODAY, last = RW_NODAY;
-	int has_next, nextk = -2;
+	int has_next = -1, nextk = -2;
 
 	if (o->status != RW_OPEN && o->closed == RW_NODAY)
 		return;
 	if (o->closed != RW_NODAY)
 		nextk = (int)((int64_t)rw_period_of(c->g, o->closed,
 						    c->s->fiscal_start) - c->first) - 1;
-	has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &touch);
 	for (int k = 0; k < c->np; k++) {
 		int32_t d = c->eval[k];
 		double *v = row + (size_t)k * RW_NMETRICS;
 
 		if (o->created > d || (cd != RW_NODAY && cd <= d))
 			continue;
+		if (has_next < 0) {
+			/* The first day the deal is open on: the walk starts
+			 * at its last touch on or before it, not at the
+			 * deal's first touch. */
+			if (rw_fold_last_touch(c->ds->fold, c->s->as_of, o, i,
+					       d + 1, &last) < 0)
+				last = RW_NODAY;
+			touch = last;
+			has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of,
+						      o, i, &touch);
+		}
 		while (has_next && touch <= d) {
 			last = touch;
 			has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of,
