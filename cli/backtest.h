@@ -64,6 +64,7 @@ struct bt_state {
 	int *pday;
 	struct bt_view truth;
 	struct rw_results *truth_res;
+	struct rw_memo *memo;		/* the quantiles every night shares */
 	struct rw_rule_track *tracks;
 	size_t ntracks;
 	char (*notes)[64];

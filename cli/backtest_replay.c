@@ -369,7 +369,7 @@ static int bt_point(struct bt_state *b, int p, struct rw_err *err)
 	s.as_of = b->as_of[p];
 	if (bt_view_build(b, &s, &v))
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
-	rc = rw_engine_compute(v.ds, &res, err);
+	rc = rw_engine_compute_memo(v.ds, b->memo, &res, err);
 	if (!rc)
 		rc = rw_rules_evaluate(a->cfg.rules, &a->cfg.rules_opts, v.ds, res, &ro, err);
 	if (!rc && (bt_record(b, p, &v, res, ro) || bt_projection(b, &v, res)))
@@ -595,8 +595,12 @@ int rw_bt_truth(struct bt_state *b, int32_t last_day, struct rw_err *err)
 	}
 	if (h > s.history_periods)
 		s.history_periods = h;
+	/* The truth's complete periods are the replays' too: the quantiles
+	 * it computes are most of theirs. */
+	if (!b->memo && !(b->memo = rw_memo_new()))
+		return rw_err_set(err, RW_ENOMEM, "out of memory");
 	if (bt_view_build(b, &s, &b->truth))
 		return rw_err_set(err, RW_ENOMEM, "out of memory");
-	return rw_engine_compute(b->truth.ds, &b->truth_res, err);
+	return rw_engine_compute_memo(b->truth.ds, b->memo, &b->truth_res, err);
 }
 

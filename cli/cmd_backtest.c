@@ -250,6 +250,7 @@ static void bt_free(struct bt_state *b)
 	rw_free(b->pday);
 	rw_bt_view_free(&b->truth);
 	rw_results_free(b->truth_res);
+	rw_memo_free(b->memo);
 	rw_free(b->tracks);
 	rw_free(b->notes);
 }

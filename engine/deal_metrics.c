@@ -108,20 +108,30 @@ static void deal_open(struct ctx *c, const struct rw_opp *o, uint32_t i,
 		      double *row)
 {
 	int32_t cd = closed_day(o, c->s->as_of), touch = RW_NODAY, last = RW_NODAY;
-	int has_next, nextk = -2;
+	int has_next = -1, nextk = -2;
 
 	if (o->status != RW_OPEN && o->closed == RW_NODAY)
 		return;
 	if (o->closed != RW_NODAY)
 		nextk = (int)((int64_t)rw_period_of(c->g, o->closed,
 						    c->s->fiscal_start) - c->first) - 1;
-	has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &touch);
 	for (int k = 0; k < c->np; k++) {
 		int32_t d = c->eval[k];
 		double *v = row + (size_t)k * RW_NMETRICS;
 
 		if (o->created > d || (cd != RW_NODAY && cd <= d))
 			continue;
+		if (has_next < 0) {
+			/* The first day the deal is open on: the walk starts
+			 * at its last touch on or before it, not at the
+			 * deal's first touch. */
+			if (rw_fold_last_touch(c->ds->fold, c->s->as_of, o, i,
+					       d + 1, &last) < 0)
+				last = RW_NODAY;
+			touch = last;
+			has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of,
+						      o, i, &touch);
+		}
 		while (has_next && touch <= d) {
 			last = touch;
 			has_next = rw_fold_next_touch(c->ds->fold, c->s->as_of,
@@ -136,11 +146,18 @@ static void deal_open(struct ctx *c, const struct rw_opp *o, uint32_t i,
 	}
 }
 
-/* Gaps between consecutive touch days, by the period of the later one. */
+/* Gaps between consecutive touch days, by the period of the later one.
+ * The walk starts at the last touch before the window: the touches before
+ * it give no gap in the window (the quarters' window spans years, the
+ * weeks' a quarter). */
 static int deal_gaps(struct ctx *c, const struct rw_opp *o, uint32_t i)
 {
 	int32_t prev = RW_NODAY, day = RW_NODAY;
 
+	if (rw_fold_last_touch(c->ds->fold, c->s->as_of, o, i, c->pstart[0], &day) > 0)
+		prev = day;
+	else
+		day = RW_NODAY;
 	while (rw_fold_next_touch(c->ds->fold, c->s->as_of, o, i, &day)) {
 		int k = slot(c, day);
 
@@ -208,8 +225,8 @@ static void rep_ratios(struct ctx *c, uint32_t r, double *row)
 		double won = v[RW_M_WON], closed = won + v[RW_M_LOST];
 
 		v[RW_M_WIN_RATE] = closed > 0 ? won / closed : NAN;
-		rw_jeffreys(won, v[RW_M_LOST], &v[RW_M_WIN_RATE_LO],
-			    &v[RW_M_WIN_RATE_HI]);
+		rw_memo_jeffreys(c->memo, won, v[RW_M_LOST], &v[RW_M_WIN_RATE_LO],
+				 &v[RW_M_WIN_RATE_HI]);
 		v[RW_M_AVG_DEAL_SIZE] = won > 0 ? v[RW_M_REVENUE] / won : NAN;
 		v[RW_M_QUOTA] = q[k];
 		v[RW_M_ATTAINMENT] = q[k] > 0 ? v[RW_M_REVENUE] / q[k] : NAN;

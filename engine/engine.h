@@ -414,6 +414,19 @@ int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		      struct rw_err *err);
 void rw_results_free(struct rw_results *res);	/* NULL is a no-op */
 
+/*
+ * A cache of the interval quantiles that several computes can share (one
+ * process, one thread at a time): the results are bit for bit those of
+ * rw_engine_compute, only the GSL calls a previous compute already made
+ * are skipped.  rw_memo_new returns NULL when out of memory; NULL memo in
+ * rw_engine_compute_memo is rw_engine_compute.
+ */
+struct rw_memo;
+struct rw_memo *rw_memo_new(void);
+void rw_memo_free(struct rw_memo *m);	/* NULL is a no-op */
+int rw_engine_compute_memo(const struct rw_dataset *ds, struct rw_memo *memo,
+			   struct rw_results **out, struct rw_err *err);
+
 /* Periods computed for grain g: indexes first .. first + count - 1; the
  * last one is the partial period that holds as_of. */
 int32_t rw_results_first_period(const struct rw_results *res, enum rw_grain g);
@@ -587,6 +600,13 @@ int rw_jeffreys(double won, double lost, double *lo, double *hi);
  * or a GSL failure.
  */
 int rw_gamma_interval(double y, double v, double wm, double *lo, double *hi);
+
+/* rw_jeffreys and rw_gamma_interval through memo m (engine/memo.c): the
+ * same outputs and return; m NULL calls them directly. */
+int rw_memo_jeffreys(struct rw_memo *m, double won, double lost, double *lo,
+		     double *hi);
+int rw_memo_gamma_interval(struct rw_memo *m, double y, double v, double wm,
+			   double *lo, double *hi);
 
 /*
  * One pre-specified split (no search, so no multiplicity factor), tested

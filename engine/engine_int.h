@@ -66,6 +66,19 @@ size_t rw_fold_span(int32_t clip, int32_t as_of, const struct rw_opp *o,
 int rw_fold_next_touch(const struct rw_dataset_fold *f, int32_t as_of,
 		       const struct rw_opp *o, uint32_t i, int32_t *day);
 
+/*
+ * The last touch day of deal i before limit, one that rw_fold_next_touch
+ * walks through: sets *day and returns 1, or sets *day to RW_NODAY and
+ * returns 0 when no touch is before limit.  Walking on from *day (from
+ * RW_NODAY when 0) gives the touches on or after limit, so a walk that
+ * only needs those skips the earlier ones.  Returns -1 (*day RW_NODAY)
+ * when the fold cannot tell: limit on or before f->clip with the kept
+ * touch before clip not before limit.
+ */
+int rw_fold_last_touch(const struct rw_dataset_fold *f, int32_t as_of,
+		       const struct rw_opp *o, uint32_t i, int32_t limit,
+		       int32_t *day);
+
 /* Counter of type t (RW_CALL, RW_EMAIL, RW_MEETING) for rep r, grain g,
  * k-th period of the grain's window; 0 when f is NULL. */
 uint32_t rw_fold_count(const struct rw_dataset_fold *f, uint32_t r,

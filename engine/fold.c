@@ -248,6 +248,75 @@ static size_t lowest_bit(uint64_t w)
 	return n;
 }
 
+/* Index of the highest set bit of a non-zero word. */
+static size_t highest_bit(uint64_t w)
+{
+	size_t n = 0;
+
+	if (w >> 32) {
+		w >>= 32;
+		n += 32;
+	}
+	if (w >> 16) {
+		w >>= 16;
+		n += 16;
+	}
+	if (w >> 8) {
+		w >>= 8;
+		n += 8;
+	}
+	while (w >>= 1)
+		n++;
+	return n;
+}
+
+int rw_fold_last_touch(const struct rw_dataset_fold *f, int32_t as_of,
+		       const struct rw_opp *o, uint32_t i, int32_t limit,
+		       int32_t *day)
+{
+	int32_t start, end;
+	size_t len, hi, w;
+	uint64_t word;
+
+	*day = RW_NODAY;
+	/* No fold, or a deal added after the fold began: created only. */
+	if (!f || i >= f->nopps) {
+		rw_fold_span(as_of, as_of, o, &start, &end);
+		if (o->created > end || o->created >= limit)
+			return 0;
+		*day = o->created;
+		return 1;
+	}
+	if (limit <= f->clip) {
+		/* Only the last touch before clip is kept. */
+		if (f->before[i] == RW_NODAY)
+			return 0;
+		if (f->before[i] >= limit)
+			return -1;
+		*day = f->before[i];
+		return 1;
+	}
+	len = rw_fold_span(f->clip, f->as_of, o, &start, &end);
+	if (len && limit > start) {
+		/* Bits [0, hi) are the days before limit. */
+		hi = (int64_t)limit - start < (int64_t)len ? (size_t)((int64_t)limit - start) : len;
+		w = (hi - 1) / 64;
+		word = f->bits[f->word_off[i] + w];
+		if ((hi - 1) % 64 != 63)
+			word &= ((uint64_t)1 << ((hi - 1) % 64 + 1)) - 1;
+		while (!word && w > 0)
+			word = f->bits[f->word_off[i] + --w];
+		if (word) {
+			*day = (int32_t)((int64_t)start + (int64_t)(w * 64 + highest_bit(word)));
+			return 1;
+		}
+	}
+	if (f->before[i] == RW_NODAY)
+		return 0;
+	*day = f->before[i];	/* before clip, so before limit */
+	return 1;
+}
+
 int rw_fold_next_touch(const struct rw_dataset_fold *f, int32_t as_of,
 		       const struct rw_opp *o, uint32_t i, int32_t *day)
 {

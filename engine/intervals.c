@@ -56,7 +56,7 @@ static void pair_interval(struct ctx *c, uint32_t r, size_t k, double fall)
 
 	if (isnan(a[RW_M_REVENUE]) || isnan(b[RW_M_REVENUE]))
 		return;		/* not both the rep's periods */
-	if (won + lost > 0 && !rw_jeffreys(won, lost, &lo, &hi)) {
+	if (won + lost > 0 && !rw_memo_jeffreys(c->memo, won, lost, &lo, &hi)) {
 		b[RW_M_WIN_RATE_2P] = won / (won + lost);
 		b[RW_M_WIN_RATE_2P_LO] = lo;
 		b[RW_M_WIN_RATE_2P_HI] = hi;
@@ -69,7 +69,7 @@ static void pair_interval(struct ctx *c, uint32_t r, size_t k, double fall)
 	if (!(wm > 0))
 		wm = fall;
 	b[RW_M_ATTAINMENT_2P] = y / q;
-	if (rw_gamma_interval(y, v, wm, &lo, &hi))
+	if (rw_memo_gamma_interval(c->memo, y, v, wm, &lo, &hi))
 		return;
 	b[RW_M_ATTAINMENT_2P_LO] = lo / q;
 	b[RW_M_ATTAINMENT_2P_HI] = hi / q;
@@ -109,8 +109,8 @@ int rw_intervals_compute(struct ctx *c)
 				continue;	/* not the rep's period */
 			if (!(wm > 0))
 				wm = fall;
-			if (rw_gamma_interval(v[RW_M_REVENUE], c->ssq[r * np + k],
-					      wm, &lo, &hi))
+			if (rw_memo_gamma_interval(c->memo, v[RW_M_REVENUE],
+						   c->ssq[r * np + k], wm, &lo, &hi))
 				continue;
 			v[RW_M_REVENUE_LO] = lo;
 			v[RW_M_REVENUE_HI] = hi;

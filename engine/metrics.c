@@ -250,11 +250,18 @@ static int grain_compute(struct ctx *c, enum rw_grain g)
 int rw_engine_compute(const struct rw_dataset *ds, struct rw_results **out,
 		      struct rw_err *err)
 {
+	return rw_engine_compute_memo(ds, NULL, out, err);
+}
+
+int rw_engine_compute_memo(const struct rw_dataset *ds, struct rw_memo *memo,
+			   struct rw_results **out, struct rw_err *err)
+{
 	struct ctx c;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.ds = ds;
+	c.memo = memo;
 	c.s = &ds->settings;
 	if (c.s->history_periods < 0 || c.s->history_periods > 10000 ||
 	    c.s->trend_periods < 0 || c.s->stale_days < 0 || c.s->followup_days < 0)

@@ -23,6 +23,7 @@ struct ctx {
 	const struct rw_dataset *ds;
 	const struct rw_settings *s;
 	struct rw_results *res;
+	struct rw_memo *memo;	/* NULL: no cache */
 	uint32_t *order;	/* deal indexes grouped by owner */
 	size_t *rep_start;	/* per rep + 1: first slot in order */
 	uint32_t *team;		/* per rep: team number */

@@ -44,12 +44,13 @@ void NAME(T *a, size_t n, T *tmp)						\
 	T *src = a, *dst = tmp;							\
 										\
 	if (n < RW_RADIX_MIN) {							\
+		/* On the values themselves: on finite values > orders as	\
+		 * the keys do, for less than a key per comparison. */	\
 		for (size_t i = 1; i < n; i++) {				\
 			T x = a[i];						\
-			uint64_t kx = KEY(x);					\
 			size_t j = i;						\
 										\
-			for (; j && KEY(a[j - 1]) > kx; j--)			\
+			for (; j && a[j - 1] > x; j--)				\
 				a[j] = a[j - 1];				\
 			a[j] = x;						\
 		}								\

@@ -47,6 +47,27 @@ int rw_jeffreys(double won, double lost, double *lo, double *hi)
 	return 0;
 }
 
+/*
+ * t_{0.975} with dof degrees of freedom.  A trend has at most
+ * RW_TREND_MAX points, so a night asks for the same few values thousands
+ * of times: each is computed once per thread (the same call, so the same
+ * bits).
+ */
+static double t_crit(double dof)
+{
+	static _Thread_local double memo[RW_TREND_MAX + 1];
+	static _Thread_local unsigned char known[RW_TREND_MAX + 1];
+	size_t i = (size_t)dof;
+
+	if (!(dof >= 1 && dof <= RW_TREND_MAX) || (double)i != dof)
+		return gsl_cdf_tdist_Qinv(0.025, dof);
+	if (!known[i]) {
+		memo[i] = gsl_cdf_tdist_Qinv(0.025, dof);
+		known[i] = 1;
+	}
+	return memo[i];
+}
+
 /* Two-sided p of a slope and its 95% interval from its standard error. */
 static void slope_test(double slope, double se, size_t n, double *p,
 		       double *lo, double *hi)
@@ -69,7 +90,7 @@ static void slope_test(double slope, double se, size_t n, double *p,
 	if (p && isfinite(q))
 		*p = fmin(1, 2 * q);
 	if (lo && hi) {
-		tcrit = gsl_cdf_tdist_Qinv(0.025, dof);
+		tcrit = t_crit(dof);
 		if (isfinite(tcrit)) {
 			*lo = slope - tcrit * se;
 			*hi = slope + tcrit * se;

@@ -89,12 +89,13 @@ enum rp_kind rp_col_kind(int i, int *metric)
 	return i == 0 ? RP_TENURE : i == 1 ? RP_ON_PLAN : RP_ELIGIBLE;
 }
 
+static const char *const rp_suffix[RP_PER_METRIC] = {
+	"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median",
+	"_slope_q", "_cp_size", "_cp_q", "_cp_change", "_shift_change", "_shift_p"
+};
+
 void rp_col_name(int i, char *out, size_t size)
 {
-	static const char *const suffix[RP_PER_METRIC] = {
-		"", "_z", "_pct", "_slope", "_slope_p", "_change", "_median",
-		"_slope_q", "_cp_size", "_cp_q", "_cp_change", "_shift_change", "_shift_p"
-	};
 	int m;
 	enum rp_kind k = rp_col_kind(i, &m);
 
@@ -108,18 +109,44 @@ void rp_col_name(int i, char *out, size_t size)
 		snprintf(out, size, "eligible");
 	else
 		snprintf(out, size, "%s%s%s", k == RP_TEAM_MEDIAN ? "team_" : "",
-			 rw_metric_name((enum rw_metric)m), suffix[k - RP_VALUE]);
+			 rw_metric_name((enum rw_metric)m), rp_suffix[k - RP_VALUE]);
+}
+
+/* Whether name[0..*len) starts with piece (case-insensitive); if so the
+ * piece is consumed. */
+static int rp_eat(const char **name, size_t *len, const char *piece)
+{
+	size_t n = strlen(piece);
+
+	if (n > *len || strncasecmp(*name, piece, n))
+		return 0;
+	*name += n;
+	*len -= n;
+	return 1;
+}
+
+/* Whether name[0..len) is the name of column i (rp_col_name's, compared
+ * piece by piece: a rule message asks for columns at every flag). */
+static int rp_col_is(int i, const char *name, size_t len)
+{
+	int m;
+	enum rp_kind k = rp_col_kind(i, &m);
+	const char *whole = k < RP_VALUE ? key_names[k] : k == RP_TENURE ? "tenure_days" :
+			    k == RP_ON_PLAN ? "on_plan" : k == RP_ELIGIBLE ? "eligible" : NULL;
+
+	if (whole)
+		return rp_eat(&name, &len, whole) && !len;
+	if (k == RP_TEAM_MEDIAN && !rp_eat(&name, &len, "team_"))
+		return 0;
+	return rp_eat(&name, &len, rw_metric_name((enum rw_metric)m)) &&
+	       rp_eat(&name, &len, rp_suffix[k - RP_VALUE]) && !len;
 }
 
 int rp_col_find(const char *name, size_t len)
 {
-	char buf[64];
-
-	for (int i = 0; i < RP_NCOLS; i++) {
-		rp_col_name(i, buf, sizeof(buf));
-		if (strlen(buf) == len && !strncasecmp(buf, name, len))
+	for (int i = 0; i < RP_NCOLS; i++)
+		if (rp_col_is(i, name, len))
 			return i;
-	}
 	return -1;
 }
 

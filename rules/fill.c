@@ -96,17 +96,53 @@ static int32_t eval_day(const struct rw_dataset *ds, const struct rw_results *re
 	return rw_period_end(g, p, ds->settings.fiscal_start) - 1;
 }
 
+/*
+ * The value columns some rule reads, into cols[0..*n): those its `when`
+ * reads (rw_rule.reads, from the authorizer) and those its message names
+ * (render() in eval.c); nothing else reads rp.  The others stay NULL: a
+ * row has hundreds of columns and a rule set reads a few dozen, so
+ * binding them all was most of the time a night spent on the rules.
+ */
+static void cols_used(const struct rw_rules *rs, int *cols, int *n)
+{
+	unsigned char used[RP_NCOLS];
+
+	memset(used, 0, sizeof(used));
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rw_rule *ru = &rs->rules[i];
+		const char *p = ru->message, *open, *close;
+
+		for (int c = RP_NKEYS; c < RP_NCOLS; c++)
+			used[c] |= ru->reads[c];
+		while (p && (open = strchr(p, '{')) && (close = strchr(open, '}'))) {
+			size_t len = (size_t)(close - open - 1);
+			int c;
+
+			if (len > 4 && !strncmp(close - 4, ":pct", 4))
+				len -= 4;
+			c = rp_col_find(open + 1, len);
+			if (c >= RP_NKEYS)
+				used[c] = 1;
+			p = close + 1;
+		}
+	}
+	*n = 0;
+	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
+		if (used[c])
+			cols[(*n)++] = c;
+}
+
 static int fill_row(struct rw_rules *rs, const struct rw_dataset *ds,
 		    const struct rw_results *res, uint32_t r, enum rw_grain g,
-		    int k, int complete, int32_t day)
+		    int k, int complete, int32_t day, const int *cols, int ncols)
 {
 	sqlite3_stmt *st = rs->insert;
 
 	if (sqlite3_bind_int64(st, 1, r) || sqlite3_bind_int(st, 2, g) ||
 	    sqlite3_bind_int(st, 3, k) || sqlite3_bind_int(st, 4, complete))
 		return -1;
-	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
-		if (bind_num(st, c + 1, col_value(ds, res, c, r, g, k, day)))
+	for (int i = 0; i < ncols; i++)
+		if (bind_num(st, cols[i] + 1, col_value(ds, res, cols[i], r, g, k, day)))
 			return -1;
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return -1;
@@ -134,8 +170,11 @@ static int first_needed(const struct rw_rules *rs, enum rw_grain g, int n)
 int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
 	       const struct rw_results *res, struct rw_err *err)
 {
-	int rc = 0;
+	int cols[RP_NCOLS], ncols, rc = 0;
 
+	cols_used(rs, cols, &ncols);
+	/* Every column no rule reads: NULL. */
+	sqlite3_clear_bindings(rs->insert);
 	if (sqlite3_exec(rs->db, "DELETE FROM rp; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return rw_err_set(err, RW_EDB, "rules: cannot clear the rule table: %s", sqlite3_errmsg(rs->db));
 	for (int g = 0; g < RW_NGRAINS && !rc; g++) {
@@ -145,7 +184,8 @@ int rules_fill(struct rw_rules *rs, const struct rw_dataset *ds,
 			int32_t day = eval_day(ds, res, (enum rw_grain)g, k);
 
 			for (uint32_t r = 0; r < ds->nreps; r++) {
-				if (fill_row(rs, ds, res, r, (enum rw_grain)g, k, k < n - 1, day)) {
+				if (fill_row(rs, ds, res, r, (enum rw_grain)g, k, k < n - 1,
+					     day, cols, ncols)) {
 					rc = rw_err_set(err, RW_EDB, "rules: cannot fill the rule table: %s", sqlite3_errmsg(rs->db));
 					sqlite3_reset(rs->insert);
 					break;

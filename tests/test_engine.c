@@ -595,6 +595,69 @@ static void test_fold_does_not_allocate(void **state)
 	rw_dataset_free(ds);
 }
 
+/*
+ * rw_fold_last_touch on the worked dataset.  By hand (test_touch_metrics'
+ * touch days): a4 is touched 02-15, 02-20, 03-05, 03-12 (03-16 is after
+ * as_of); c2's touch of 2023-06-15 is the one kept before the bitmap
+ * (clip is 2023-07-01, the first day of the quarters' window 2023-Q3),
+ * its next 2024-01-10.  Then on every deal and every limit from 2023-07-02
+ * to 2024-04-01, the answer is the last day rw_fold_next_touch walks
+ * before the limit, and walking on from it gives the next.
+ */
+static void test_fold_last_touch(void **state)
+{
+	struct rw_dataset *ds = build();
+	const struct rw_dataset_fold *f = ds->fold;
+	int32_t as_of = ds->settings.as_of, day;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(f->clip, D(2023, 7, 1));
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[A4], A4, D(2024, 3, 5), &day), 1);
+	assert_int_equal(day, D(2024, 2, 20));
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[A4], A4, D(2024, 3, 6), &day), 1);
+	assert_int_equal(day, D(2024, 3, 5));
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[A4], A4, D(2024, 12, 31), &day), 1);
+	assert_int_equal(day, D(2024, 3, 12));
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[A4], A4, D(2024, 2, 15), &day), 0);
+	assert_int_equal(day, RW_NODAY);
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[C2], C2, D(2024, 1, 10), &day), 1);
+	assert_int_equal(day, D(2023, 6, 15));
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[C2], C2, D(2023, 7, 1), &day), 1);
+	assert_int_equal(day, D(2023, 6, 15));
+	/* Before clip, earlier than the kept touch: not known. */
+	assert_int_equal(rw_fold_last_touch(f, as_of, &ds->opps[C2], C2, D(2023, 6, 1), &day), -1);
+	for (uint32_t i = 0; i < ds->nopps; i++) {
+		for (int32_t limit = D(2023, 7, 2); limit <= D(2024, 4, 1); limit++) {
+			int32_t walk = RW_NODAY, last = RW_NODAY, next = RW_NODAY;
+			int rc;
+
+			while (rw_fold_next_touch(f, as_of, &ds->opps[i], i, &walk)) {
+				if (walk >= limit) {
+					next = walk;
+					break;
+				}
+				last = walk;
+			}
+			rc = rw_fold_last_touch(f, as_of, &ds->opps[i], i, limit, &day);
+			assert_int_equal(rc, last != RW_NODAY);
+			assert_int_equal(day, last);
+			walk = day;
+			if (rw_fold_next_touch(f, as_of, &ds->opps[i], i, &walk))
+				assert_int_equal(walk, next);
+			else
+				assert_int_equal(next, RW_NODAY);
+		}
+	}
+	/* No fold: the created day is the only touch. */
+	assert_int_equal(rw_fold_last_touch(NULL, as_of, &ds->opps[A4], A4, D(2024, 2, 16), &day), 1);
+	assert_int_equal(day, D(2024, 2, 15));
+	assert_int_equal(rw_fold_last_touch(NULL, as_of, &ds->opps[A4], A4, D(2024, 2, 15), &day), 0);
+	/* b5 is created after as_of: never touched. */
+	assert_int_equal(rw_fold_last_touch(NULL, as_of, &ds->opps[B5], B5, D(2024, 12, 1), &day), 0);
+	rw_dataset_free(ds);
+}
+
 /* Fail each allocation of a computation in turn: an error, never a crash
  * or a leak (ASan's leak check runs at exit). */
 static void test_compute_out_of_memory(void **state)
@@ -797,6 +860,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_projection, setup_results, teardown_results),
 		cmocka_unit_test(test_metric_columns),
 		cmocka_unit_test(test_fold_does_not_allocate),
+		cmocka_unit_test(test_fold_last_touch),
 		cmocka_unit_test(test_compute_out_of_memory),
 		cmocka_unit_test(test_begin_out_of_memory),
 	};

@@ -301,6 +301,79 @@ static void test_for_consecutive(void **state)
 }
 
 /*
+ * rp_col_find is the inverse of rp_col_name on every column, whatever the
+ * case, and finds nothing for a prefix, an extension or an unknown name
+ * (the names by hand: "won" is a metric, "team_won_median" its team
+ * column, "won_" nothing).
+ */
+static void test_column_names(void **state)
+{
+	char name[64];
+
+	(void)state;
+	for (int i = 0; i < RP_NCOLS; i++) {
+		size_t n;
+
+		rp_col_name(i, name, sizeof(name));
+		n = strlen(name);
+		assert_int_equal(rp_col_find(name, n), i);
+		for (size_t j = 0; j < n; j++)
+			if (name[j] >= 'a' && name[j] <= 'z')
+				name[j] = (char)(name[j] - 'a' + 'A');
+		assert_int_equal(rp_col_find(name, n), i);
+		assert_true(n == 0 || rp_col_find(name, n - 1) != i);
+	}
+	assert_true(rp_col_find("won", 3) >= RP_NKEYS);
+	assert_true(rp_col_find("team_won_median", 15) >= RP_NKEYS);
+	assert_int_equal(rp_col_find("_rep", 4), 0);
+	assert_int_equal(rp_col_find("won_", 4), -1);
+	assert_int_equal(rp_col_find("team_won", 8), -1);
+	assert_int_equal(rp_col_find("wonx", 4), -1);
+	assert_int_equal(rp_col_find("", 0), -1);
+	/* len, not the terminator, ends the name: {won:pct} asks for "won". */
+	assert_int_equal(rp_col_find("won:pct", 3), rp_col_find("won", 3));
+}
+
+/*
+ * A message may name columns its `when` does not read; the rule table
+ * holds them too (the fill binds only what some rule reads or names).
+ * By hand from for_dataset: in May each of the three reps won one deal of
+ * 100 and lost none (win rate 1).
+ */
+static void test_message_columns(void **state)
+{
+	struct rw_dataset *ds = for_dataset();
+	struct rw_results *res = NULL;
+	struct rw_rules *rs = rw_rules_new();
+	struct rw_rules_out *out = NULL;
+	struct rw_rules_opts o;
+	struct rw_err err;
+
+	(void)state;
+	rw_err_clear(&err);
+	rw_rules_opts_default(&o);
+	assert_int_equal(rw_engine_compute(ds, &res, &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "category", "early_warning", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "severity", "info", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "grain", "month", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "when", "won >= 1", &err), 0);
+	assert_int_equal(rw_rules_set(rs, "won", "message",
+				       "{revenue} from {won}, {lost} lost, {win_rate:pct}", &err), 0);
+	assert_int_equal(rw_rules_compile(rs, &err), 0);
+	assert_int_equal(rw_rules_evaluate(rs, &o, ds, res, &out, &err), 0);
+	assert_int_equal(out->nflags, 3);
+	for (size_t i = 0; i < out->nflags; i++) {
+		assert_string_equal(out->flags[i].message, "100 from 1, 0 lost, 100%");
+		/* The evidence values are still what the `when` reads. */
+		assert_string_equal(out->flags[i].values, "{\"won\":1.0}");
+	}
+	rw_rules_out_free(out);
+	rw_rules_free(rs);
+	rw_results_free(res);
+	rw_dataset_free(ds);
+}
+
+/*
  * The view's eligible column is the engine's: with B hired 2024-04-10,
  * May starts 21 days into B's ramp (under 90), so `won >= 1 AND eligible
  * = 1` on May holds for A and C only; `eligible = 0` for B only (a
@@ -468,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_for_consecutive),
+		cmocka_unit_test(test_message_columns),
+		cmocka_unit_test(test_column_names),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_eligible_column),
 		cmocka_unit_test(test_plan_status),

@@ -437,6 +437,60 @@ static void test_gamma_interval(void **state)
 }
 
 /*
+ * The memo (engine/memo.c) answers as the direct call: the published
+ * values of test_jeffreys and test_gamma_interval, asked twice (the second
+ * answer from the cache), failures included, and many keys so that slots
+ * are overwritten without a wrong answer.
+ */
+static void test_memo(void **state)
+{
+	struct rw_memo *m = rw_memo_new();
+	double lo, hi, l2, h2;
+
+	(void)state;
+	assert_non_null(m);
+	for (int pass = 0; pass < 2; pass++) {
+		lo = hi = 7;
+		assert_int_equal(rw_memo_jeffreys(m, 4, 16, &lo, &hi), 0);
+		assert_float_equal(lo, 0.071520, 1e-5);
+		assert_float_equal(hi, 0.408226, 1e-5);
+		assert_int_equal(rw_memo_jeffreys(m, 0, 5, &lo, &hi), 0);
+		assert_true(lo == 0);
+		lo = hi = 7;
+		assert_int_equal(rw_memo_jeffreys(m, 0, 0, &lo, &hi), -1);
+		assert_true(isnan(lo) && isnan(hi));
+		assert_int_equal(rw_memo_gamma_interval(m, 3, 3, 1, &lo, &hi), 0);
+		assert_float_equal(lo, 0.6187, 5e-5);
+		assert_float_equal(hi, 8.7673, 5e-5);
+		lo = hi = 7;
+		assert_int_equal(rw_memo_gamma_interval(m, 0, 0, 0, &lo, &hi), -1);
+		assert_true(isnan(lo) && isnan(hi));
+	}
+	/* 3 x 2^15 keys fill every slot more than once. */
+	for (int i = 0; i < 3 * 32768; i++) {
+		int r1 = rw_memo_jeffreys(m, i % 500, i / 500, &lo, &hi);
+		int r2 = rw_jeffreys(i % 500, i / 500, &l2, &h2);
+
+		assert_int_equal(r1, r2);
+		if (!r1)
+			assert_true(lo == l2 && hi == h2);
+	}
+	for (int i = 0; i < 20000; i += 7) {
+		int r1 = rw_memo_gamma_interval(m, i, i * 3.5, 1 + i % 13, &lo, &hi);
+		int r2 = rw_gamma_interval(i, i * 3.5, 1 + i % 13, &l2, &h2);
+
+		assert_int_equal(r1, r2);
+		if (!r1)
+			assert_true(lo == l2 && hi == h2);
+	}
+	rw_memo_free(m);
+	/* No memo: the direct call. */
+	assert_int_equal(rw_memo_jeffreys(NULL, 18, 2, &lo, &hi), 0);
+	assert_float_equal(lo, 0.716147, 1e-5);
+	assert_float_equal(hi, 0.978628, 1e-5);
+}
+
+/*
  * Benjamini and Hochberg (1995), section 4: the 15 p-values of their
  * example.  By hand, p_(i) * 15 / i: 0.0015, 0.003, 0.0095, 0.035625,
  * 0.0603, 0.0695, 0.0638571, 0.0645, 0.0765, 0.486, 0.5811818, 0.714875,
@@ -492,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_change_point_prop),
 		cmocka_unit_test(test_split_tests),
 		cmocka_unit_test(test_gamma_interval),
+		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_bh_adjust),
 	};
 
