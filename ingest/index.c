@@ -233,3 +233,45 @@ int rw_idset_add(struct rw_idset *s, uint64_t key, uint32_t val, uint32_t *old)
 	s->n++;
 	return 0;
 }
+
+int rw_idset_has(const struct rw_idset *s, uint64_t key)
+{
+	if (!s->cap)
+		return 0;
+	return idset_key(s, idset_slot(s, key ? key : 1)) != 0;
+}
+
+/*
+ * The keys of from are visited in a scattered order (an odd stride visits
+ * every slot of a power of two once), and s is grown first to hold them
+ * all: inserted in from's slot order, they would arrive sorted by their
+ * home slot, and linear probing piles such keys into one run that grows
+ * with every insert (quadratic time).
+ */
+int rw_idset_merge(struct rw_idset *s, const struct rw_idset *from)
+{
+	size_t stride = (size_t)(from->cap * 0.6180339887) | 1, i = 0;
+	uint32_t old;
+
+	while ((s->n + from->n) * 4 > s->cap * 3)
+		if (idset_grow(s))
+			return -1;
+	for (size_t k = 0; k < from->cap; k++, i = (i + stride) & (from->cap - 1)) {
+		uint64_t key = idset_key(from, i);
+
+		if (key && rw_idset_add(s, key, from->w[3 * i + 2], &old) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rw_idset_disjoint(const struct rw_idset *a, const struct rw_idset *b)
+{
+	for (size_t i = 0; i < b->cap; i++) {
+		uint64_t k = idset_key(b, i);
+
+		if (k && rw_idset_has(a, k))
+			return 0;
+	}
+	return 1;
+}

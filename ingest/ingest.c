@@ -16,6 +16,7 @@
 #include "ingest_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,10 +109,161 @@ static int same_bytes(struct ingest *in, const struct rw_file_report *r)
 	return 0;
 }
 
+/* ---- An activities file on two threads ---------------------------------- */
+
+/*
+ * The second range of an activities file is read into state of its own:
+ * a copy of the ingest (its own stats, key buffers, unknown owners and id
+ * set; the rep and deal tables shared, read only), a copy of the dataset
+ * with a fold of its own, and a table that defers rejects and warnings.
+ * Joining it is exact because the first range's rows all come before its
+ * rows: counters add, the folds merge, the rejects and warnings are
+ * written after the first range's in their order, and an activity id
+ * seen in both ranges (the later row's fate depends on the earlier) drops
+ * the range, to be read again on the first thread.
+ */
+struct part {
+	struct ingest in;
+	struct table t;
+	struct rw_file_report rep;
+	struct rw_ingest_stats stats;
+	struct rw_dataset ds;
+	struct rw_err err;
+	struct rw_buf defer;
+};
+
+static void part_free(struct part *p)
+{
+	if (!p)
+		return;
+	rw_dataset_drop_activities(&p->ds);
+	rw_index_release(&p->in.act_unknown);
+	rw_idset_release(&p->in.act_ids);
+	rw_buf_release(&p->in.out);
+	rw_buf_release(&p->in.key);
+	rw_buf_release(&p->in.row);
+	rw_buf_release(&p->defer);
+	rw_arena_free(p->in.arena);
+	rw_free(p);
+}
+
+static void *part_fork(void *ctx)
+{
+	struct table *t = ctx;
+	struct ingest *in = t->in;
+	struct part *p;
+
+	if (t->f != RW_IN_ACTIVITIES || in->opts->threads == 1 ||
+	    in->opts->on_activity || !in->ds->fold)
+		return NULL;
+	p = rw_calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->in = *in;
+	p->in.stats = &p->stats;
+	p->in.err = &p->err;
+	p->in.rej = NULL;
+	rw_buf_init(&p->in.out, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->in.key, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->in.row, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->defer, RW_BUF_DEFAULT_MAX);
+	rw_index_init(&p->in.act_unknown);
+	rw_idset_init(&p->in.act_ids);
+	p->in.arena = rw_arena_new(1 << 12);
+	p->ds = *in->ds;
+	p->ds.fold = NULL;
+	p->ds.activities = 0;
+	p->ds.activities_ignored = 0;
+	p->ds.activities_other_shard = 0;
+	p->ds.activities_given = 0;
+	p->in.ds = &p->ds;
+	p->t = *t;
+	p->t.in = &p->in;
+	p->t.rep = &p->rep;
+	p->t.defer = &p->defer;
+	if (!p->in.arena || rw_dataset_begin_activities(&p->ds)) {
+		part_free(p);
+		return NULL;
+	}
+	return &p->t;
+}
+
+/* Write what the second range deferred, its lines made the file's. */
+static int part_replay(struct table *t, const struct rw_buf *b, long base)
+{
+	struct ingest *in = t->in;
+	size_t at = 0;
+	int rc = 0;
+
+	while (!rc && at + sizeof(struct rw_deferred) <= b->len) {
+		struct rw_deferred d;
+		const char *p = b->data + at + sizeof(d);
+
+		memcpy(&d, b->data + at, sizeof(d));
+		at += sizeof(d) + d.n1 + d.n2;
+		if (d.kind == RW_DEFER_REJECT) {
+			char reason[256];
+
+			snprintf(reason, sizeof(reason), "%.*s", (int)d.n1, p);
+			rc = rw_table_reject_raw(t, base + d.line, d.col, reason, p + d.n1, d.n2);
+			continue;
+		}
+		{
+			const char *k = rw_ingest_key(in, p, d.n1, 0, 0);
+
+			if (!k)
+				return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+			if (rw_index_get(&in->act_unknown, k) != RW_NONE)
+				continue;
+			if (rw_ingest_index_add(in, &in->act_unknown, k, 0))
+				return in->err->code;
+			rw_ingest_warn_owner(t, base + d.line, p, d.n1);
+		}
+	}
+	return rc;
+}
+
+static int part_join(void *ctx, void *pctx, long base, int *keep)
+{
+	struct table *t = ctx;
+	struct ingest *in = t->in;
+	struct part *p = (struct part *)((char *)pctx - offsetof(struct part, t));
+	struct rw_ingest_stats *a = in->stats;
+	const struct rw_ingest_stats *b = &p->stats;
+	int rc = 0;
+
+	if (*keep && !rw_idset_disjoint(&in->act_ids, &p->in.act_ids))
+		*keep = 0;
+	if (!*keep) {
+		part_free(p);
+		return 0;
+	}
+	if (rw_idset_merge(&in->act_ids, &p->in.act_ids))
+		rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	else if (rw_dataset_merge_activities(in->ds, &p->ds))
+		rc = rw_err_set(in->err, RW_EINTERNAL, "the two halves of %s do not merge", t->name);
+	if (!rc) {
+		t->rep->rows_read += p->rep.rows_read;
+		t->rep->rows_skipped += p->rep.rows_skipped;
+		t->rep->duplicates += p->rep.duplicates;
+		a->unknown_opps += b->unknown_opps;
+		a->after_as_of += b->after_as_of;
+		a->unknown_owner_acts += b->unknown_owner_acts;
+		a->duplicate_acts += b->duplicate_acts;
+		rc = part_replay(t, &p->defer, base);
+		t->rep->threads = 2;
+	}
+	part_free(p);
+	return rc;
+}
+
 /* Read the file of report r (its input known) with its input's rows. */
 static int read_file(struct ingest *in, struct rw_file_report *r)
 {
 	const struct rw_ingest_opts *o = in->opts;
+	const struct rw_csv_split split = { .fork = part_fork, .join = part_join,
+		.min_part = o->split_min ? o->split_min : RW_SPLIT_MIN,
+		.at = o->split_at };
 	struct table *t;
 	struct rw_csv_info info;
 	int rc;
@@ -128,8 +280,9 @@ static int read_file(struct ingest *in, struct rw_file_report *r)
 	t->name = rw_base_name(r->path);
 	t->rep = r;
 	t->order = RW_DATE_AUTO;
-	rc = rw_csv_read_enc(r->path, o->encoding, rw_table_on_row, t,
-			     o->show_progress ? t->name : NULL, &info, in->err);
+	r->threads = 1;
+	rc = rw_csv_read_split(r->path, o->encoding, &split, rw_table_on_row, t,
+			       o->show_progress ? t->name : NULL, &info, in->err);
 	add_stats(in, r, &info);
 	memcpy(r->sha256, info.sha256, sizeof(r->sha256));
 	rw_table_note_order(t);

@@ -81,6 +81,38 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 		    void *ctx, const char *progress, struct rw_csv_info *info,
 		    struct rw_err *err);
 
+/*
+ * Reading a file on two threads.  The file is cut just after the line
+ * feed nearest past its middle; a second thread parses from there to the
+ * end while the calling thread parses up to there.  fork is called on the
+ * calling thread once the header record has been handed to the row
+ * callback, with its ctx: it returns the context of the second range's
+ * rows (the same row callback, lines counted from 1 at the cut, record
+ * indexes from 1), or NULL to read the file on one thread.  join is
+ * called once for every context fork gave, after both ranges: *keep 1
+ * when the cut fell between two records and the second range was read to
+ * the end without an error, so that its rows are exactly those a single
+ * reader would have read, on lines line_base + their line; join merges
+ * them, or sets *keep 0 to drop them (then, and when *keep was 0, the
+ * calling thread reads the second range itself).  join frees the context
+ * either way and returns 0 or an RW_E* code that stops the file.  Only
+ * UTF-8 files (no conversion) of at least 2 * min_part bytes are split.
+ */
+struct rw_csv_split {
+	void *(*fork)(void *ctx);
+	int (*join)(void *ctx, void *part, long line_base, int *keep);
+	uint64_t min_part;
+	uint64_t at;		/* 0: cut past the middle; else past the
+				 * first line feed at or after byte at (tests) */
+};
+
+/* rw_csv_read_enc() reading the file in two ranges when split is not NULL
+ * (see struct rw_csv_split). */
+int rw_csv_read_split(const char *path, enum rw_encoding enc,
+		      const struct rw_csv_split *split, rw_csv_row_fn row,
+		      void *ctx, const char *progress, struct rw_csv_info *info,
+		      struct rw_err *err);
+
 /* Append s[0..len) to b as one CSV cell, quoted (RFC 4180) when needed. */
 void rw_csv_cell(struct rw_buf *b, const char *s, size_t len);
 
@@ -212,6 +244,14 @@ void rw_idset_release(struct rw_idset *s);
  */
 int rw_idset_add(struct rw_idset *s, uint64_t key, uint32_t val, uint32_t *old);
 
+/* 1 when key is in s. */
+int rw_idset_has(const struct rw_idset *s, uint64_t key);
+/* 1 when no key of b is in a. */
+int rw_idset_disjoint(const struct rw_idset *a, const struct rw_idset *b);
+/* Add every key of from (with its fingerprint) to s: 0, or -1 when out of
+ * memory (s then holds part of them). */
+int rw_idset_merge(struct rw_idset *s, const struct rw_idset *from);
+
 /* Start loading the slot where key's probe begins (a hint, no effect on
  * the set): the table outgrows the caches, so a caller that knows the
  * key early lets the miss overlap with its other work. */
@@ -241,6 +281,10 @@ void rw_trim(const char **s, size_t *len);
 #define RW_SHOW_MAX 60
 /* Return code of a row callback that has seen enough (not an RW_E*). */
 #define RW_ROW_STOP 100
+/* Return code of a second range's row callback that meets what only the
+ * file's order can decide (the day/month order): the range is dropped and
+ * read again after the first. */
+#define RW_ROW_SERIAL 101
 
 struct ingest;
 
@@ -262,6 +306,20 @@ struct table {
 	long order_line;		/* (0: assumed, nothing told) */
 	uint64_t created_moved;		/* deals read as created on their close
 					 * day (close_before_created) */
+	/* The table of a file's second range (struct rw_csv_split) keeps its
+	 * rejects and warnings here, in line order, for the join to write
+	 * with the whole file's line numbers; NULL: written at once. */
+	struct rw_buf *defer;
+};
+
+/* What a second range kept for the join (rejects.c). */
+enum { RW_DEFER_REJECT, RW_DEFER_OWNER };
+struct rw_deferred {
+	int kind;		/* RW_DEFER_* */
+	int col;		/* REJECT: column, -1 the record */
+	long line;		/* line within the range */
+	size_t n1, n2;		/* REJECT: reason and raw record bytes;
+				 * OWNER: the owner's text, n2 = 0 */
 };
 
 /*
@@ -377,6 +435,18 @@ int rw_ingest_rejects_close(struct ingest *in);
  */
 int rw_table_reject(struct table *t, const struct rw_csv_rec *rec, int c,
 		    const char *fmt, ...) RW_PRINTF(4, 5);
+
+/*
+ * Write a rejected record whose reason and raw text are known (what
+ * rw_table_reject() does after formatting them): counted, kept for the
+ * summary, written to the rejects file.
+ */
+int rw_table_reject_raw(struct table *t, long line, int c, const char *reason,
+			const char *raw, size_t rawlen);
+
+/* Count a distinct activity owner that matches no rep and warn on stderr
+ * (rows.c). */
+void rw_ingest_warn_owner(struct table *t, long line, const char *s, size_t len);
 
 /* Reject for a value a parser refused: `why: "value"`. */
 int rw_table_reject_value(struct table *t, const struct rw_csv_rec *rec, int c,

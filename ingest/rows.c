@@ -656,11 +656,28 @@ static int unknown_act_owner(struct table *t, const struct rw_csv_rec *rec,
 		return 0;
 	if (rw_ingest_index_add(in, &in->act_unknown, k, 0))
 		return in->err->code;
+	if (t->defer) {
+		/* A second range: the join warns, unless the first did. */
+		struct rw_deferred d = { .kind = RW_DEFER_OWNER, .col = ACT_OWNER,
+					 .line = rec->line, .n1 = len };
+
+		rw_buf_add(t->defer, (const char *)&d, sizeof(d));
+		rw_buf_add(t->defer, s, len);
+		return rw_buf_error(t->defer) ?
+		       rw_err_set(in->err, RW_ENOMEM, "out of memory") : 0;
+	}
+	rw_ingest_warn_owner(t, rec->line, s, len);
+	return 0;
+}
+
+void rw_ingest_warn_owner(struct table *t, long line, const char *s, size_t len)
+{
+	struct ingest *in = t->in;
+
 	in->stats->unknown_owners++;
 	fprintf(stderr, "repwatch: warning: %s:%ld: owner \"%.*s\" matches no rep in %s or %s; its activities are ignored\n",
-		t->name, rec->line, rw_show_len(len), s, rw_input_name(RW_IN_REPS),
+		t->name, line, rw_show_len(len), s, rw_input_name(RW_IN_REPS),
 		rw_input_name(RW_IN_OPPORTUNITIES));
-	return 0;
 }
 
 /* [activity_types] first, then the built-in names. */
