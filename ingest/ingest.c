@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void rw_ingest_opts_default(struct rw_ingest_opts *o)
 {
@@ -130,6 +131,7 @@ struct part {
 	struct rw_dataset ds;
 	struct rw_err err;
 	struct rw_buf defer;
+	struct rw_idspill *spill;	/* its ids, while first read */
 };
 
 static void part_free(struct part *p)
@@ -137,6 +139,10 @@ static void part_free(struct part *p)
 	if (!p)
 		return;
 	rw_dataset_drop_activities(&p->ds);
+	if (p->spill) {
+		rw_idspill_close(p->spill);
+		rw_free(p->spill);
+	}
 	rw_index_release(&p->in.act_unknown);
 	rw_idset_release(&p->in.act_ids);
 	rw_buf_release(&p->in.out);
@@ -181,6 +187,20 @@ static void *part_fork(void *ctx)
 	p->t.in = &p->in;
 	p->t.rep = &p->rep;
 	p->t.defer = &p->defer;
+	p->in.owner_defer = NULL;
+	if (in->spill) {
+		/* The ids of a first read go to a spill of its own. */
+		p->spill = rw_malloc(sizeof(*p->spill));
+		if (p->spill && rw_idspill_open(p->spill)) {
+			rw_free(p->spill);
+			p->spill = NULL;
+		}
+		if (!p->spill || in->npart_spill == RW_MAX_FILES) {
+			part_free(p);
+			return NULL;
+		}
+		p->in.spill = p->spill;
+	}
 	if (!p->in.arena || rw_dataset_begin_activities(&p->ds)) {
 		part_free(p);
 		return NULL;
@@ -232,7 +252,9 @@ static int part_join(void *ctx, void *pctx, long base, int *keep)
 	const struct rw_ingest_stats *b = &p->stats;
 	int rc = 0;
 
-	if (*keep && !rw_idset_disjoint(&in->act_ids, &p->in.act_ids))
+	/* Ids the first half read: on disk, checked with the spills after
+	 * the read; in memory, they must not meet the second half's. */
+	if (*keep && !p->spill && !rw_idset_disjoint(&in->act_ids, &p->in.act_ids))
 		*keep = 0;
 	if (!*keep) {
 		part_free(p);
@@ -252,6 +274,10 @@ static int part_join(void *ctx, void *pctx, long base, int *keep)
 		a->duplicate_acts += b->duplicate_acts;
 		rc = part_replay(t, &p->defer, base);
 		t->rep->threads = 2;
+		if (p->spill) {
+			in->part_spill[in->npart_spill++] = p->spill;
+			p->spill = NULL;
+		}
 	}
 	part_free(p);
 	return rc;
@@ -331,6 +357,128 @@ static int read_input(struct ingest *in, enum rw_input_file f)
 	return rc;
 }
 
+/* ---- Activity ids checked after the read --------------------------------- */
+
+/*
+ * SPEC section 2: a repeated activity_id with the same content is counted
+ * once, with other content the later row is rejected.  Keeping every id
+ * in memory to check each row as it streams costs 16 to 32 bytes an id
+ * (200 MB for 10 million), the one thing that would grow with the rows.
+ * Instead the first read folds every row and writes each id's 64-bit hash
+ * to a temporary file (struct rw_idspill); after it, the hashes are
+ * counted a bucket at a time.  Exports rarely repeat an id: when none
+ * does, the first read is exactly what a checking read gives, and stands.
+ * When some do, everything the read changed is put back as it was before
+ * and the activities are read again, checking only the repeated ids (in
+ * memory: those are few), which gives the checking read's result for
+ * twice the time.  Unknown-owner warnings of the first read are held back
+ * until it is known to stand (a repeated row is never folded, so it must
+ * not be the one that warns).
+ */
+struct act_snapshot {
+	struct rw_ingest_stats stats;
+	uint64_t activities, ignored, other_shard;
+	int given;
+	long rej_at;			/* rejects file offset, -1: none */
+};
+
+static int act_snapshot(struct ingest *in, struct act_snapshot *s)
+{
+	s->stats = *in->stats;
+	s->activities = in->ds->activities;
+	s->ignored = in->ds->activities_ignored;
+	s->other_shard = in->ds->activities_other_shard;
+	s->given = in->ds->activities_given;
+	s->rej_at = -1;
+	if (in->rej && (fflush(in->rej) || (s->rej_at = ftell(in->rej)) < 0))
+		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
+	return 0;
+}
+
+static int act_restore(struct ingest *in, const struct act_snapshot *s)
+{
+	*in->stats = s->stats;
+	in->ds->activities = s->activities;
+	in->ds->activities_ignored = s->ignored;
+	in->ds->activities_other_shard = s->other_shard;
+	in->ds->activities_given = s->given;
+	rw_index_release(&in->act_unknown);
+	rw_index_init(&in->act_unknown);
+	rw_dataset_drop_activities(in->ds);
+	if (rw_dataset_begin_activities(in->ds))
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	if (in->rej && (fflush(in->rej) || ftruncate(fileno(in->rej), (off_t)s->rej_at) ||
+			fseek(in->rej, s->rej_at, SEEK_SET))) {
+		rw_err_where(in->err, in->opts->rejects_path, 0, 0);
+		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static int read_activities(struct ingest *in)
+{
+	struct rw_idspill spill, *all[RW_MAX_FILES + 1];
+	struct act_snapshot *snap;
+	struct rw_idset repeats;
+	struct rw_buf owners;
+	long found;
+	int rc, n = 0;
+
+	if (in->opts->on_activity || in->opts->ids_in_memory)
+		return read_input(in, RW_IN_ACTIVITIES);
+	/* Large (the stats): off the stack. */
+	snap = rw_malloc(sizeof(*snap));
+	if (!snap)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	if (rw_idspill_open(&spill)) {
+		/* No temporary file: every id in memory. */
+		rw_free(snap);
+		return read_input(in, RW_IN_ACTIVITIES);
+	}
+	rw_buf_init(&owners, RW_BUF_DEFAULT_MAX);
+	rw_idset_init(&repeats);
+	rc = act_snapshot(in, snap);
+	in->spill = &spill;
+	in->owner_defer = &owners;
+	in->npart_spill = 0;
+	if (!rc)
+		rc = read_input(in, RW_IN_ACTIVITIES);
+	in->spill = NULL;
+	in->owner_defer = NULL;
+	all[n++] = &spill;
+	for (int i = 0; i < in->npart_spill; i++)
+		all[n++] = in->part_spill[i];
+	/* Even a read that failed stands only without repeats before the
+	 * failure: with them, the checking read fails its own way. */
+	found = rw_idspill_repeats(all, n, &repeats);
+	for (int i = 0; i < n; i++)
+		rw_idspill_close(all[i]);
+	for (int i = 0; i < in->npart_spill; i++)
+		rw_free(in->part_spill[i]);
+	in->npart_spill = 0;
+	if (found < 0) {
+		if (!rc)
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory or temporary file: %s",
+					strerror(errno));
+	} else if (found == 0) {
+		if (rw_buf_error(&owners) && !rc)
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+		else if (owners.len)
+			fputs(owners.data, stderr);
+	} else {
+		rw_err_clear(in->err);
+		rc = act_restore(in, snap);
+		in->repeats = &repeats;
+		if (!rc)
+			rc = read_input(in, RW_IN_ACTIVITIES);
+		in->repeats = NULL;
+	}
+	rw_idset_release(&repeats);
+	rw_buf_release(&owners);
+	rw_free(snap);
+	return rc;
+}
+
 static int ingest_all(struct ingest *in)
 {
 	static const enum rw_input_file order[] = { RW_IN_REPS,
@@ -343,7 +491,7 @@ static int ingest_all(struct ingest *in)
 	if (!rc && rw_dataset_begin_activities(in->ds))
 		rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
 	if (!rc)
-		rc = read_input(in, RW_IN_ACTIVITIES);
+		rc = read_activities(in);
 	return rc;
 }
 

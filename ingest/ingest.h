@@ -88,6 +88,10 @@ struct rw_ingest_opts {
 	int threads;
 	uint64_t split_min;
 	uint64_t split_at;		/* tests: cut near this byte (0: middle) */
+	/* 1: keep every activity id's hash in memory and check it as the
+	 * row streams (always with on_activity); 0: spill them to a
+	 * temporary file and check after the read (ingest.c). */
+	int ids_in_memory;
 	/* Called with every activity handed to the dataset (owner and deal
 	 * resolved, duplicates dropped), whatever its day: a backtest keeps
 	 * them to fold again at each replayed day.  NULL: not called. */

@@ -266,6 +266,50 @@ static inline void rw_idset_prefetch(const struct rw_idset *s, uint64_t key)
 #endif
 }
 
+/* ---- Activity ids spilled to a temporary file ------------------------- */
+
+/*
+ * The activity ids of a read, kept on disk rather than in memory: each
+ * row's id hash (as in struct rw_idset) goes to one of RW_SPILL_BUCKETS
+ * buckets by its top bits, buffered and written in chunks to an unlinked
+ * temporary file.  After the read, rw_idspill_repeats() loads one bucket
+ * at a time (of every spill given) and finds the hashes seen more than
+ * once.  Memory: RW_SPILL_BUCKETS x RW_SPILL_CHUNK x 8 bytes of buffers
+ * (2 MiB) per spill, and one bucket's hashes while they are counted
+ * (1/256 of the ids: 0.3 MB for 10 million); disk: 8 bytes an id.
+ */
+#define RW_SPILL_BUCKETS 256
+#define RW_SPILL_CHUNK 1024
+
+struct rw_spill_chunk {
+	uint64_t off;		/* byte offset in the file */
+	uint32_t n;		/* hashes */
+	uint32_t bucket;
+};
+
+struct rw_idspill {
+	FILE *fp;		/* the temporary file */
+	uint64_t *buf;		/* [bucket][RW_SPILL_CHUNK] */
+	uint32_t nb[RW_SPILL_BUCKETS];	/* hashes buffered per bucket */
+	struct rw_spill_chunk *chunks;
+	size_t nchunks, cap;
+	uint64_t end;		/* bytes written */
+	uint64_t n;		/* hashes added */
+};
+
+/* Create the temporary file and buffers: 0, or -1 (nothing to release). */
+int rw_idspill_open(struct rw_idspill *s);
+void rw_idspill_close(struct rw_idspill *s);	/* also of a failed open */
+/* Add a row's id hash: 0, or -1 when out of memory or the write failed. */
+int rw_idspill_add(struct rw_idspill *s, uint64_t key);
+/*
+ * Put every hash that the n spills hold more than once (in one or across
+ * several) into *rep (values 0): returns how many, or -1 when out of
+ * memory or a read failed.
+ */
+long rw_idspill_repeats(struct rw_idspill *const *sp, int n,
+			struct rw_idset *rep);
+
 /* Blank: space, tab, CR, LF (inline: the reader's hottest test). */
 static inline int rw_blank(char c)
 {
@@ -349,7 +393,18 @@ struct ingest {
 	struct rw_buf row;		/* text cells of the current row */
 	struct rw_arena *arena;		/* normalised keys */
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
-	struct rw_idset act_ids;	/* hashes of the activity ids seen */
+	struct rw_idset act_ids;	/* hashes of the activity ids seen (all,
+					 * or with repeats only those) */
+	/* Activity ids (see read_activities in ingest.c): spill set while
+	 * the ids of a first read go to disk (rows are folded unchecked);
+	 * repeats set while a read checks only the ids in it (the ids a
+	 * first read saw more than once: every other id is unique). */
+	struct rw_idspill *spill;
+	struct rw_idset *repeats;
+	struct rw_buf *owner_defer;	/* unknown-owner warnings held back
+					 * while spill is set */
+	struct rw_idspill *part_spill[RW_MAX_FILES];	/* of second halves */
+	int npart_spill;
 	struct rw_idcache last_owner;	/* the previous owner resolved */
 	struct rw_idcache last_opp;	/* the previous deal id looked up */
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */

@@ -747,8 +747,8 @@ struct outcome {
 	int threads;		/* of the activities file's report */
 };
 
-static void ingest_mode(const char *dir, int threads, uint64_t at,
-			struct outcome *out)
+static void ingest_mode(const char *dir, int threads, int in_memory,
+			uint64_t at, struct outcome *out)
 {
 	char rej[512];
 	struct rw_ingest_opts o;
@@ -759,6 +759,7 @@ static void ingest_mode(const char *dir, int threads, uint64_t at,
 	o.threads = threads;
 	o.split_min = 1;
 	o.split_at = at;
+	o.ids_in_memory = in_memory;
 	rw_err_clear(&err);
 	out->ds = new_ds();
 	out->rc = rw_ingest_run(&o, out->ds, &out->st, &err);
@@ -840,20 +841,29 @@ static void same_outcome(const struct outcome *a, const struct outcome *b,
 #undef SAME
 }
 
-/* Read dir's files on one thread, then on two with the cut at each byte
- * offset in [from, to) by step; *kept counts the runs that used both. */
+/*
+ * Read dir's files on one thread checking each activity id as it streams
+ * (the reference), then with the ids checked after the read, then on two
+ * threads with the cut at each byte offset in [from, to) by step, both
+ * ways; *kept counts the runs that used both threads.
+ */
 static void split_sweep(const char *dir, const char *what, uint64_t from,
 			uint64_t to, uint64_t step, int *kept)
 {
 	struct outcome one, two;
 
-	ingest_mode(dir, 1, 0, &one);
+	ingest_mode(dir, 1, 1, 0, &one);
 	assert_int_equal(one.threads == 2, 0);
+	ingest_mode(dir, 1, 0, 0, &two);
+	same_outcome(&one, &two, what, 0);
+	outcome_free(&two);
 	for (uint64_t at = from; at < to; at += step) {
-		ingest_mode(dir, 2, at, &two);
-		same_outcome(&one, &two, what, at);
-		*kept += two.threads == 2;
-		outcome_free(&two);
+		for (int mem = 0; mem < 2; mem++) {
+			ingest_mode(dir, 2, mem, at, &two);
+			same_outcome(&one, &two, what, at);
+			*kept += two.threads == 2;
+			outcome_free(&two);
+		}
 	}
 	outcome_free(&one);
 }
@@ -1022,6 +1032,47 @@ static void test_ingest_split_shared(void **state)
 	remove_dir(dir);
 }
 
+/*
+ * The id spill: 600,000 ids in one spill (over 1,024 a bucket, so chunks
+ * go to the file), 100,000 in another of which 50,000 are also in the
+ * first, and one id of the first twice in the second.  By hand: 50,001
+ * ids repeat (the twice-seen one counts once).
+ */
+static void test_idspill_repeats(void **state)
+{
+	struct rw_idspill a, b;
+	struct rw_idspill *const both[] = { &a, &b };
+	struct rw_idset rep;
+	/* Keys spread over the buckets by their top bits as hashes are. */
+#define KEY(i) ((uint64_t)(i) * 0x9e3779b97f4a7c15ULL + 1)
+
+	(void)state;
+	assert_int_equal(rw_idspill_open(&a), 0);
+	assert_int_equal(rw_idspill_open(&b), 0);
+	for (uint64_t i = 0; i < 600000; i++)
+		assert_int_equal(rw_idspill_add(&a, KEY(i)), 0);
+	for (uint64_t i = 550000; i < 650000; i++)
+		assert_int_equal(rw_idspill_add(&b, KEY(i)), 0);
+	assert_int_equal(rw_idspill_add(&b, KEY(7)), 0);
+	assert_int_equal(rw_idspill_add(&b, KEY(7)), 0);
+	assert_true(a.nchunks > 0);
+	rw_idset_init(&rep);
+	assert_int_equal(rw_idspill_repeats(both, 2, &rep), 50001);
+	assert_true(rw_idset_has(&rep, KEY(7)));
+	assert_true(rw_idset_has(&rep, KEY(550000)));
+	assert_true(rw_idset_has(&rep, KEY(599999)));
+	assert_false(rw_idset_has(&rep, KEY(549999)));
+	assert_false(rw_idset_has(&rep, KEY(600000)));
+	rw_idset_release(&rep);
+	/* One spill alone: no repeats but its own. */
+	rw_idset_init(&rep);
+	assert_int_equal(rw_idspill_repeats(both, 1, &rep), 0);
+	rw_idset_release(&rep);
+	rw_idspill_close(&a);
+	rw_idspill_close(&b);
+#undef KEY
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1035,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_ingest_out_of_memory),
 		cmocka_unit_test(test_ingest_activity_ids),
 		cmocka_unit_test(test_ingest_file_clash),
+		cmocka_unit_test(test_idspill_repeats),
 		cmocka_unit_test(test_ingest_split_hostile),
 		cmocka_unit_test(test_ingest_split_shared),
 	};
