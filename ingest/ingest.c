@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void rw_ingest_opts_default(struct rw_ingest_opts *o)
@@ -382,6 +383,13 @@ struct act_snapshot {
 	long rej_at;			/* rejects file offset, -1: none */
 };
 
+static int is_regular(FILE *fp)
+{
+	struct stat st;
+
+	return !fstat(fileno(fp), &st) && S_ISREG(st.st_mode);
+}
+
 static int act_snapshot(struct ingest *in, struct act_snapshot *s)
 {
 	s->stats = *in->stats;
@@ -390,8 +398,10 @@ static int act_snapshot(struct ingest *in, struct act_snapshot *s)
 	s->other_shard = in->ds->activities_other_shard;
 	s->given = in->ds->activities_given;
 	s->rej_at = -1;
-	if (in->rej && (fflush(in->rej) || (s->rej_at = ftell(in->rej)) < 0))
+	if (in->rej && fflush(in->rej))
 		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
+	if (in->rej && is_regular(in->rej))
+		s->rej_at = ftell(in->rej);
 	return 0;
 }
 
@@ -407,8 +417,12 @@ static int act_restore(struct ingest *in, const struct act_snapshot *s)
 	rw_dataset_drop_activities(in->ds);
 	if (rw_dataset_begin_activities(in->ds))
 		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
-	if (in->rej && (fflush(in->rej) || ftruncate(fileno(in->rej), (off_t)s->rej_at) ||
-			fseek(in->rej, s->rej_at, SEEK_SET))) {
+	/* The rejects of the first read are written again: cut them off (a
+	 * rejects file that is no regular file, /dev/null, keeps them). */
+	if (in->rej && s->rej_at >= 0 &&
+	    (fflush(in->rej) || (is_regular(in->rej) &&
+				 (ftruncate(fileno(in->rej), (off_t)s->rej_at) ||
+				  fseek(in->rej, s->rej_at, SEEK_SET))))) {
 		rw_err_where(in->err, in->opts->rejects_path, 0, 0);
 		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
 	}
