@@ -51,6 +51,8 @@ static const char run_usage[] =
 	"                        instead of standard output\n"
 	"  --notify CMD          also pipe them to CMD (split on blanks, no shell);\n"
 	"                        on failure they stay pending for the next run\n"
+	"  --threads N           threads parsing the activities (default 2; 1 reads\n"
+	"                        them on one thread; more than 2 use 2)\n"
 	"  --shard I/N           only the teams whose name hashes to I mod N\n"
 	"                        (combine the shards with repwatch merge)\n"
 	"  -q, --quiet           no summary\n"
@@ -80,7 +82,7 @@ struct run_args {
 enum {
 	OPT_REJECTS = 256,
 	OPT_REPORT_DIR, OPT_AS_OF, OPT_FAIL_ON_ALERT, OPT_PROFILE,
-	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY
+	OPT_NOTIFY, OPT_ALERTS, OPT_SHARD, OPT_ALLOW_MISSING, OPT_REPLAY, OPT_THREADS
 };
 
 static const struct option run_options[] = {
@@ -98,6 +100,7 @@ static const struct option run_options[] = {
 	{ "alerts", required_argument, NULL, OPT_ALERTS },
 	{ "allow-missing", required_argument, NULL, OPT_ALLOW_MISSING },
 	{ "replay", no_argument, NULL, OPT_REPLAY },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -143,7 +146,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 {
 	const char *paths[RW_NINPUTS] = { 0 };
 	const char *as_of = NULL, *data = NULL, *rejects = NULL, *profile = NULL;
-	const char *shard = NULL;
+	const char *shard = NULL, *threads = NULL;
 	int opt;
 
 	a->db_path = "repwatch.db";
@@ -165,6 +168,7 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		case OPT_ALERTS: a->alerts_path = optarg; break;
 		case OPT_SHARD: shard = optarg; break;
 		case OPT_REPLAY: a->replay = 1; break;
+		case OPT_THREADS: threads = optarg; break;
 		case OPT_ALLOW_MISSING:
 			if (run_allow_missing(a, optarg, err))
 				return err->code;
@@ -203,6 +207,14 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 			return rw_err_set(err, RW_EUSAGE, "--shard: \"%s\" is not I/N with 0 <= I < N", shard);
 		a->cfg.settings.shard_i = (uint32_t)si;
 		a->cfg.settings.shard_n = (uint32_t)sn;
+	}
+	if (threads) {
+		unsigned long n;
+		char tail;
+
+		if (sscanf(threads, "%lu%c", &n, &tail) != 1 || n < 1 || n > 1024)
+			return rw_err_set(err, RW_EUSAGE, "--threads: \"%s\" is not a number from 1 to 1024", threads);
+		a->cfg.ingest.threads = (int)n;
 	}
 	if (rw_config_overlay(&a->cfg, data, profile, paths, err))
 		return err->code;

@@ -10,7 +10,7 @@ _repwatch_opts()
 	run) echo "--data --db --config --profile --as-of --report-dir --rejects
 		--allow-missing --replay --reps --opportunities --targets --activities
 		--stage-history --plans
-		--fail-on-alert --alerts --notify --shard -q --quiet -h --help" ;;
+		--fail-on-alert --alerts --notify --shard --threads -q --quiet -h --help" ;;
 	check) echo "--data --config --profile --reps --opportunities --targets
 		--activities --stage-history --plans -h --help" ;;
 	report) echo "--db --format --grain --team --period --out -h --help" ;;
@@ -66,7 +66,7 @@ _repwatch()
 		COMPREPLY=($(compgen -W "reps opportunities activities stage_history targets plans" -- "$cur")); return 0 ;;
 	--notify)
 		COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
-	--as-of | --team | --period | --plan-days | --shard | --from | --to | --horizon | --jobs)
+	--as-of | --team | --period | --plan-days | --shard | --threads | --from | --to | --horizon | --jobs)
 		return 0 ;;
 	esac
 

@@ -332,6 +332,18 @@ int rw_dataset_add_plan(struct rw_dataset *ds, const struct rw_plan *p);
 int rw_dataset_begin_activities(struct rw_dataset *ds);
 
 /*
+ * A fold of part of the activities: part is a shallow copy of ds (same
+ * reps, deals and settings, read only) whose fold was begun on its own,
+ * fed with some of the rows.  merge adds it into ds's fold and counters
+ * (the result is the same as folding those rows into ds), 0 or
+ * RW_EINTERNAL when the two folds differ in layout; drop frees a fold.
+ * Folding into ds and part at once from two threads is safe: neither
+ * writes what the other reads.
+ */
+int rw_dataset_merge_activities(struct rw_dataset *ds, struct rw_dataset *part);
+void rw_dataset_drop_activities(struct rw_dataset *ds);
+
+/*
  * Fold one activity.  rep is the activity's owner (index), opp the linked
  * opportunity or RW_NONE.  Activities after as_of are ignored; nothing is
  * kept per activity, so memory does not grow with their number.

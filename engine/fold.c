@@ -357,3 +357,44 @@ int rw_fold_next_touch(const struct rw_dataset_fold *f, int32_t as_of,
 	*day = (int32_t)((int64_t)start + (int64_t)bit);
 	return 1;
 }
+
+void rw_dataset_drop_activities(struct rw_dataset *ds)
+{
+	rw_fold_free(ds->fold);
+	ds->fold = NULL;
+}
+
+/*
+ * Every piece of the fold is a count, a set or an extreme, so folding
+ * part of the rows elsewhere and merging gives what folding them here
+ * would have: counts add, touch bits OR, the latest touch before the
+ * window is the later one, the two earliest meeting days of the four.
+ */
+int rw_dataset_merge_activities(struct rw_dataset *ds, struct rw_dataset *part)
+{
+	struct rw_dataset_fold *f = ds->fold, *p = part->fold;
+	size_t n;
+
+	if (!f || !p || f->nreps != p->nreps || f->nopps != p->nopps ||
+	    f->row != p->row || f->word_off[f->nopps] != p->word_off[p->nopps])
+		return RW_EINTERNAL;
+	n = f->nreps * f->row * RW_FOLD_NTYPES;
+	for (size_t i = 0; i < n; i++)
+		f->counts[i] += p->counts[i];
+	for (size_t i = 0; i < f->nopps; i++) {
+		if (p->meet1[i] != RW_NODAY)
+			fold_meeting(f, (uint32_t)i, p->meet1[i]);
+		if (p->meet2[i] != RW_NODAY)
+			fold_meeting(f, (uint32_t)i, p->meet2[i]);
+		if (p->before[i] != RW_NODAY &&
+		    (f->before[i] == RW_NODAY || p->before[i] > f->before[i]))
+			f->before[i] = p->before[i];
+	}
+	for (size_t w = 0; w < f->word_off[f->nopps]; w++)
+		f->bits[w] |= p->bits[w];
+	ds->activities += part->activities;
+	ds->activities_ignored += part->activities_ignored;
+	ds->activities_other_shard += part->activities_other_shard;
+	ds->activities_given |= part->activities_given;
+	return 0;
+}

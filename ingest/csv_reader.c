@@ -23,7 +23,9 @@
 #include <stdatomic.h>
 #include <iconv.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct reader {
 	struct csv_parser p;
@@ -417,16 +419,231 @@ static int decode_feed(struct reader *r, struct decoder *d, const char *p,
 	return feed_block(r, q, q + len);
 }
 
-static int read_blocks(struct reader *r, FILE *fp, char *block,
-		       enum rw_encoding enc, const char *progress,
-		       struct rw_csv_info *info, struct rw_sha256 *sha)
+/* ---- A file read in two ranges ---------------------------------------- */
+
+/*
+ * The second range [at, EOF) of a split file, read by a thread of its own
+ * into the context the caller's fork gave.  Its lines count from 1 at the
+ * split; what it read counts only when the first range ended exactly
+ * between two records there (see split_join).
+ */
+struct part {
+	pthread_t th;
+	const char *path;
+	uint64_t at;		/* byte offset where the range starts */
+	uint64_t nbytes;	/* bytes it read */
+	struct reader r;
+	struct rw_err err;
+	atomic_int stop;	/* set by the first reader: give up */
+	int rc;			/* 0: read to the end of the file */
+};
+
+struct splitter {
+	const struct rw_csv_split *sp;
+	uint64_t at;		/* split offset, 0: none */
+	int started;		/* the part's thread runs */
+	void *pctx;		/* the part's context from fork */
+	struct part part;
+};
+
+static int reader_init(struct reader *r)
 {
-	struct decoder d = { .cd = (iconv_t)-1 };
-	double last = 0;
+	if (csv_init(&r->p, CSV_APPEND_NULL))
+		return -1;
+	csv_set_realloc_func(&r->p, rw_realloc);
+	csv_set_free_func(&r->p, rw_free);
+	csv_set_blk_size(&r->p, 4096);
+	return 0;
+}
+
+static void reader_free(struct reader *r)
+{
+	csv_free(&r->p);
+	rw_free(r->buf);
+	rw_free(r->off);
+	rw_free(r->lens);
+	rw_free(r->ptrs);
+}
+
+/* The checks at the end of a file (a quote left open), then libcsv's last
+ * record. */
+static int finish_file(struct reader *r)
+{
+	/* libcsv would close a quoted field left open at the end of the file
+	 * and hand over whatever followed the quote as its value: refuse. */
+	if (!r->rc && r->p.quoted && r->p.pstate == 2 /* FIELD_BEGUN */) {
+		rw_err_set(r->err, RW_EINPUT, "a quoted field opened in the record of line %ld "
+			   "is not closed at the end of the file", r->rec_line);
+		rw_err_where(r->err, r->path, r->rec_line, 0);
+		return RW_EINPUT;
+	}
+	if (csv_fini(&r->p, on_field, on_record, r) && !r->rc)
+		return rw_err_set(r->err, RW_EINPUT, "unterminated quoted field at end of file");
+	return r->rc;
+}
+
+static void *part_main(void *arg)
+{
+	struct part *pt = arg;
+	struct decoder d = { .cd = (iconv_t)-1, .enc = RW_ENC_UTF8, .started = 1 };
+	char *block = rw_malloc(RW_CSV_BLOCK);
+	FILE *fp = block ? fopen(pt->path, "rb") : NULL;
 	size_t n;
 	int rc = 0;
 
-	while ((n = fread(block, 1, RW_CSV_BLOCK, fp)) > 0) {
+	if (!fp || fseeko(fp, (off_t)pt->at, SEEK_SET)) {
+		pt->rc = -1;
+		goto out;
+	}
+	while (!atomic_load(&pt->stop) && (n = fread(block, 1, RW_CSV_BLOCK, fp)) > 0) {
+		rc = decode_feed(&pt->r, &d, block, n, pt->at + pt->nbytes, 0);
+		pt->nbytes += n;
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(fp))
+		rc = -1;
+	if (!rc && d.ncarry)
+		rc = decode_feed(&pt->r, &d, block, 0, pt->at + pt->nbytes, 1);
+	if (!rc && !atomic_load(&pt->stop))
+		rc = finish_file(&pt->r);
+	pt->rc = rc ? rc : atomic_load(&pt->stop) ? -1 : 0;
+out:
+	if (fp)
+		fclose(fp);
+	rw_free(block);
+	return NULL;
+}
+
+/*
+ * Where to split the file of size bytes: just after the first line feed
+ * at or past its middle, so that both ranges hold at least min_part
+ * bytes; 0 when there is none.  Whether that line feed ends a record (and
+ * not a line inside a quoted field) is known only when the first range
+ * has been parsed up to it.
+ */
+static uint64_t split_point(FILE *fp, uint64_t size, uint64_t min_part,
+			    uint64_t hint)
+{
+	char buf[1 << 16];
+	uint64_t at = hint ? hint : size / 2;
+
+	if (min_part < 1)
+		min_part = 1;
+	if (size < 2 * min_part)
+		return 0;
+	while (at < size) {
+		ssize_t n = pread(fileno(fp), buf, sizeof(buf), (off_t)at);
+		const char *nl;
+
+		if (n <= 0)
+			return 0;
+		nl = memchr(buf, '\n', (size_t)n);
+		if (nl) {
+			at += (uint64_t)(nl - buf) + 1;
+			return at < size && size - at >= min_part ? at : 0;
+		}
+		at += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The header has been read (the first block fed): hand the rest of the
+ * file after the split point to a thread.  Not started: read serially. */
+static void split_start(struct splitter *s, struct reader *r,
+			const struct decoder *d)
+{
+	struct part *pt = &s->part;
+
+	if (!s->at || s->started || r->rc || r->records < 1 ||
+	    d->cd != (iconv_t)-1)
+		return;
+	s->pctx = s->sp->fork(r->ctx);
+	if (!s->pctx)
+		return;
+	memset(pt, 0, sizeof(*pt));
+	pt->path = r->path;
+	pt->at = s->at;
+	pt->r.row = r->row;
+	pt->r.ctx = s->pctx;
+	pt->r.err = &pt->err;
+	pt->r.path = r->path;
+	pt->r.line = 1;
+	pt->r.records = 1;	/* the header is the first range's */
+	atomic_init(&pt->stop, 0);
+	if (reader_init(&pt->r)) {
+		reader_free(&pt->r);
+		goto no;
+	}
+	if (pthread_create(&pt->th, NULL, part_main, pt)) {
+		reader_free(&pt->r);
+		goto no;
+	}
+	s->started = 1;
+	return;
+no:
+	{
+		int keep = 0;
+
+		s->sp->join(r->ctx, s->pctx, 0, &keep);
+	}
+	s->pctx = NULL;
+}
+
+/*
+ * The first range has been read up to the split point (or stopped short:
+ * give_up).  Its parser must be between two records there, as a fresh
+ * parser is: then the part read the same records a single reader would
+ * have, and join merges them (*done 1); else join drops them and the
+ * first reader goes on with the rest of the file itself (*done 0).
+ */
+static int split_join(struct splitter *s, struct reader *r,
+		      const struct decoder *d, int give_up,
+		      struct rw_csv_info *info, int *done)
+{
+	struct part *pt = &s->part;
+	int keep, rc;
+
+	*done = 0;
+	if (!s->started)
+		return 0;
+	keep = !give_up && !r->rc && !d->ncarry && r->nf == 0 &&
+	       r->p.pstate == 0 /* ROW_NOT_BEGUN */ && r->p.entry_pos == 0 &&
+	       !r->p.quoted;
+	if (!keep)
+		atomic_store(&pt->stop, 1);
+	pthread_join(pt->th, NULL);
+	s->started = 0;
+	keep = keep && pt->rc == 0;
+	rc = s->sp->join(r->ctx, s->pctx, r->line - 1, &keep);
+	s->pctx = NULL;
+	if (!rc && keep) {
+		info->size += pt->nbytes;
+		r->records += pt->r.records - 1;
+		*done = 1;
+	}
+	reader_free(&pt->r);
+	s->at = 0;
+	return rc;
+}
+
+static int read_blocks(struct reader *r, FILE *fp, char *block,
+		       enum rw_encoding enc, const char *progress,
+		       struct rw_csv_info *info, struct rw_sha256 *sha,
+		       struct splitter *s)
+{
+	struct decoder d = { .cd = (iconv_t)-1 };
+	double last = 0;
+	size_t n, want;
+	int rc = 0, done = 0;
+
+	for (;;) {
+		want = RW_CSV_BLOCK;
+		if (s->at && s->at - info->size < want)
+			want = (size_t)(s->at - info->size);
+		n = fread(block, 1, want, fp);
+		if (!n)
+			break;
 		if (sha)	/* else a hasher thread reads the file itself */
 			rw_sha256_update(sha, block, n);
 		if (info->size == 0) {
@@ -438,6 +655,13 @@ static int read_blocks(struct reader *r, FILE *fp, char *block,
 		info->size += n;
 		if (rc)
 			goto out;
+		split_start(s, r, &d);
+		if (s->at && info->size == s->at) {
+			rc = split_join(s, r, &d, 0, info, &done);
+			if (rc || done)
+				goto out;
+			s->at = 0;	/* the rest is read here */
+		}
 		if (progress && now_s() - last >= 0.25) {
 			last = now_s();
 			progress_line(progress, info->size, r->records);
@@ -452,20 +676,13 @@ static int read_blocks(struct reader *r, FILE *fp, char *block,
 		if (rc)
 			goto out;
 	}
-	/* libcsv would close a quoted field left open at the end of the file
-	 * and hand over whatever followed the quote as its value: refuse. */
-	if (!r->rc && r->p.quoted && r->p.pstate == 2 /* FIELD_BEGUN */) {
-		rc = rw_err_set(r->err, RW_EINPUT, "a quoted field opened in the record of line %ld "
-				"is not closed at the end of the file", r->rec_line);
-		rw_err_where(r->err, r->path, r->rec_line, 0);
-		goto out;
-	}
-	if (csv_fini(&r->p, on_field, on_record, r) && !r->rc) {
-		rc = rw_err_set(r->err, RW_EINPUT, "unterminated quoted field at end of file");
-		goto out;
-	}
-	rc = r->rc;
+	rc = finish_file(r);
 out:
+	if (s->started) {
+		int rc2 = split_join(s, r, &d, 1, info, &done);
+
+		rc = rc ? rc : rc2;
+	}
 	decoder_close(&d);
 	return rc;
 }
@@ -528,10 +745,20 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 		    void *ctx, const char *progress, struct rw_csv_info *info,
 		    struct rw_err *err)
 {
+	return rw_csv_read_split(path, enc, NULL, row, ctx, progress, info, err);
+}
+
+int rw_csv_read_split(const char *path, enum rw_encoding enc,
+		      const struct rw_csv_split *split, rw_csv_row_fn row,
+		      void *ctx, const char *progress, struct rw_csv_info *info,
+		      struct rw_err *err)
+{
 	struct reader r = { .row = row, .ctx = ctx, .err = err, .path = path,
 			    .line = 1 };
+	struct splitter s = { .sp = split };
 	struct rw_sha256 sha;
 	struct hasher h;
+	struct stat stb;
 	int threaded;
 	char *block;
 	FILE *fp;
@@ -540,11 +767,8 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 	memset(info, 0, sizeof(*info));
 	rw_sha256_init(&sha);
 	threaded = 0;
-	if (csv_init(&r.p, CSV_APPEND_NULL))
+	if (reader_init(&r))
 		return rw_err_set(err, RW_ENOMEM, "cannot set up the CSV parser");
-	csv_set_realloc_func(&r.p, rw_realloc);
-	csv_set_free_func(&r.p, rw_free);
-	csv_set_blk_size(&r.p, 4096);
 	block = rw_malloc(RW_CSV_BLOCK);
 	if (!block) {
 		rc = rw_err_set(err, RW_ENOMEM, "out of memory");
@@ -556,8 +780,10 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 				"cannot open: %s", strerror(errno));
 		goto out_block;
 	}
+	if (split && !fstat(fileno(fp), &stb) && S_ISREG(stb.st_mode))
+		s.at = split_point(fp, (uint64_t)stb.st_size, split->min_part, split->at);
 	threaded = hasher_start(&h, path) == 0;
-	rc = read_blocks(&r, fp, block, enc, progress, info, threaded ? NULL : &sha);
+	rc = read_blocks(&r, fp, block, enc, progress, info, threaded ? NULL : &sha, &s);
 	if (fclose(fp) && !rc)
 		rc = rw_err_set(err, RW_EIO, "close failed: %s", strerror(errno));
 	if (threaded) {
@@ -575,13 +801,9 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 out_block:
 	rw_free(block);
 out_csv:
-	csv_free(&r.p);
 	rw_sha256_final_hex(&sha, info->sha256);
 	info->records = r.records;
-	rw_free(r.buf);
-	rw_free(r.off);
-	rw_free(r.lens);
-	rw_free(r.ptrs);
+	reader_free(&r);
 	if (rc)
 		rw_err_where(err, path, 0, 0);
 	return rc;

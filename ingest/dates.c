@@ -132,6 +132,12 @@ int rw_table_date_value(struct table *t, const struct rw_csv_rec *rec, int c,
 	if (order == RW_DATE_AUTO) {
 		int k = rw_date_kind(s, len);
 
+		/* A second range reads a slash date only by an order the
+		 * first range had settled before it began: what it would
+		 * settle itself depends on the rows before it. */
+		if (t->defer && k && (t->order == RW_DATE_AUTO ||
+				      (k >= 2 && t->order != (k == 2 ? RW_DATE_DMY : RW_DATE_MDY))))
+			return RW_ROW_SERIAL;
 		if (k >= 2) {
 			rc = date_evidence(t, rec->line, c, k);
 			if (rc)

@@ -6,6 +6,7 @@
 #include "../engine/engine.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* FNV-1a over the len bytes at s. */
 static uint64_t hash_mem(const char *s, size_t len)
@@ -232,4 +233,193 @@ int rw_idset_add(struct rw_idset *s, uint64_t key, uint32_t val, uint32_t *old)
 	idset_set(s, i, key, val);
 	s->n++;
 	return 0;
+}
+
+int rw_idset_has(const struct rw_idset *s, uint64_t key)
+{
+	if (!s->cap)
+		return 0;
+	return idset_key(s, idset_slot(s, key ? key : 1)) != 0;
+}
+
+/*
+ * The keys of from are visited in a scattered order (an odd stride visits
+ * every slot of a power of two once), and s is grown first to hold them
+ * all: inserted in from's slot order, they would arrive sorted by their
+ * home slot, and linear probing piles such keys into one run that grows
+ * with every insert (quadratic time).
+ */
+int rw_idset_merge(struct rw_idset *s, const struct rw_idset *from)
+{
+	size_t stride = (size_t)(from->cap * 0.6180339887) | 1, i = 0;
+	uint32_t old;
+
+	while ((s->n + from->n) * 4 > s->cap * 3)
+		if (idset_grow(s))
+			return -1;
+	for (size_t k = 0; k < from->cap; k++, i = (i + stride) & (from->cap - 1)) {
+		uint64_t key = idset_key(from, i);
+
+		if (key && rw_idset_add(s, key, from->w[3 * i + 2], &old) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rw_idset_disjoint(const struct rw_idset *a, const struct rw_idset *b)
+{
+	for (size_t i = 0; i < b->cap; i++) {
+		uint64_t k = idset_key(b, i);
+
+		if (k && rw_idset_has(a, k))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- Activity ids spilled to a temporary file ---------------------------- */
+
+int rw_idspill_open(struct rw_idspill *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->buf = rw_malloc((size_t)RW_SPILL_BUCKETS * RW_SPILL_CHUNK * sizeof(*s->buf));
+	s->fp = tmpfile();
+	if (!s->buf || !s->fp) {
+		rw_idspill_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void rw_idspill_close(struct rw_idspill *s)
+{
+	if (s->fp)
+		fclose(s->fp);
+	rw_free(s->buf);
+	rw_free(s->chunks);
+	memset(s, 0, sizeof(*s));
+}
+
+static int spill_flush(struct rw_idspill *s, uint32_t b)
+{
+	struct rw_spill_chunk *c;
+	size_t n = s->nb[b];
+
+	if (s->nchunks == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+
+		c = rw_reallocarray(s->chunks, cap, sizeof(*c));
+		if (!c)
+			return -1;
+		s->chunks = c;
+		s->cap = cap;
+	}
+	if (fwrite(s->buf + (size_t)b * RW_SPILL_CHUNK, sizeof(*s->buf), n, s->fp) != n)
+		return -1;
+	c = &s->chunks[s->nchunks++];
+	c->off = s->end;
+	c->n = (uint32_t)n;
+	c->bucket = b;
+	s->end += n * sizeof(*s->buf);
+	s->nb[b] = 0;
+	return 0;
+}
+
+int rw_idspill_add(struct rw_idspill *s, uint64_t key)
+{
+	uint32_t b;
+
+	if (!key)
+		key = 1;
+	b = (uint32_t)(key >> 56) % RW_SPILL_BUCKETS;
+	s->buf[(size_t)b * RW_SPILL_CHUNK + s->nb[b]++] = key;
+	s->n++;
+	return s->nb[b] == RW_SPILL_CHUNK ? spill_flush(s, b) : 0;
+}
+
+/* Append bucket b of s (chunks on disk, then the buffer) to keys. */
+static int spill_load(struct rw_idspill *s, uint32_t b, uint64_t **keys,
+		      size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i <= s->nchunks; i++) {
+		const struct rw_spill_chunk *c = i < s->nchunks ? &s->chunks[i] : NULL;
+		size_t m = c ? c->n : s->nb[b];
+
+		if ((c && c->bucket != b) || !m)
+			continue;
+		if (*n + m > *cap) {
+			size_t nc = *cap ? *cap : 4096;
+			uint64_t *k;
+
+			while (nc < *n + m)
+				nc *= 2;
+			k = rw_reallocarray(*keys, nc, sizeof(*k));
+			if (!k)
+				return -1;
+			*keys = k;
+			*cap = nc;
+		}
+		if (!c) {
+			memcpy(*keys + *n, s->buf + (size_t)b * RW_SPILL_CHUNK, m * sizeof(**keys));
+		} else if (fflush(s->fp) ||
+			   pread(fileno(s->fp), *keys + *n, m * sizeof(**keys),
+				 (off_t)c->off) != (ssize_t)(m * sizeof(**keys))) {
+			return -1;
+		}
+		*n += m;
+	}
+	return 0;
+}
+
+long rw_idspill_repeats(struct rw_idspill *const *sp, int nsp,
+			struct rw_idset *rep)
+{
+	uint64_t *keys = NULL, *tab = NULL;
+	size_t cap = 0, tcap = 0;
+	long found = 0;
+	uint32_t old;
+
+	for (uint32_t b = 0; b < RW_SPILL_BUCKETS && found >= 0; b++) {
+		size_t n = 0, want = 16;
+
+		for (int i = 0; i < nsp && found >= 0; i++)
+			if (spill_load(sp[i], b, &keys, &n, &cap))
+				found = -1;
+		if (found < 0 || !n)
+			continue;
+		/* A table at most half full: the bucket's hashes, each once. */
+		while (want < 2 * n)
+			want *= 2;
+		if (want > tcap) {
+			rw_free(tab);
+			tab = rw_malloc(want * sizeof(*tab));
+			tcap = tab ? want : 0;
+			if (!tab) {
+				found = -1;
+				continue;
+			}
+		}
+		memset(tab, 0, want * sizeof(*tab));
+		for (size_t i = 0; i < n; i++) {
+			/* The top bits chose the bucket: the low ones the slot. */
+			size_t j = (size_t)keys[i] & (want - 1);
+
+			while (tab[j] && tab[j] != keys[i])
+				j = (j + 1) & (want - 1);
+			if (!tab[j]) {
+				tab[j] = keys[i];
+				continue;
+			}
+			if (rw_idset_has(rep, keys[i]))
+				continue;
+			if (rw_idset_add(rep, keys[i], 0, &old) < 0) {
+				found = -1;
+				break;
+			}
+			found++;
+		}
+	}
+	rw_free(keys);
+	rw_free(tab);
+	return found;
 }

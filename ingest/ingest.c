@@ -16,8 +16,11 @@
 #include "ingest_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void rw_ingest_opts_default(struct rw_ingest_opts *o)
 {
@@ -108,10 +111,186 @@ static int same_bytes(struct ingest *in, const struct rw_file_report *r)
 	return 0;
 }
 
+/* ---- An activities file on two threads ---------------------------------- */
+
+/*
+ * The second range of an activities file is read into state of its own:
+ * a copy of the ingest (its own stats, key buffers, unknown owners and id
+ * set; the rep and deal tables shared, read only), a copy of the dataset
+ * with a fold of its own, and a table that defers rejects and warnings.
+ * Joining it is exact because the first range's rows all come before its
+ * rows: counters add, the folds merge, the rejects and warnings are
+ * written after the first range's in their order, and an activity id
+ * seen in both ranges (the later row's fate depends on the earlier) drops
+ * the range, to be read again on the first thread.
+ */
+struct part {
+	struct ingest in;
+	struct table t;
+	struct rw_file_report rep;
+	struct rw_ingest_stats stats;
+	struct rw_dataset ds;
+	struct rw_err err;
+	struct rw_buf defer;
+	struct rw_idspill *spill;	/* its ids, while first read */
+};
+
+static void part_free(struct part *p)
+{
+	if (!p)
+		return;
+	rw_dataset_drop_activities(&p->ds);
+	if (p->spill) {
+		rw_idspill_close(p->spill);
+		rw_free(p->spill);
+	}
+	rw_index_release(&p->in.act_unknown);
+	rw_idset_release(&p->in.act_ids);
+	rw_buf_release(&p->in.out);
+	rw_buf_release(&p->in.key);
+	rw_buf_release(&p->in.row);
+	rw_buf_release(&p->defer);
+	rw_arena_free(p->in.arena);
+	rw_free(p);
+}
+
+static void *part_fork(void *ctx)
+{
+	struct table *t = ctx;
+	struct ingest *in = t->in;
+	struct part *p;
+
+	if (t->f != RW_IN_ACTIVITIES || in->opts->threads == 1 ||
+	    in->opts->on_activity || !in->ds->fold)
+		return NULL;
+	p = rw_calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->in = *in;
+	p->in.stats = &p->stats;
+	p->in.err = &p->err;
+	p->in.rej = NULL;
+	rw_buf_init(&p->in.out, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->in.key, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->in.row, RW_BUF_DEFAULT_MAX);
+	rw_buf_init(&p->defer, RW_BUF_DEFAULT_MAX);
+	rw_index_init(&p->in.act_unknown);
+	rw_idset_init(&p->in.act_ids);
+	p->in.arena = rw_arena_new(1 << 12);
+	p->ds = *in->ds;
+	p->ds.fold = NULL;
+	p->ds.activities = 0;
+	p->ds.activities_ignored = 0;
+	p->ds.activities_other_shard = 0;
+	p->ds.activities_given = 0;
+	p->in.ds = &p->ds;
+	p->t = *t;
+	p->t.in = &p->in;
+	p->t.rep = &p->rep;
+	p->t.defer = &p->defer;
+	p->in.owner_defer = NULL;
+	if (in->spill) {
+		/* The ids of a first read go to a spill of its own. */
+		p->spill = rw_malloc(sizeof(*p->spill));
+		if (p->spill && rw_idspill_open(p->spill)) {
+			rw_free(p->spill);
+			p->spill = NULL;
+		}
+		if (!p->spill || in->npart_spill == RW_MAX_FILES) {
+			part_free(p);
+			return NULL;
+		}
+		p->in.spill = p->spill;
+	}
+	if (!p->in.arena || rw_dataset_begin_activities(&p->ds)) {
+		part_free(p);
+		return NULL;
+	}
+	return &p->t;
+}
+
+/* Write what the second range deferred, its lines made the file's. */
+static int part_replay(struct table *t, const struct rw_buf *b, long base)
+{
+	struct ingest *in = t->in;
+	size_t at = 0;
+	int rc = 0;
+
+	while (!rc && at + sizeof(struct rw_deferred) <= b->len) {
+		struct rw_deferred d;
+		const char *p = b->data + at + sizeof(d);
+
+		memcpy(&d, b->data + at, sizeof(d));
+		at += sizeof(d) + d.n1 + d.n2;
+		if (d.kind == RW_DEFER_REJECT) {
+			char reason[256];
+
+			snprintf(reason, sizeof(reason), "%.*s", (int)d.n1, p);
+			rc = rw_table_reject_raw(t, base + d.line, d.col, reason, p + d.n1, d.n2);
+			continue;
+		}
+		{
+			const char *k = rw_ingest_key(in, p, d.n1, 0, 0);
+
+			if (!k)
+				return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+			if (rw_index_get(&in->act_unknown, k) != RW_NONE)
+				continue;
+			if (rw_ingest_index_add(in, &in->act_unknown, k, 0))
+				return in->err->code;
+			rw_ingest_warn_owner(t, base + d.line, p, d.n1);
+		}
+	}
+	return rc;
+}
+
+static int part_join(void *ctx, void *pctx, long base, int *keep)
+{
+	struct table *t = ctx;
+	struct ingest *in = t->in;
+	struct part *p = (struct part *)((char *)pctx - offsetof(struct part, t));
+	struct rw_ingest_stats *a = in->stats;
+	const struct rw_ingest_stats *b = &p->stats;
+	int rc = 0;
+
+	/* Ids the first half read: on disk, checked with the spills after
+	 * the read; in memory, they must not meet the second half's. */
+	if (*keep && !p->spill && !rw_idset_disjoint(&in->act_ids, &p->in.act_ids))
+		*keep = 0;
+	if (!*keep) {
+		part_free(p);
+		return 0;
+	}
+	if (rw_idset_merge(&in->act_ids, &p->in.act_ids))
+		rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	else if (rw_dataset_merge_activities(in->ds, &p->ds))
+		rc = rw_err_set(in->err, RW_EINTERNAL, "the two halves of %s do not merge", t->name);
+	if (!rc) {
+		t->rep->rows_read += p->rep.rows_read;
+		t->rep->rows_skipped += p->rep.rows_skipped;
+		t->rep->duplicates += p->rep.duplicates;
+		a->unknown_opps += b->unknown_opps;
+		a->after_as_of += b->after_as_of;
+		a->unknown_owner_acts += b->unknown_owner_acts;
+		a->duplicate_acts += b->duplicate_acts;
+		rc = part_replay(t, &p->defer, base);
+		t->rep->threads = 2;
+		if (p->spill) {
+			in->part_spill[in->npart_spill++] = p->spill;
+			p->spill = NULL;
+		}
+	}
+	part_free(p);
+	return rc;
+}
+
 /* Read the file of report r (its input known) with its input's rows. */
 static int read_file(struct ingest *in, struct rw_file_report *r)
 {
 	const struct rw_ingest_opts *o = in->opts;
+	const struct rw_csv_split split = { .fork = part_fork, .join = part_join,
+		.min_part = o->split_min ? o->split_min : RW_SPLIT_MIN,
+		.at = o->split_at };
 	struct table *t;
 	struct rw_csv_info info;
 	int rc;
@@ -128,8 +307,9 @@ static int read_file(struct ingest *in, struct rw_file_report *r)
 	t->name = rw_base_name(r->path);
 	t->rep = r;
 	t->order = RW_DATE_AUTO;
-	rc = rw_csv_read_enc(r->path, o->encoding, rw_table_on_row, t,
-			     o->show_progress ? t->name : NULL, &info, in->err);
+	r->threads = 1;
+	rc = rw_csv_read_split(r->path, o->encoding, &split, rw_table_on_row, t,
+			       o->show_progress ? t->name : NULL, &info, in->err);
 	add_stats(in, r, &info);
 	memcpy(r->sha256, info.sha256, sizeof(r->sha256));
 	rw_table_note_order(t);
@@ -178,6 +358,141 @@ static int read_input(struct ingest *in, enum rw_input_file f)
 	return rc;
 }
 
+/* ---- Activity ids checked after the read --------------------------------- */
+
+/*
+ * SPEC section 2: a repeated activity_id with the same content is counted
+ * once, with other content the later row is rejected.  Keeping every id
+ * in memory to check each row as it streams costs 16 to 32 bytes an id
+ * (200 MB for 10 million), the one thing that would grow with the rows.
+ * Instead the first read folds every row and writes each id's 64-bit hash
+ * to a temporary file (struct rw_idspill); after it, the hashes are
+ * counted a bucket at a time.  Exports rarely repeat an id: when none
+ * does, the first read is exactly what a checking read gives, and stands.
+ * When some do, everything the read changed is put back as it was before
+ * and the activities are read again, checking only the repeated ids (in
+ * memory: those are few), which gives the checking read's result for
+ * twice the time.  Unknown-owner warnings of the first read are held back
+ * until it is known to stand (a repeated row is never folded, so it must
+ * not be the one that warns).
+ */
+struct act_snapshot {
+	struct rw_ingest_stats stats;
+	uint64_t activities, ignored, other_shard;
+	int given;
+	long rej_at;			/* rejects file offset, -1: none */
+};
+
+static int is_regular(FILE *fp)
+{
+	struct stat st;
+
+	return !fstat(fileno(fp), &st) && S_ISREG(st.st_mode);
+}
+
+static int act_snapshot(struct ingest *in, struct act_snapshot *s)
+{
+	s->stats = *in->stats;
+	s->activities = in->ds->activities;
+	s->ignored = in->ds->activities_ignored;
+	s->other_shard = in->ds->activities_other_shard;
+	s->given = in->ds->activities_given;
+	s->rej_at = -1;
+	if (in->rej && fflush(in->rej))
+		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
+	if (in->rej && is_regular(in->rej))
+		s->rej_at = ftell(in->rej);
+	return 0;
+}
+
+static int act_restore(struct ingest *in, const struct act_snapshot *s)
+{
+	*in->stats = s->stats;
+	in->ds->activities = s->activities;
+	in->ds->activities_ignored = s->ignored;
+	in->ds->activities_other_shard = s->other_shard;
+	in->ds->activities_given = s->given;
+	rw_index_release(&in->act_unknown);
+	rw_index_init(&in->act_unknown);
+	rw_dataset_drop_activities(in->ds);
+	if (rw_dataset_begin_activities(in->ds))
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	/* The rejects of the first read are written again: cut them off (a
+	 * rejects file that is no regular file, /dev/null, keeps them). */
+	if (in->rej && s->rej_at >= 0 &&
+	    (fflush(in->rej) || (is_regular(in->rej) &&
+				 (ftruncate(fileno(in->rej), (off_t)s->rej_at) ||
+				  fseek(in->rej, s->rej_at, SEEK_SET))))) {
+		rw_err_where(in->err, in->opts->rejects_path, 0, 0);
+		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static int read_activities(struct ingest *in)
+{
+	struct rw_idspill spill, *all[RW_MAX_FILES + 1];
+	struct act_snapshot *snap;
+	struct rw_idset repeats;
+	struct rw_buf owners;
+	long found;
+	int rc, n = 0;
+
+	if (in->opts->on_activity || in->opts->ids_in_memory)
+		return read_input(in, RW_IN_ACTIVITIES);
+	/* Large (the stats): off the stack. */
+	snap = rw_malloc(sizeof(*snap));
+	if (!snap)
+		return rw_err_set(in->err, RW_ENOMEM, "out of memory");
+	if (rw_idspill_open(&spill)) {
+		/* No temporary file: every id in memory. */
+		rw_free(snap);
+		return read_input(in, RW_IN_ACTIVITIES);
+	}
+	rw_buf_init(&owners, RW_BUF_DEFAULT_MAX);
+	rw_idset_init(&repeats);
+	rc = act_snapshot(in, snap);
+	in->spill = &spill;
+	in->owner_defer = &owners;
+	in->npart_spill = 0;
+	if (!rc)
+		rc = read_input(in, RW_IN_ACTIVITIES);
+	in->spill = NULL;
+	in->owner_defer = NULL;
+	all[n++] = &spill;
+	for (int i = 0; i < in->npart_spill; i++)
+		all[n++] = in->part_spill[i];
+	/* Even a read that failed stands only without repeats before the
+	 * failure: with them, the checking read fails its own way. */
+	found = rw_idspill_repeats(all, n, &repeats);
+	for (int i = 0; i < n; i++)
+		rw_idspill_close(all[i]);
+	for (int i = 0; i < in->npart_spill; i++)
+		rw_free(in->part_spill[i]);
+	in->npart_spill = 0;
+	if (found < 0) {
+		if (!rc)
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory or temporary file: %s",
+					strerror(errno));
+	} else if (found == 0) {
+		if (rw_buf_error(&owners) && !rc)
+			rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
+		else if (owners.len)
+			fputs(owners.data, stderr);
+	} else {
+		rw_err_clear(in->err);
+		rc = act_restore(in, snap);
+		in->repeats = &repeats;
+		if (!rc)
+			rc = read_input(in, RW_IN_ACTIVITIES);
+		in->repeats = NULL;
+	}
+	rw_idset_release(&repeats);
+	rw_buf_release(&owners);
+	rw_free(snap);
+	return rc;
+}
+
 static int ingest_all(struct ingest *in)
 {
 	static const enum rw_input_file order[] = { RW_IN_REPS,
@@ -190,7 +505,7 @@ static int ingest_all(struct ingest *in)
 	if (!rc && rw_dataset_begin_activities(in->ds))
 		rc = rw_err_set(in->err, RW_ENOMEM, "out of memory");
 	if (!rc)
-		rc = read_input(in, RW_IN_ACTIVITIES);
+		rc = read_activities(in);
 	return rc;
 }
 

@@ -80,6 +80,18 @@ struct rw_ingest_opts {
 					 * is read as created on its close date
 					 * (0: such a row is rejected) */
 	struct rw_ingest_map map;	/* configuration mapping */
+	/* Threads parsing an activities file: 1 reads it on the calling
+	 * thread alone; 0 (the default) or more also reads its second half
+	 * on another thread, with the same result (see struct rw_csv_split
+	 * in ingest_int.h).  A file is split only when both halves hold at
+	 * least split_min bytes (0: RW_SPLIT_MIN); never with on_activity. */
+	int threads;
+	uint64_t split_min;
+	uint64_t split_at;		/* tests: cut near this byte (0: middle) */
+	/* 1: keep every activity id's hash in memory and check it as the
+	 * row streams (always with on_activity); 0: spill them to a
+	 * temporary file and check after the read (ingest.c). */
+	int ids_in_memory;
 	/* Called with every activity handed to the dataset (owner and deal
 	 * resolved, duplicates dropped), whatever its day: a backtest keeps
 	 * them to fold again at each replayed day.  NULL: not called. */
@@ -87,6 +99,8 @@ struct rw_ingest_opts {
 			    enum rw_act_type type);
 	void *on_activity_arg;
 };
+
+#define RW_SPLIT_MIN ((uint64_t)4 << 20)
 
 /* Fill *o with SPEC's defaults (data_dir ".", decimal '.'). */
 void rw_ingest_opts_default(struct rw_ingest_opts *o);
@@ -123,6 +137,7 @@ struct rw_file_report {
 	char dates[160];		/* date order used and why */
 	char note[256];			/* why it was not read, or a warning */
 	uint64_t rows_read, rows_rejected, rows_skipped;
+	int threads;			/* threads that parsed it (1 or 2) */
 	uint64_t duplicates;		/* rows repeating an earlier activity
 					 * (same activity_id, same content):
 					 * read, not counted twice */

@@ -81,6 +81,38 @@ int rw_csv_read_enc(const char *path, enum rw_encoding enc, rw_csv_row_fn row,
 		    void *ctx, const char *progress, struct rw_csv_info *info,
 		    struct rw_err *err);
 
+/*
+ * Reading a file on two threads.  The file is cut just after the line
+ * feed nearest past its middle; a second thread parses from there to the
+ * end while the calling thread parses up to there.  fork is called on the
+ * calling thread once the header record has been handed to the row
+ * callback, with its ctx: it returns the context of the second range's
+ * rows (the same row callback, lines counted from 1 at the cut, record
+ * indexes from 1), or NULL to read the file on one thread.  join is
+ * called once for every context fork gave, after both ranges: *keep 1
+ * when the cut fell between two records and the second range was read to
+ * the end without an error, so that its rows are exactly those a single
+ * reader would have read, on lines line_base + their line; join merges
+ * them, or sets *keep 0 to drop them (then, and when *keep was 0, the
+ * calling thread reads the second range itself).  join frees the context
+ * either way and returns 0 or an RW_E* code that stops the file.  Only
+ * UTF-8 files (no conversion) of at least 2 * min_part bytes are split.
+ */
+struct rw_csv_split {
+	void *(*fork)(void *ctx);
+	int (*join)(void *ctx, void *part, long line_base, int *keep);
+	uint64_t min_part;
+	uint64_t at;		/* 0: cut past the middle; else past the
+				 * first line feed at or after byte at (tests) */
+};
+
+/* rw_csv_read_enc() reading the file in two ranges when split is not NULL
+ * (see struct rw_csv_split). */
+int rw_csv_read_split(const char *path, enum rw_encoding enc,
+		      const struct rw_csv_split *split, rw_csv_row_fn row,
+		      void *ctx, const char *progress, struct rw_csv_info *info,
+		      struct rw_err *err);
+
 /* Append s[0..len) to b as one CSV cell, quoted (RFC 4180) when needed. */
 void rw_csv_cell(struct rw_buf *b, const char *s, size_t len);
 
@@ -212,6 +244,14 @@ void rw_idset_release(struct rw_idset *s);
  */
 int rw_idset_add(struct rw_idset *s, uint64_t key, uint32_t val, uint32_t *old);
 
+/* 1 when key is in s. */
+int rw_idset_has(const struct rw_idset *s, uint64_t key);
+/* 1 when no key of b is in a. */
+int rw_idset_disjoint(const struct rw_idset *a, const struct rw_idset *b);
+/* Add every key of from (with its fingerprint) to s: 0, or -1 when out of
+ * memory (s then holds part of them). */
+int rw_idset_merge(struct rw_idset *s, const struct rw_idset *from);
+
 /* Start loading the slot where key's probe begins (a hint, no effect on
  * the set): the table outgrows the caches, so a caller that knows the
  * key early lets the miss overlap with its other work. */
@@ -225,6 +265,50 @@ static inline void rw_idset_prefetch(const struct rw_idset *s, uint64_t key)
 	(void)key;
 #endif
 }
+
+/* ---- Activity ids spilled to a temporary file ------------------------- */
+
+/*
+ * The activity ids of a read, kept on disk rather than in memory: each
+ * row's id hash (as in struct rw_idset) goes to one of RW_SPILL_BUCKETS
+ * buckets by its top bits, buffered and written in chunks to an unlinked
+ * temporary file.  After the read, rw_idspill_repeats() loads one bucket
+ * at a time (of every spill given) and finds the hashes seen more than
+ * once.  Memory: RW_SPILL_BUCKETS x RW_SPILL_CHUNK x 8 bytes of buffers
+ * (2 MiB) per spill, and one bucket's hashes while they are counted
+ * (1/256 of the ids: 0.3 MB for 10 million); disk: 8 bytes an id.
+ */
+#define RW_SPILL_BUCKETS 256
+#define RW_SPILL_CHUNK 1024
+
+struct rw_spill_chunk {
+	uint64_t off;		/* byte offset in the file */
+	uint32_t n;		/* hashes */
+	uint32_t bucket;
+};
+
+struct rw_idspill {
+	FILE *fp;		/* the temporary file */
+	uint64_t *buf;		/* [bucket][RW_SPILL_CHUNK] */
+	uint32_t nb[RW_SPILL_BUCKETS];	/* hashes buffered per bucket */
+	struct rw_spill_chunk *chunks;
+	size_t nchunks, cap;
+	uint64_t end;		/* bytes written */
+	uint64_t n;		/* hashes added */
+};
+
+/* Create the temporary file and buffers: 0, or -1 (nothing to release). */
+int rw_idspill_open(struct rw_idspill *s);
+void rw_idspill_close(struct rw_idspill *s);	/* also of a failed open */
+/* Add a row's id hash: 0, or -1 when out of memory or the write failed. */
+int rw_idspill_add(struct rw_idspill *s, uint64_t key);
+/*
+ * Put every hash that the n spills hold more than once (in one or across
+ * several) into *rep (values 0): returns how many, or -1 when out of
+ * memory or a read failed.
+ */
+long rw_idspill_repeats(struct rw_idspill *const *sp, int n,
+			struct rw_idset *rep);
 
 /* Blank: space, tab, CR, LF (inline: the reader's hottest test). */
 static inline int rw_blank(char c)
@@ -241,6 +325,10 @@ void rw_trim(const char **s, size_t *len);
 #define RW_SHOW_MAX 60
 /* Return code of a row callback that has seen enough (not an RW_E*). */
 #define RW_ROW_STOP 100
+/* Return code of a second range's row callback that meets what only the
+ * file's order can decide (the day/month order): the range is dropped and
+ * read again after the first. */
+#define RW_ROW_SERIAL 101
 
 struct ingest;
 
@@ -262,6 +350,20 @@ struct table {
 	long order_line;		/* (0: assumed, nothing told) */
 	uint64_t created_moved;		/* deals read as created on their close
 					 * day (close_before_created) */
+	/* The table of a file's second range (struct rw_csv_split) keeps its
+	 * rejects and warnings here, in line order, for the join to write
+	 * with the whole file's line numbers; NULL: written at once. */
+	struct rw_buf *defer;
+};
+
+/* What a second range kept for the join (rejects.c). */
+enum { RW_DEFER_REJECT, RW_DEFER_OWNER };
+struct rw_deferred {
+	int kind;		/* RW_DEFER_* */
+	int col;		/* REJECT: column, -1 the record */
+	long line;		/* line within the range */
+	size_t n1, n2;		/* REJECT: reason and raw record bytes;
+				 * OWNER: the owner's text, n2 = 0 */
 };
 
 /*
@@ -291,7 +393,18 @@ struct ingest {
 	struct rw_buf row;		/* text cells of the current row */
 	struct rw_arena *arena;		/* normalised keys */
 	struct rw_index rep_ids, rep_emails, rep_names, opp_ids, act_unknown;
-	struct rw_idset act_ids;	/* hashes of the activity ids seen */
+	struct rw_idset act_ids;	/* hashes of the activity ids seen (all,
+					 * or with repeats only those) */
+	/* Activity ids (see read_activities in ingest.c): spill set while
+	 * the ids of a first read go to disk (rows are folded unchecked);
+	 * repeats set while a read checks only the ids in it (the ids a
+	 * first read saw more than once: every other id is unique). */
+	struct rw_idspill *spill;
+	struct rw_idset *repeats;
+	struct rw_buf *owner_defer;	/* unknown-owner warnings held back
+					 * while spill is set */
+	struct rw_idspill *part_spill[RW_MAX_FILES];	/* of second halves */
+	int npart_spill;
 	struct rw_idcache last_owner;	/* the previous owner resolved */
 	struct rw_idcache last_opp;	/* the previous deal id looked up */
 	long *rep_line, *opp_line;	/* line each rep / deal was first read */
@@ -377,6 +490,18 @@ int rw_ingest_rejects_close(struct ingest *in);
  */
 int rw_table_reject(struct table *t, const struct rw_csv_rec *rec, int c,
 		    const char *fmt, ...) RW_PRINTF(4, 5);
+
+/*
+ * Write a rejected record whose reason and raw text are known (what
+ * rw_table_reject() does after formatting them): counted, kept for the
+ * summary, written to the rejects file.
+ */
+int rw_table_reject_raw(struct table *t, long line, int c, const char *reason,
+			const char *raw, size_t rawlen);
+
+/* Count a distinct activity owner that matches no rep and warn on stderr
+ * (rows.c). */
+void rw_ingest_warn_owner(struct table *t, long line, const char *s, size_t len);
 
 /* Reject for a value a parser refused: `why: "value"`. */
 int rw_table_reject_value(struct table *t, const struct rw_csv_rec *rec, int c,

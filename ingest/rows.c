@@ -7,6 +7,7 @@
 #include "ingest.h"
 #include "ingest_int.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -656,11 +657,35 @@ static int unknown_act_owner(struct table *t, const struct rw_csv_rec *rec,
 		return 0;
 	if (rw_ingest_index_add(in, &in->act_unknown, k, 0))
 		return in->err->code;
-	in->stats->unknown_owners++;
-	fprintf(stderr, "repwatch: warning: %s:%ld: owner \"%.*s\" matches no rep in %s or %s; its activities are ignored\n",
-		t->name, rec->line, rw_show_len(len), s, rw_input_name(RW_IN_REPS),
-		rw_input_name(RW_IN_OPPORTUNITIES));
+	if (t->defer) {
+		/* A second range: the join warns, unless the first did. */
+		struct rw_deferred d = { .kind = RW_DEFER_OWNER, .col = ACT_OWNER,
+					 .line = rec->line, .n1 = len };
+
+		rw_buf_add(t->defer, (const char *)&d, sizeof(d));
+		rw_buf_add(t->defer, s, len);
+		return rw_buf_error(t->defer) ?
+		       rw_err_set(in->err, RW_ENOMEM, "out of memory") : 0;
+	}
+	rw_ingest_warn_owner(t, rec->line, s, len);
 	return 0;
+}
+
+void rw_ingest_warn_owner(struct table *t, long line, const char *s, size_t len)
+{
+	struct ingest *in = t->in;
+
+	in->stats->unknown_owners++;
+	if (in->owner_defer) {
+		/* Printed once the read is known to stand (ingest.c). */
+		rw_buf_addf(in->owner_defer, "repwatch: warning: %s:%ld: owner \"%.*s\" matches no rep in %s or %s; its activities are ignored\n",
+			    t->name, line, rw_show_len(len), s, rw_input_name(RW_IN_REPS),
+			    rw_input_name(RW_IN_OPPORTUNITIES));
+		return;
+	}
+	fprintf(stderr, "repwatch: warning: %s:%ld: owner \"%.*s\" matches no rep in %s or %s; its activities are ignored\n",
+		t->name, line, rw_show_len(len), s, rw_input_name(RW_IN_REPS),
+		rw_input_name(RW_IN_OPPORTUNITIES));
 }
 
 /* [activity_types] first, then the built-in names. */
@@ -679,9 +704,10 @@ static enum rw_act_type act_type(const struct ingest *in, const char *s,
  * the same activity again (same rep, deal, day and type) is counted once
  * and reported as a duplicate; with other content neither row can be
  * trusted over the other, so the later one is rejected.  Only a hash of
- * each id is kept (struct rw_idset: 12 bytes a slot, the one thing that
- * grows with activities); key is the hash of the row's activity_id.  *dup
- * is 1 when the row is not to be folded.
+ * each id is kept: on disk during a first read, which checks nothing
+ * (see read_activities in ingest.c), else in memory (struct rw_idset),
+ * all of them or only those the first read saw repeated.  key is the hash
+ * of the row's activity_id.  *dup is 1 when the row is not to be folded.
  */
 static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
 			 uint64_t key, uint32_t rep, uint32_t opp, int32_t day,
@@ -698,6 +724,13 @@ static int act_duplicate(struct table *t, const struct rw_csv_rec *rec,
 	 * is the same on every row: no id to tell activities apart. */
 	*dup = 0;
 	if (!t->hm.nalt[ACT_ID])
+		return 0;
+	/* A first read: the id to disk; a repeat makes the read start again. */
+	if (in->spill)
+		return rw_idspill_add(in->spill, key) ?
+		       rw_err_set(in->err, RW_ENOMEM, "out of memory or temporary file: %s",
+				  strerror(errno)) : 0;
+	if (in->repeats && !rw_idset_has(in->repeats, key))
 		return 0;
 	/* What the row says: the rep (or the unknown owner's text), the deal
 	 * (or the text naming no known deal), the day and the type. */
@@ -750,7 +783,8 @@ static int act_row(struct table *t, const struct rw_csv_rec *rec)
 	/* The id's hash first: its slot loads while the row is read. */
 	s = rw_table_cell(t, rec, ACT_ID, &len);
 	key = rw_hash64_final(rw_hash64(RW_HASH64_INIT, s, len));
-	rw_idset_prefetch(&in->act_ids, key);
+	if (!in->spill && !in->repeats)
+		rw_idset_prefetch(&in->act_ids, key);
 	s = rw_table_cell(t, rec, ACT_DATE, &len);
 	rc = rw_table_date_value(t, rec, ACT_DATE, s, len, &day, &bad);
 	if (rc || bad)

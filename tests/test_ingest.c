@@ -17,6 +17,7 @@
 
 #include "../ingest/ingest.h"
 #include "../ingest/ingest_int.h"
+#include "../engine/engine_int.h"
 
 #define D(y, m, d) rw_days_from_civil(y, m, d)
 
@@ -732,6 +733,346 @@ static void test_ingest_file_clash(void **state)
 	remove_dir(dir);
 }
 
+
+/* ---- An activities file read by two threads ----------------------------- */
+
+/* What one ingest gave: everything a run reads of it. */
+struct outcome {
+	int rc;
+	char msg[512];
+	long line;
+	struct rw_dataset *ds;
+	struct rw_ingest_stats st;
+	char *rejects;
+	int threads;		/* of the activities file's report */
+};
+
+static void ingest_mode(const char *dir, int threads, int in_memory,
+			uint64_t at, struct outcome *out)
+{
+	char rej[512];
+	struct rw_ingest_opts o;
+	struct rw_err err;
+
+	opts_for(&o, dir, rej, sizeof(rej));
+	o.max_reject_share = 1;
+	o.threads = threads;
+	o.split_min = 1;
+	o.split_at = at;
+	o.ids_in_memory = in_memory;
+	rw_err_clear(&err);
+	out->ds = new_ds();
+	out->rc = rw_ingest_run(&o, out->ds, &out->st, &err);
+	snprintf(out->msg, sizeof(out->msg), "%s", err.msg);
+	out->line = err.line;
+	out->rejects = slurp(rej);
+	out->threads = 0;
+	for (int i = 0; i < out->st.nfiles; i++)
+		if (out->st.files[i].file == RW_IN_ACTIVITIES)
+			out->threads = out->st.files[i].threads;
+}
+
+static void outcome_free(struct outcome *o)
+{
+	rw_dataset_free(o->ds);
+	free(o->rejects);
+}
+
+static int same_fold(const struct rw_dataset *a, const struct rw_dataset *b)
+{
+	const struct rw_dataset_fold *f = a->fold, *g = b->fold;
+
+	if (!f || !g)
+		return f == g;
+	return f->nreps == g->nreps && f->nopps == g->nopps && f->row == g->row &&
+	       !memcmp(f->counts, g->counts, f->nreps * f->row * RW_FOLD_NTYPES * sizeof(*f->counts)) &&
+	       !memcmp(f->meet1, g->meet1, f->nopps * sizeof(*f->meet1)) &&
+	       !memcmp(f->meet2, g->meet2, f->nopps * sizeof(*f->meet2)) &&
+	       !memcmp(f->before, g->before, f->nopps * sizeof(*f->before)) &&
+	       f->word_off[f->nopps] == g->word_off[g->nopps] &&
+	       !memcmp(f->bits, g->bits, f->word_off[f->nopps] * sizeof(*f->bits));
+}
+
+/* The two-thread outcome b against the one-thread a, field by field. */
+static void same_outcome(const struct outcome *a, const struct outcome *b,
+			 const char *what, uint64_t at)
+{
+	const struct rw_ingest_stats *x = &a->st, *y = &b->st;
+
+#define SAME(cond) do { if (!(cond)) fail_msg("%s, cut at %llu: %s differs", \
+	what, (unsigned long long)at, #cond); } while (0)
+	SAME(a->rc == b->rc);
+	SAME(!strcmp(a->msg, b->msg));
+	SAME(a->line == b->line);
+	SAME(!strcmp(a->rejects ? a->rejects : "", b->rejects ? b->rejects : ""));
+	SAME(a->ds->activities == b->ds->activities);
+	SAME(a->ds->activities_ignored == b->ds->activities_ignored);
+	SAME(a->ds->activities_given == b->ds->activities_given);
+	SAME(a->ds->nreps == b->ds->nreps);
+	SAME(same_fold(a->ds, b->ds));
+	SAME(x->unknown_owners == y->unknown_owners);
+	SAME(x->unknown_opps == y->unknown_opps);
+	SAME(x->after_as_of == y->after_as_of);
+	SAME(x->unknown_owner_acts == y->unknown_owner_acts);
+	SAME(x->skipped_rows == y->skipped_rows);
+	SAME(x->duplicate_acts == y->duplicate_acts);
+	SAME(x->file[RW_IN_ACTIVITIES].present == y->file[RW_IN_ACTIVITIES].present);
+	SAME(x->file[RW_IN_ACTIVITIES].rows_read == y->file[RW_IN_ACTIVITIES].rows_read);
+	SAME(x->file[RW_IN_ACTIVITIES].rows_rejected == y->file[RW_IN_ACTIVITIES].rows_rejected);
+	/* A failed read says how far it got, which depends on the cut. */
+	SAME(a->rc || x->file[RW_IN_ACTIVITIES].size == y->file[RW_IN_ACTIVITIES].size);
+	SAME(a->rc || !strcmp(x->file[RW_IN_ACTIVITIES].sha256, y->file[RW_IN_ACTIVITIES].sha256));
+	SAME(x->nfiles == y->nfiles);
+	for (int i = 0; i < x->nfiles; i++) {
+		const struct rw_file_report *p = &x->files[i], *q = &y->files[i];
+
+		SAME(p->rows_read == q->rows_read);
+		SAME(p->rows_rejected == q->rows_rejected);
+		SAME(p->rows_skipped == q->rows_skipped);
+		SAME(p->duplicates == q->duplicates);
+		SAME(a->rc || !strcmp(p->sha256, q->sha256));
+		SAME(!strcmp(p->dates, q->dates));
+		SAME(!strcmp(p->note, q->note));
+		SAME(!strcmp(p->found, q->found));
+		SAME(p->nrejects == q->nrejects);
+		for (int k = 0; k < p->nrejects; k++)
+			SAME(!strcmp(p->rejects[k], q->rejects[k]));
+	}
+#undef SAME
+}
+
+/*
+ * Read dir's files on one thread checking each activity id as it streams
+ * (the reference), then with the ids checked after the read, then on two
+ * threads with the cut at each byte offset in [from, to) by step, both
+ * ways; *kept counts the runs that used both threads.
+ */
+static void split_sweep(const char *dir, const char *what, uint64_t from,
+			uint64_t to, uint64_t step, int *kept)
+{
+	struct outcome one, two;
+
+	ingest_mode(dir, 1, 1, 0, &one);
+	assert_int_equal(one.threads == 2, 0);
+	ingest_mode(dir, 1, 0, 0, &two);
+	same_outcome(&one, &two, what, 0);
+	outcome_free(&two);
+	for (uint64_t at = from; at < to; at += step) {
+		for (int mem = 0; mem < 2; mem++) {
+			ingest_mode(dir, 2, mem, at, &two);
+			same_outcome(&one, &two, what, at);
+			*kept += two.threads == 2;
+			outcome_free(&two);
+		}
+	}
+	outcome_free(&one);
+}
+
+/*
+ * An export with a BOM, CRLF and LF lines, quoted fields holding line
+ * feeds, CRLFs, commas and quotes, a blank line, a last line without a
+ * line feed, rejects, owners that match no rep (one twice), an unknown
+ * deal, a slash date, and activity ids repeated with the same and with
+ * other content.  Cut at every byte, the two-thread read must give what
+ * the one-thread read gives, whatever the cut hits.
+ */
+static const char hostile_acts[] =
+	"\xef\xbb\xbf" "activity_id,owner,type,date,opp_id,note\r\n"
+	"A1,R1,call,2026-01-10,O1,plain\r\n"
+	"A2,R1,email,2026-01-11,O1,\"two\r\nlines, quoted\"\r\n"
+	"A3,Ghost,call,2026-01-12,,\n"
+	"A4,R1,meeting,2026-01-13,O1,\"a \"\"quote\"\" and\nA99,R1,call,2026-01-13,O1,x\n\"\n"
+	"A5,R2,call,not a date,O2,\r\n"
+	"A1,R1,call,2026-01-10,O1,same again\r\n"
+	"A6,R2,demo,2026-01-20,O2,\"\n\n\n\"\n"
+	"A2,R1,call,2026-01-11,O1,conflict\r\n"
+	"A7,Ghost2,email,2026-01-21,O9,\r\n"
+	"A8,R2,meeting,2026-01-22,O2,x\r\n"
+	"A9,R1,call,1/23/2026,O1,slash date\r\n"
+	"A10,Ghost,call,2026-01-24,O1,\r\n"
+	"\r\n"
+	"A11,R2,meeting,2026-02-02,O2,\"last, no line feed\"";
+
+/* The same rows without the repeated ids and the slash date: most cuts
+ * can keep the second thread's work. */
+static const char clean_acts[] =
+	"activity_id,owner,type,date,opp_id,note\r\n"
+	"A1,R1,call,2026-01-10,O1,plain\r\n"
+	"A2,R1,email,2026-01-11,O1,\"two\r\nlines, quoted\"\r\n"
+	"A3,Ghost,call,2026-01-12,,\n"
+	"A4,R1,meeting,2026-01-13,O1,\"a \"\"quote\"\" and\nA99,R1,call,2026-01-13,O1,x\n\"\n"
+	"A5,R2,call,not a date,O2,\r\n"
+	"A6,R2,demo,2026-01-20,O2,\"\n\n\n\"\n"
+	"A7,Ghost2,email,2026-01-21,O9,\r\n"
+	"A8,R2,meeting,2026-01-22,O2,x\r\n"
+	"A10,Ghost,call,2026-01-24,O1,\r\n"
+	"A11,R2,meeting,2026-02-02,O1,\r\n"
+	"A12,R1,meeting,2026-02-03,O2,\r\n";
+
+/* Ids repeated across any cut (the same and other content), ISO dates
+ * only: a cut between a first and a later row of an id drops the second
+ * thread's work. */
+static const char dup_acts[] =
+	"activity_id,owner,type,date,opp_id\n"
+	"A1,R1,call,2026-01-10,O1\n"
+	"A2,R1,email,2026-01-11,O1\n"
+	"A3,R2,call,2026-01-12,O2\n"
+	"A4,R2,meeting,2026-01-13,O2\n"
+	"A5,R1,call,2026-01-14,O1\n"
+	"A1,Ann Lee,call,2026-01-10,O1\n"
+	"A6,R2,call,2026-01-15,O2\n"
+	"A3,R2,email,2026-01-12,O2\n"
+	"A7,R1,meeting,2026-01-16,O1\n";
+
+/* ISO dates, then slash dates that read either way until the last says
+ * M/D: the order comes from the file's first rows (a prepass), which a
+ * second half cannot know. */
+static const char slash_acts[] =
+	"activity_id,owner,type,date,opp_id\n"
+	"A1,R1,call,2026-01-10,O1\n"
+	"A2,R1,email,2026-01-11,O1\n"
+	"A3,R2,call,2026-01-12,O2\n"
+	"A4,R2,meeting,1/2/2026,O2\n"
+	"A5,R1,call,2/1/2026,O1\n"
+	"A6,R2,call,1/22/2026,O2\n";
+
+static void test_ingest_split_hostile(void **state)
+{
+	char *dir = tmp_dir();
+	int kept = 0;
+
+	(void)state;
+	write_file(dir, "reps.csv", "rep_id,name\nR1,Ann Lee\nR2,Bob Ray\n");
+	write_file(dir, "opportunities.csv",
+		   "opp_id,owner,created,status,amount\nO1,R1,2026-01-05,open,1\n"
+		   "O2,R2,2026-01-06,won,5\n");
+	write_file(dir, "activities.csv", hostile_acts);
+	split_sweep(dir, "hostile", 1, sizeof(hostile_acts), 1, &kept);
+	/* Cuts past A9's slash date, and only those, keep the second half:
+	 * before it the first half has not settled the day/month order, or
+	 * a repeated id straddles the cut, or the cut is inside quotes. */
+	assert_true(kept > 0);
+	kept = 0;
+	write_file(dir, "activities.csv", clean_acts);
+	split_sweep(dir, "clean", 1, sizeof(clean_acts), 1, &kept);
+	/* Cuts inside the quoted fields of A2, A4 and A6 fall back; the
+	 * line feeds between records (10 of them after the header) keep. */
+	assert_true(kept >= 8);
+	kept = 0;
+	write_file(dir, "activities.csv", dup_acts);
+	split_sweep(dir, "repeated ids", 1, sizeof(dup_acts), 1, &kept);
+	assert_true(kept > 0);
+	kept = 0;
+	write_file(dir, "activities.csv", slash_acts);
+	split_sweep(dir, "slash dates", 1, sizeof(slash_acts), 1, &kept);
+	/* A file smaller than a range: not split. */
+	{
+		struct outcome one;
+		char rej[512];
+		struct rw_ingest_opts o;
+		struct rw_err err;
+
+		opts_for(&o, dir, rej, sizeof(rej));
+		o.max_reject_share = 1;
+		o.threads = 2;
+		o.split_min = sizeof(clean_acts);
+		rw_err_clear(&err);
+		one.ds = new_ds();
+		assert_int_equal(rw_ingest_run(&o, one.ds, &one.st, &err), 0);
+		for (int i = 0; i < one.st.nfiles; i++)
+			if (one.st.files[i].file == RW_IN_ACTIVITIES)
+				assert_int_equal(one.st.files[i].threads, 1);
+		rw_dataset_free(one.ds);
+	}
+	remove_dir(dir);
+}
+
+/* Every CSV of the shared data sets read as the activities export (most
+ * are not one: the same error either way), cut at 16 places. */
+static void test_ingest_split_shared(void **state)
+{
+	static const char *const files[] = {
+		"csv_spectrum/csvs/comma_in_quotes.csv", "csv_spectrum/csvs/empty.csv",
+		"csv_spectrum/csvs/empty_crlf.csv", "csv_spectrum/csvs/escaped_quotes.csv",
+		"csv_spectrum/csvs/json.csv", "csv_spectrum/csvs/location_coordinates.csv",
+		"csv_spectrum/csvs/newlines.csv", "csv_spectrum/csvs/newlines_crlf.csv",
+		"csv_spectrum/csvs/quotes_and_newlines.csv", "csv_spectrum/csvs/simple.csv",
+		"csv_spectrum/csvs/simple_crlf.csv", "csv_spectrum/csvs/utf8.csv",
+		"salesforce_data_cloud_workshop/Task.csv",
+		"salesforce_powerbi_demo/OpportunityHistory.csv",
+		"maven_crm_sales_opportunities/sales_pipeline.csv",
+	};
+	char path[600], *dir, *text;
+	int kept = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/csv_spectrum/csvs", shared_data());
+	if (access(path, R_OK)) {
+		print_message("shared data: no %s (set RW_SHARED_DATA)\n", path);
+		skip();
+	}
+	dir = tmp_dir();
+	write_file(dir, "reps.csv", "rep_id,name\nR1,Ann Lee\n");
+	write_file(dir, "opportunities.csv",
+		   "opp_id,owner,created,status,amount\nO1,R1,2026-01-05,open,1\n");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", shared_data(), files[i]);
+		text = slurp(path);
+		assert_non_null(text);
+		n = strlen(text);
+		write_file(dir, "activities.csv", text);
+		free(text);
+		split_sweep(dir, files[i], 1, n ? n : 1, n / 16 ? n / 16 : 1, &kept);
+	}
+	/* Task.csv is a Salesforce activities export of 5,000 rows (not
+	 * every cut is in a quoted field). */
+	assert_true(kept > 0);
+	remove_dir(dir);
+}
+
+/*
+ * The id spill: 600,000 ids in one spill (over 1,024 a bucket, so chunks
+ * go to the file), 100,000 in another of which 50,000 are also in the
+ * first, and one id of the first twice in the second.  By hand: 50,001
+ * ids repeat (the twice-seen one counts once).
+ */
+static void test_idspill_repeats(void **state)
+{
+	struct rw_idspill a, b;
+	struct rw_idspill *const both[] = { &a, &b };
+	struct rw_idset rep;
+	/* Keys spread over the buckets by their top bits as hashes are. */
+#define KEY(i) ((uint64_t)(i) * 0x9e3779b97f4a7c15ULL + 1)
+
+	(void)state;
+	assert_int_equal(rw_idspill_open(&a), 0);
+	assert_int_equal(rw_idspill_open(&b), 0);
+	for (uint64_t i = 0; i < 600000; i++)
+		assert_int_equal(rw_idspill_add(&a, KEY(i)), 0);
+	for (uint64_t i = 550000; i < 650000; i++)
+		assert_int_equal(rw_idspill_add(&b, KEY(i)), 0);
+	assert_int_equal(rw_idspill_add(&b, KEY(7)), 0);
+	assert_int_equal(rw_idspill_add(&b, KEY(7)), 0);
+	assert_true(a.nchunks > 0);
+	rw_idset_init(&rep);
+	assert_int_equal(rw_idspill_repeats(both, 2, &rep), 50001);
+	assert_true(rw_idset_has(&rep, KEY(7)));
+	assert_true(rw_idset_has(&rep, KEY(550000)));
+	assert_true(rw_idset_has(&rep, KEY(599999)));
+	assert_false(rw_idset_has(&rep, KEY(549999)));
+	assert_false(rw_idset_has(&rep, KEY(600000)));
+	rw_idset_release(&rep);
+	/* One spill alone: no repeats but its own. */
+	rw_idset_init(&rep);
+	assert_int_equal(rw_idspill_repeats(both, 1, &rep), 0);
+	rw_idset_release(&rep);
+	rw_idspill_close(&a);
+	rw_idspill_close(&b);
+#undef KEY
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +1086,9 @@ int main(void)
 		cmocka_unit_test(test_ingest_out_of_memory),
 		cmocka_unit_test(test_ingest_activity_ids),
 		cmocka_unit_test(test_ingest_file_clash),
+		cmocka_unit_test(test_idspill_repeats),
+		cmocka_unit_test(test_ingest_split_hostile),
+		cmocka_unit_test(test_ingest_split_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,7 @@
 # The ingest suite and a sample run under ThreadSanitizer: the CSV
-# reader's hashing thread is the only concurrency in repwatch, and ASan
+# reader's hashing thread and the thread that parses the second half of
+# an activities file (the suite cuts small files at every byte) are the
+# only concurrency in repwatch, and ASan
 # cannot see a data race.  Any race report fails (exitcode 66).  The
 # binaries are build/tsan's (`make tsan`; `make test` builds them).
 . "$(dirname "$0")/lib.sh"
