@@ -368,7 +368,8 @@ void rw_dataset_drop_activities(struct rw_dataset *ds)
  * Every piece of the fold is a count, a set or an extreme, so folding
  * part of the rows elsewhere and merging gives what folding them here
  * would have: counts add, touch bits OR, the latest touch before the
- * window is the later one, the two earliest meeting days of the four.
+ * window is the later one, the two earliest meeting days of the four, the
+ * export's span the wider.
  */
 int rw_dataset_merge_activities(struct rw_dataset *ds, struct rw_dataset *part)
 {
@@ -396,5 +397,11 @@ int rw_dataset_merge_activities(struct rw_dataset *ds, struct rw_dataset *part)
 	ds->activities_ignored += part->activities_ignored;
 	ds->activities_other_shard += part->activities_other_shard;
 	ds->activities_given |= part->activities_given;
+	if (part->act_first != RW_NODAY &&
+	    (ds->act_first == RW_NODAY || part->act_first < ds->act_first))
+		ds->act_first = part->act_first;
+	if (part->act_last != RW_NODAY &&
+	    (ds->act_last == RW_NODAY || part->act_last > ds->act_last))
+		ds->act_last = part->act_last;
 	return 0;
 }

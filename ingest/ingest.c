@@ -183,6 +183,7 @@ static void *part_fork(void *ctx)
 	p->ds.activities_ignored = 0;
 	p->ds.activities_other_shard = 0;
 	p->ds.activities_given = 0;
+	p->ds.act_first = p->ds.act_last = RW_NODAY;
 	p->in.ds = &p->ds;
 	p->t = *t;
 	p->t.in = &p->in;
@@ -380,6 +381,7 @@ struct act_snapshot {
 	struct rw_ingest_stats stats;
 	uint64_t activities, ignored, other_shard;
 	int given;
+	int32_t act_first, act_last;	/* the export's span so far */
 	long rej_at;			/* rejects file offset, -1: none */
 };
 
@@ -397,6 +399,8 @@ static int act_snapshot(struct ingest *in, struct act_snapshot *s)
 	s->ignored = in->ds->activities_ignored;
 	s->other_shard = in->ds->activities_other_shard;
 	s->given = in->ds->activities_given;
+	s->act_first = in->ds->act_first;
+	s->act_last = in->ds->act_last;
 	s->rej_at = -1;
 	if (in->rej && fflush(in->rej))
 		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
@@ -412,6 +416,8 @@ static int act_restore(struct ingest *in, const struct act_snapshot *s)
 	in->ds->activities_ignored = s->ignored;
 	in->ds->activities_other_shard = s->other_shard;
 	in->ds->activities_given = s->given;
+	in->ds->act_first = s->act_first;
+	in->ds->act_last = s->act_last;
 	rw_index_release(&in->act_unknown);
 	rw_index_init(&in->act_unknown);
 	rw_dataset_drop_activities(in->ds);

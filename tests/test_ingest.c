@@ -808,6 +808,9 @@ static void same_outcome(const struct outcome *a, const struct outcome *b,
 	SAME(a->ds->activities == b->ds->activities);
 	SAME(a->ds->activities_ignored == b->ds->activities_ignored);
 	SAME(a->ds->activities_given == b->ds->activities_given);
+	SAME(a->ds->activities_other_shard == b->ds->activities_other_shard);
+	SAME(a->ds->act_first == b->ds->act_first);
+	SAME(a->ds->act_last == b->ds->act_last);
 	SAME(a->ds->nreps == b->ds->nreps);
 	SAME(same_fold(a->ds, b->ds));
 	SAME(x->unknown_owners == y->unknown_owners);
