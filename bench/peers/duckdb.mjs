@@ -14,16 +14,18 @@ if (!dir || !/^\d{4}-\d{2}-\d{2}$/.test(asOf || '') || !out) {
 const q = (s) => "'" + s.replace(/'/g, "''") + "'";
 const win = monthWindow(asOf);
 const A = `DATE '${asOf}'`, W0 = `DATE '${win[0].start}'`;
-const ev = win.map((w) => `('${w.label}', DATE '${w.evalDay}')`).join(', ');
+const ev = win.map((w) => `('${w.label}', DATE '${w.evalDay}', DATE '${w.start}', DATE '${w.last}')`).join(', ');
 
 const sql = `
-CREATE TABLE reps AS SELECT rep_id, email, name
+CREATE TABLE reps AS SELECT rep_id, email, name,
+    TRY_CAST(NULLIF(trim(hire_date), '') AS DATE) AS hire,
+    TRY_CAST(NULLIF(trim(end_date), '') AS DATE) AS leave
   FROM read_csv(${q(dir + '/reps.csv')}, header = true, all_varchar = true);
 -- owner: rep id, else e-mail, else name (both case-insensitive)
 CREATE TABLE okey AS SELECT k, arg_min(rep_id, pri) AS rep_id FROM (
   SELECT lower(trim(email)) AS k, rep_id, 1 AS pri FROM reps WHERE email IS NOT NULL
   UNION ALL SELECT lower(trim(name)), rep_id, 2 FROM reps) GROUP BY k;
-CREATE TABLE ev AS SELECT * FROM (VALUES ${ev}) t(period, d);
+CREATE TABLE ev AS SELECT * FROM (VALUES ${ev}) t(period, d, s, l);
 CREATE TABLE o AS
   SELECT x.opp_id, COALESCE(r.rep_id, k.rep_id) AS rep, x.created, x.close_date,
          lower(x.status) AS status, x.amount,
@@ -78,16 +80,23 @@ CREATE TABLE st AS
         WHERE o.status = 'open' OR o.close_date IS NOT NULL
         GROUP BY ALL)
   GROUP BY ALL;
+-- a month before the hire or after the end date is not the rep's: empty
 CREATE TABLE result AS
   SELECT r.rep_id, ev.period,
-         COALESCE(f.won, 0) AS won, COALESCE(f.lost, 0) AS lost,
-         CASE WHEN f.won + f.lost > 0 THEN f.won / (f.won + f.lost) END AS win_rate,
-         COALESCE(f.revenue, 0) AS revenue,
-         COALESCE(c.calls, 0) AS calls, COALESCE(c.emails, 0) AS emails,
-         COALESCE(c.meetings, 0) AS meetings,
-         COALESCE(s.open_opps, 0) AS open_opps, COALESCE(s.stale_opps, 0) AS stale_opps,
-         g.touch_gap_days
-  FROM reps r CROSS JOIN ev
+         CASE WHEN mine THEN COALESCE(f.won, 0) END AS won,
+         CASE WHEN mine THEN COALESCE(f.lost, 0) END AS lost,
+         CASE WHEN mine AND f.won + f.lost > 0 THEN f.won / (f.won + f.lost) END AS win_rate,
+         CASE WHEN mine THEN COALESCE(f.revenue, 0) END AS revenue,
+         CASE WHEN mine THEN COALESCE(c.calls, 0) END AS calls,
+         CASE WHEN mine THEN COALESCE(c.emails, 0) END AS emails,
+         CASE WHEN mine THEN COALESCE(c.meetings, 0) END AS meetings,
+         CASE WHEN mine THEN COALESCE(s.open_opps, 0) END AS open_opps,
+         CASE WHEN mine THEN COALESCE(s.stale_opps, 0) END AS stale_opps,
+         CASE WHEN mine THEN g.touch_gap_days END AS touch_gap_days
+  FROM (SELECT reps.*, ev.period AS p,
+               (hire IS NULL OR ev.l >= hire) AND (leave IS NULL OR ev.s <= leave) AS mine
+        FROM reps CROSS JOIN ev) r
+  JOIN ev ON ev.period = r.p
   LEFT JOIN flow f ON f.rep = r.rep_id AND f.period = ev.period
   LEFT JOIN cnt c ON c.rep = r.rep_id AND c.period = ev.period
   LEFT JOIN st s ON s.rep = r.rep_id AND s.period = ev.period

@@ -133,6 +133,23 @@ def main():
     closed_n = res.won + res.lost
     res["win_rate"] = (res.won / closed_n).where(closed_n > 0)
     res = res.reset_index()
+    # a month before the hire or after the end date is not the rep's: empty
+    hire = dict(zip(reps.rep_id, days(reps.get("hire_date", pd.Series("", index=reps.index)))))
+    leave = dict(zip(reps.rep_id, days(reps.get("end_date", pd.Series("", index=reps.index)))))
+    first = (res.mi.values.astype("datetime64[M]").astype("datetime64[D]")
+             .astype("int64"))
+    last = ((res.mi.values + 1).astype("datetime64[M]").astype("datetime64[D]")
+            .astype("int64") - 1)
+    h = res.rep.map(hire).values
+    e = res.rep.map(leave).values
+    mine = ~((~np.isnan(h) & (last < h)) | (~np.isnan(e) & (first > e)))
+    cols = ["won", "lost", "win_rate", "revenue", "calls", "emails", "meetings",
+            "open_opps", "stale_opps", "touch_gap_days"]
+    for col in cols:
+        res[col] = res[col].astype("float64").where(mine)
+    for col in ["won", "lost", "calls", "emails", "meetings", "open_opps",
+                "stale_opps"]:
+        res[col] = res[col].astype("Int64")
     res["period"] = res.mi.astype("datetime64[M]").dt.strftime("%Y-%m")
     res = res.rename(columns={"rep": "rep_id"})
     res[["rep_id", "period", "won", "lost", "win_rate", "revenue", "calls",

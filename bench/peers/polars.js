@@ -15,7 +15,7 @@ function monthWindow(asOf, history = 12) {
 		const yy = Math.floor(mi / 12), mm = mi % 12 + 1;
 		const label = `${yy}-${String(mm).padStart(2, '0')}`;
 		const last = new Date(Date.UTC(yy, mm, 0)).toISOString().slice(0, 10);
-		out.push({ label, start: `${label}-01`, evalDay: k ? last : asOf });
+		out.push({ label, start: `${label}-01`, last, evalDay: k ? last : asOf });
 	}
 	return out;
 }
@@ -57,6 +57,8 @@ function main() {
 	const ev = pl.DataFrame({
 		period: win.map((w) => w.label),
 		d: pl.Series('d', win.map((w) => dayNum(w.evalDay)), pl.Int32),
+		s: pl.Series('s', win.map((w) => dayNum(w.start)), pl.Int32),
+		l: pl.Series('l', win.map((w) => dayNum(w.last)), pl.Int32),
 	});
 
 	const o = resolve(pl.scanCSV(dir + '/opportunities.csv', str))
@@ -128,8 +130,16 @@ function main() {
 
 	const on = { leftOn: ['rep_id', 'period'], rightOn: ['rep', 'period'], how: 'left' };
 	const counts = ['won', 'lost', 'calls', 'emails', 'meetings', 'open_opps', 'stale_opps'];
-	const res = reps.lazy().select('rep_id')
-		.join(ev.lazy().select('period'), { how: 'cross' })
+	// a month before the hire or after the end date is not the rep's: empty
+	const date = (c) => (reps.columns.includes(c) ?
+		pl.col(c).str.strptime(pl.Date, '%Y-%m-%d', false).cast(pl.Int32) :
+		pl.lit(null).cast(pl.Int32));
+	const mine = pl.col('hire').isNull().or(pl.col('l').gtEq(pl.col('hire')))
+		.and(pl.col('leave').isNull().or(pl.col('s').ltEq(pl.col('leave'))));
+	const values = [...counts, 'revenue', 'win_rate', 'touch_gap_days'];
+	const res = reps.lazy().select(pl.col('rep_id'), date('hire_date').alias('hire'),
+		date('end_date').alias('leave'))
+		.join(ev.lazy().select('period', 's', 'l'), { how: 'cross' })
 		.join(flow, on).join(cnt, on).join(st, on).join(gap, on)
 		.withColumns(...counts.map((c) => pl.col(c).fillNull(0)),
 			pl.col('revenue').fillNull(0.0))
@@ -137,6 +147,8 @@ function main() {
 			.then(pl.col('won').cast(pl.Float64)
 				.div(pl.col('won').add(pl.col('lost'))))
 			.otherwise(pl.lit(null)).alias('win_rate'))
+		.withColumns(...values.map((c) => pl.when(mine).then(pl.col(c))
+			.otherwise(pl.lit(null)).alias(c)))
 		.select('rep_id', 'period', 'won', 'lost', 'win_rate', 'revenue', 'calls',
 			'emails', 'meetings', 'open_opps', 'stale_opps', 'touch_gap_days')
 		.sort(['rep_id', 'period'])

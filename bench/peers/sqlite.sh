@@ -25,7 +25,7 @@ INSERT OR IGNORE INTO okey SELECT lower(trim(name)), rep_id FROM reps;
 CREATE TABLE ev AS WITH RECURSIVE m(k, s) AS (
     SELECT 0, date('$asof', 'start of month', '-12 months')
     UNION ALL SELECT k + 1, date(s, '+1 month') FROM m WHERE k < 12)
-  SELECT substr(s, 1, 7) AS period,
+  SELECT substr(s, 1, 7) AS period, s, date(s, '+1 month', '-1 day') AS l,
          CASE WHEN k = 12 THEN '$asof' ELSE date(s, '+1 month', '-1 day') END AS d
   FROM m;
 CREATE TABLE o AS
@@ -83,15 +83,23 @@ CREATE TABLE st AS
 .headers on
 .mode csv
 .output $out
+-- a month before the hire or after the end date is not the rep's: empty
 SELECT r.rep_id, ev.period,
-       COALESCE(f.won, 0) AS won, COALESCE(f.lost, 0) AS lost,
-       CASE WHEN f.won + f.lost > 0 THEN 1.0 * f.won / (f.won + f.lost) END AS win_rate,
-       COALESCE(f.revenue, 0) AS revenue,
-       COALESCE(c.calls, 0) AS calls, COALESCE(c.emails, 0) AS emails,
-       COALESCE(c.meetings, 0) AS meetings,
-       COALESCE(s.open_opps, 0) AS open_opps, COALESCE(s.stale_opps, 0) AS stale_opps,
-       g.touch_gap_days
-FROM reps r CROSS JOIN ev
+       CASE WHEN mine THEN COALESCE(f.won, 0) END AS won,
+       CASE WHEN mine THEN COALESCE(f.lost, 0) END AS lost,
+       CASE WHEN mine AND f.won + f.lost > 0 THEN 1.0 * f.won / (f.won + f.lost) END AS win_rate,
+       CASE WHEN mine THEN COALESCE(f.revenue, 0) END AS revenue,
+       CASE WHEN mine THEN COALESCE(c.calls, 0) END AS calls,
+       CASE WHEN mine THEN COALESCE(c.emails, 0) END AS emails,
+       CASE WHEN mine THEN COALESCE(c.meetings, 0) END AS meetings,
+       CASE WHEN mine THEN COALESCE(s.open_opps, 0) END AS open_opps,
+       CASE WHEN mine THEN COALESCE(s.stale_opps, 0) END AS stale_opps,
+       CASE WHEN mine THEN g.touch_gap_days END AS touch_gap_days
+FROM (SELECT reps.rep_id, ev.period AS p,
+             (trim(hire_date) = '' OR ev.l >= trim(hire_date))
+             AND (trim(end_date) = '' OR ev.s <= trim(end_date)) AS mine
+      FROM reps CROSS JOIN ev) r
+JOIN ev ON ev.period = r.p
 LEFT JOIN flow f ON f.rep = r.rep_id AND f.period = ev.period
 LEFT JOIN cnt c ON c.rep = r.rep_id AND c.period = ev.period
 LEFT JOIN st s ON s.rep = r.rep_id AND s.period = ev.period

@@ -1,5 +1,6 @@
-// window.mjs - the 13 month periods ending with the month of as_of and
-// their evaluation days (month end, as_of for the partial month).
+// window.mjs - the 13 month periods ending with the month of as_of: their
+// first and last days and evaluation days (month end, as_of for the
+// partial month).
 export function monthWindow(asOf, history = 12) {
 	const [y, m] = asOf.split('-').map(Number);
 	const out = [];
@@ -8,7 +9,7 @@ export function monthWindow(asOf, history = 12) {
 		const yy = Math.floor(mi / 12), mm = mi % 12 + 1;
 		const label = `${yy}-${String(mm).padStart(2, '0')}`;
 		const last = new Date(Date.UTC(yy, mm, 0)).toISOString().slice(0, 10);
-		out.push({ label, start: `${label}-01`, evalDay: k ? last : asOf });
+		out.push({ label, start: `${label}-01`, last, evalDay: k ? last : asOf });
 	}
 	return out;
 }
