@@ -379,8 +379,8 @@ void rw_assess_md(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, ". Data as of %s (run %lld); latest complete %s %s.\n\n",
 		a->d->as_of, (long long)a->d->run_id, a->d->grain, a->d->period);
-	if (a->d->no_activities)
-		fprintf(fp, "%s\n\n", rw_no_activity_note(a->d));
+	if (*rw_data_note(a->d))
+		fprintf(fp, "%s\n\n", rw_data_note(a->d));
 	{
 		char st[400];
 
@@ -533,8 +533,8 @@ void rw_assess_html(FILE *fp, const struct assessment *a)
 	}
 	fprintf(fp, ", data as of %s (run %lld), latest complete %s %s.</p>\n",
 		a->d->as_of, (long long)a->d->run_id, a->d->grain, a->d->period);
-	if (a->d->no_activities)
-		fprintf(fp, "<p class=\"meta\">%s</p>\n", rw_no_activity_note(a->d));
+	if (*rw_data_note(a->d))
+		fprintf(fp, "<p class=\"meta\">%s</p>\n", rw_data_note(a->d));
 	html_summary(fp, a);
 	fprintf(fp, "<div class=\"charts\">\n");
 	for (int k = 0; k < RW_NKEYS; k++)

@@ -96,8 +96,8 @@ static void html_head(FILE *fp, const struct rw_report_data *d)
 		"closed deals for ratios; green is better, orange worse).</p>\n",
 		(long long)d->run_id, d->as_of, d->grain, d->grain, d->period, d->grain,
 		d->trend_periods, d->grain, RW_ALPHA);
-	if (d->no_activities)
-		fprintf(fp, "<p class=\"meta\">%s</p>\n", rw_no_activity_note(d));
+	if (*rw_data_note(d))
+		fprintf(fp, "<p class=\"meta\">%s</p>\n", rw_data_note(d));
 }
 
 /* Flags of one rep, as small badges. */

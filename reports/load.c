@@ -360,12 +360,93 @@ static int load_inputs(sqlite3 *db, struct rw_report_data *d, struct rw_err *err
 	return rc == SQLITE_ROW ? 0 : rw_db_fail(db, NULL, "cannot read run_inputs", err);
 }
 
-const char *rw_no_activity_note(const struct rw_report_data *d)
+/* Copy column i of st, a period label, into out when it is before last
+ * (the run's last period of the grain), or "-" when the column is NULL
+ * (no period of the grain had the data); else leave out empty. */
+static void until(sqlite3_stmt *st, int i, const char *last, char *out, size_t size)
 {
-	return d->no_activities ?
-		"This run had no activity export: calls, e-mails, meetings, follow-up, "
-		"touch gap and stale deals show \xe2\x80\x94 (no activity export), and no "
-		"rule read them." : "";
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	out[0] = 0;
+	if (!last)
+		return;
+	if (!p)
+		snprintf(out, size, "-");
+	else if (strcmp((const char *)p, last) < 0)
+		snprintf(out, size, "%s", (const char *)p);
+}
+
+/* " after PERIOD" or " in every GRAIN of the report" for an until label. */
+static void when_text(const struct rw_report_data *d, const char *u, char *out,
+		      size_t size)
+{
+	if (!strcmp(u, "-"))
+		snprintf(out, size, "in every %s of the report", d->grain);
+	else
+		snprintf(out, size, "after %s", u);
+}
+
+/*
+ * How far the run's exports spoke (docs/inputs.md: an export speaks only
+ * up to its last day): the last period of the grain with a call count
+ * (the activity export) and with a won count (the deals export), against
+ * the run's last period; then the note built from them.  Labels of one
+ * grain sort as their periods do.
+ */
+static int load_spans(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
+{
+	static const char sql[] =
+		"SELECT MAX(period), MAX(CASE WHEN calls IS NOT NULL THEN period END),"
+		" MAX(CASE WHEN won IS NOT NULL THEN period END)"
+		" FROM rep_metrics WHERE run_id = ?1 AND grain = ?2";
+	sqlite3_stmt *st;
+	int rc = rw_report_prepare_run(db, sql, d->run_id, &st);
+	size_t n = 0;
+	char when[96];
+
+	if (rc)
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
+	if (sqlite3_bind_text(st, 2, d->grain, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *last = (const char *)sqlite3_column_text(st, 0);
+
+		if (!d->no_activities)
+			until(st, 1, last, d->acts_until, sizeof(d->acts_until));
+		until(st, 2, last, d->deals_until, sizeof(d->deals_until));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
+	d->note[0] = 0;
+	if (d->no_activities) {
+		n += (size_t)snprintf(d->note, sizeof(d->note), "%s",
+			"This run had no activity export: calls, e-mails, meetings, follow-up, "
+			"touch gap and stale deals show \xe2\x80\x94 (no activity export), and no "
+			"rule read them.");
+	} else if (*d->acts_until) {
+		when_text(d, d->acts_until, when, sizeof(when));
+		n += (size_t)snprintf(d->note, sizeof(d->note),
+			"The activity export stops before the run's day: calls, e-mails, "
+			"meetings, follow-up, touch gap and stale deals show \xe2\x80\x94 "
+			"%s (no activity data), and no rule read them there.", when);
+	}
+	if (*d->deals_until && n < sizeof(d->note)) {
+		when_text(d, d->deals_until, when, sizeof(when));
+		snprintf(d->note + n, sizeof(d->note) - n,
+			 "%sThe deals export stops before the run's day: every metric shows "
+			 "\xe2\x80\x94 %s (no deal data), and no rule judged those "
+			 "periods.", n ? " " : "", when);
+	}
+	return 0;
+}
+
+const char *rw_data_note(const struct rw_report_data *d)
+{
+	return d->note;
 }
 
 const struct rw_rfinding *rw_report_finding(const struct rw_report_data *d,
@@ -418,6 +499,8 @@ int rw_report_load(const struct rw_report_opts *o, sqlite3 **dbp,
 		rc = load_findings(db, d, err);
 	if (!rc)
 		rc = load_inputs(db, d, err);
+	if (!rc)
+		rc = load_spans(db, d, err);
 	return rc;
 }
 

@@ -32,8 +32,8 @@ static void md_header(FILE *fp, const struct rw_report_data *d)
 		"ratios), \xe2\x86\x92 no significant trend, \xc2\xb7 fewer than 3 "
 		"periods. \xe2\x80\x94 means no data (for example no closed deal, "
 		"so no win rate).\n\n", RW_ALPHA);
-	if (d->no_activities)
-		fprintf(fp, "%s\n\n", rw_no_activity_note(d));
+	if (*rw_data_note(d))
+		fprintf(fp, "%s\n\n", rw_data_note(d));
 }
 
 static void md_cell(FILE *fp, const struct rw_rrep *r, enum rw_key k)

@@ -89,11 +89,16 @@ struct rw_report_data {
 	size_t nfindings;
 	int no_activities;	/* 1: the run read no activity export, so
 				 * every activity-based metric is NULL */
+	/* The last period of the grain an export spoke for, when the run
+	 * has later ones (the export stopped short of as_of); "" when not. */
+	char acts_until[32], deals_until[32];
+	char note[512];		/* rw_data_note's sentences */
 };
 
-/* The sentence that says why activity metrics show a dash, once per
- * report, or "" when the run had an activity export. */
-const char *rw_no_activity_note(const struct rw_report_data *d);
+/* The sentences that say why metrics show a dash for lack of data (no
+ * activity export; an export that stops before the run's last periods),
+ * once per report, or "" when the run had all its data. */
+const char *rw_data_note(const struct rw_report_data *d);
 
 /*
  * Prepare sql, whose ?1 is a run id, and bind run_id.  Returns 0 with *st

@@ -130,6 +130,9 @@ check rules_cut_after_empty [ "$(cq "SELECT COUNT(*) FROM rep_metrics WHERE grai
 	AND period >= '2026-08' AND (calls IS NOT NULL OR stale_share IS NOT NULL)")" = 0 ]
 check rules_cut_july_kept [ "$(cq "SELECT COUNT(*) FROM rep_metrics WHERE grain = 'month'
 	AND period = '2026-07' AND calls IS NOT NULL")" -gt 30 ]
+"$RW" report --db "$TMP/cut.db" --format md >"$TMP/cut.md" 2>&1
+check rules_cut_report_says_why grep -q '^The activity export stops before the run.s day: .* after 2026-07 (no activity data)' "$TMP/cut.md"
+check rules_cut_report_deals_complete [ "$(grep -c 'deals export stops' "$TMP/cut.md")" = 0 ]
 check rules_cut_r003_still_pip [ "$(cq "SELECT COUNT(*) FROM flags WHERE rep_id = 'R003' AND category = 'pip_candidate'")" -ge 1 ]
 # A deals export left from the end of July (deals closed since read as
 # open, as the CRM had them then) run as of October: the months after it
@@ -148,6 +151,14 @@ check rules_stale_warned grep -q '^repwatch: warning: opportunities.csv has noth
 check rules_stale_silent [ "$(sqlite3 "$TMP/stale.db" "SELECT (SELECT COUNT(*) FROM flags) + (SELECT COUNT(*) FROM team_findings)")" = 0 ]
 check rules_stale_months_empty [ "$(sqlite3 "$TMP/stale.db" "SELECT COUNT(*) FROM rep_metrics WHERE grain = 'month'
 	AND period >= '2026-09' AND (won IS NOT NULL OR revenue IS NOT NULL OR opps_created IS NOT NULL)")" = 0 ]
+for g in month quarter; do
+	"$RW" report --db "$TMP/stale.db" --format html --grain $g >"$TMP/stale.$g.html" 2>&1
+done
+check rules_stale_report_says_why all_of \
+	"grep -q 'The deals export stops before the run.s day: every metric shows .* after 2026-07 (no deal data)' '$TMP/stale.month.html'" \
+	"grep -q 'The deals export stops before the run.s day: every metric shows .* after 2026-Q2 (no deal data)' '$TMP/stale.quarter.html'"
+"$RW" report --db "$db" --format md >"$TMP/full.md" 2>&1
+check rules_full_report_no_span_note [ "$(grep -c 'export stops' "$TMP/full.md")" = 0 ]
 check rules_stale_july_kept [ "$(sqlite3 "$TMP/stale.db" "SELECT COUNT(*) FROM rep_metrics WHERE grain = 'month'
 	AND period = '2026-07' AND won IS NOT NULL")" -gt 30 ]
 
