@@ -20,8 +20,6 @@
 #define RW_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define RW_PRINTF(a, b)
-#include "calendar.h"
-
 #endif
 
 /* Error codes.  cli/main.c maps them onto the exit codes of SPEC section 7. */
