@@ -7,24 +7,13 @@ const pl = require('nodejs-polars');
 
 const STALE_DAYS = 14;
 
-function monthWindow(asOf, history = 12) {
-	const [y, m] = asOf.split('-').map(Number);
-	const out = [];
-	for (let k = history; k >= 0; k--) {
-		const mi = y * 12 + (m - 1) - k;
-		const yy = Math.floor(mi / 12), mm = mi % 12 + 1;
-		const label = `${yy}-${String(mm).padStart(2, '0')}`;
-		const last = new Date(Date.UTC(yy, mm, 0)).toISOString().slice(0, 10);
-		out.push({ label, start: `${label}-01`, last, evalDay: k ? last : asOf });
-	}
-	return out;
-}
-
 const dayNum = (iso) => Math.round(Date.parse(iso + 'T00:00:00Z') / 86400000);
 const day = (c) => pl.col(c).str.strptime(pl.Date, '%Y-%m-%d').cast(pl.Int32);
 const month = (c) => pl.col(c).cast(pl.Date).dt.strftime('%Y-%m');
 
-function main() {
+async function main() {
+	// the month window shared with peers/duckdb.mjs (an ES module)
+	const { monthWindow } = await import('./window.mjs');
 	const [dir, asOf, out] = process.argv.slice(2);
 	if (!dir || !/^\d{4}-\d{2}-\d{2}$/.test(asOf || '') || !out) {
 		console.error('usage: node polars.js DATA_DIR AS_OF OUT.csv');
@@ -156,4 +145,7 @@ function main() {
 	res.writeCSV(out);
 }
 
-main();
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
