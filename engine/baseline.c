@@ -34,22 +34,31 @@ static double quantile_sorted(const double *s, size_t n, double p)
 	return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
 }
 
+/* Count, median and quartiles of the n sorted values s (NAN when none);
+ * the MAD is left NAN for the caller, which sorts the deviations. */
+static void quartiles_sorted(const double *s, size_t n, struct rw_baseline *b)
+{
+	b->n = (int)n;
+	b->median = b->mad = b->p25 = b->p75 = NAN;
+	if (!n)
+		return;
+	b->median = quantile_sorted(s, n, 0.5);
+	b->p25 = quantile_sorted(s, n, 0.25);
+	b->p75 = quantile_sorted(s, n, 0.75);
+}
+
 void rw_baseline_of(double *v, size_t n, struct rw_baseline *b)
 {
 	size_t k = 0;
 
-	b->n = 0;
-	b->median = b->mad = b->p25 = b->p75 = NAN;
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i]))
 			v[k++] = v[i];
+	if (k)
+		qsort(v, k, sizeof(*v), cmp_double);
+	quartiles_sorted(v, k, b);
 	if (!k)
 		return;
-	qsort(v, k, sizeof(*v), cmp_double);
-	b->n = (int)k;
-	b->median = quantile_sorted(v, k, 0.5);
-	b->p25 = quantile_sorted(v, k, 0.25);
-	b->p75 = quantile_sorted(v, k, 0.75);
 	/* MAD: the median of the absolute deviations; v is reused, so the
 	 * sorted values must not be needed after this. */
 	for (size_t i = 0; i < k; i++)
@@ -65,13 +74,9 @@ void rw_baseline_of(double *v, size_t n, struct rw_baseline *b)
 static void baseline_sorted(const double *s, size_t n, double *dev,
 			    double *tmp, struct rw_baseline *b)
 {
-	b->n = (int)n;
-	b->median = b->mad = b->p25 = b->p75 = NAN;
+	quartiles_sorted(s, n, b);
 	if (!n)
 		return;
-	b->median = quantile_sorted(s, n, 0.5);
-	b->p25 = quantile_sorted(s, n, 0.25);
-	b->p75 = quantile_sorted(s, n, 0.75);
 	for (size_t i = 0; i < n; i++)
 		dev[i] = fabs(s[i] - b->median);
 	rw_sort_double(dev, n, tmp);

@@ -171,6 +171,17 @@ static void fold_touch(struct rw_dataset_fold *f, const struct rw_opp *o,
 	f->bits[f->word_off[opp] + bit / 64] |= (uint64_t)1 << (bit % 64);
 }
 
+/* Widen the activity export's span of ds to take in day (none: as is). */
+static void act_span_add(struct rw_dataset *ds, int32_t day)
+{
+	if (day == RW_NODAY)
+		return;
+	if (ds->act_first == RW_NODAY || day < ds->act_first)
+		ds->act_first = day;
+	if (ds->act_last == RW_NODAY || day > ds->act_last)
+		ds->act_last = day;
+}
+
 void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 			     int32_t day, enum rw_act_type type)
 {
@@ -183,10 +194,7 @@ void rw_dataset_add_activity(struct rw_dataset *ds, uint32_t rep, uint32_t opp,
 	}
 	/* The export's span, over every shard's reps: a shard judges
 	 * coverage as the whole run does. */
-	if (ds->act_first == RW_NODAY || day < ds->act_first)
-		ds->act_first = day;
-	if (ds->act_last == RW_NODAY || day > ds->act_last)
-		ds->act_last = day;
+	act_span_add(ds, day);
 	if (f->keep && !f->keep[rep]) {
 		ds->activities_other_shard++;
 		return;
@@ -397,11 +405,7 @@ int rw_dataset_merge_activities(struct rw_dataset *ds, struct rw_dataset *part)
 	ds->activities_ignored += part->activities_ignored;
 	ds->activities_other_shard += part->activities_other_shard;
 	ds->activities_given |= part->activities_given;
-	if (part->act_first != RW_NODAY &&
-	    (ds->act_first == RW_NODAY || part->act_first < ds->act_first))
-		ds->act_first = part->act_first;
-	if (part->act_last != RW_NODAY &&
-	    (ds->act_last == RW_NODAY || part->act_last > ds->act_last))
-		ds->act_last = part->act_last;
+	act_span_add(ds, part->act_first);
+	act_span_add(ds, part->act_last);
 	return 0;
 }

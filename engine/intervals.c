@@ -18,12 +18,14 @@ static double mean_won(const struct ctx *c, size_t nr, uint32_t only,
 		       uint32_t team)
 {
 	double rev = 0, won = 0;
+	/* One rep's mean is asked for every rep: walk that rep alone. */
+	uint32_t r0 = only != RW_NONE ? only : 0;
+	uint32_t r1 = only != RW_NONE ? only + 1 : (uint32_t)nr;
 
-	for (uint32_t r = 0; r < nr; r++) {
+	for (uint32_t r = r0; r < r1; r++) {
 		const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
 
-		if ((only != RW_NONE && r != only) ||
-		    (team != RW_NONE && c->team[r] != team))
+		if (team != RW_NONE && c->team[r] != team)
 			continue;
 		for (int k = 0; k < c->np; k++) {
 			const double *v = row + (size_t)k * RW_NMETRICS;

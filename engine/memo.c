@@ -59,14 +59,20 @@ static size_t memo_hash(const uint64_t *k, int n)
 	return (size_t)(h & (MEMO_SLOTS - 1));
 }
 
-/* The slot of key k in table t; *hit when it holds k. */
-static struct memo_slot *memo_find(struct memo_slot *t, const uint64_t *k,
-				   int *hit)
+/* Is key k in table t?  Then *lo, *hi and *rc are what the call returned;
+ * else *slot is where to keep what it returns (memo_put). */
+static int memo_get(struct memo_slot *t, const uint64_t *k, struct memo_slot **slot,
+		    double *lo, double *hi, int *rc)
 {
 	struct memo_slot *s = &t[memo_hash(k, 3)];
 
-	*hit = s->used && s->k[0] == k[0] && s->k[1] == k[1] && s->k[2] == k[2];
-	return s;
+	*slot = s;
+	if (!s->used || s->k[0] != k[0] || s->k[1] != k[1] || s->k[2] != k[2])
+		return 0;
+	*lo = s->lo;
+	*hi = s->hi;
+	*rc = s->rc;
+	return 1;
 }
 
 /* Keep what a call returned (rc, and the bounds it wrote) in slot s. */
@@ -86,18 +92,13 @@ int rw_memo_jeffreys(struct rw_memo *m, double won, double lost, double *lo,
 {
 	uint64_t k[3] = { bits(won), bits(lost), 0 };
 	struct memo_slot *s;
-	int hit, rc;
+	int rc;
 
 	if (!m)
 		return rw_jeffreys(won, lost, lo, hi);
-	s = memo_find(m->jeff, k, &hit);
-	if (hit) {
-		*lo = s->lo;
-		*hi = s->hi;
-		return s->rc;
-	}
-	rc = rw_jeffreys(won, lost, lo, hi);
-	return memo_put(s, k, rc, lo, hi);
+	if (memo_get(m->jeff, k, &s, lo, hi, &rc))
+		return rc;
+	return memo_put(s, k, rw_jeffreys(won, lost, lo, hi), lo, hi);
 }
 
 int rw_memo_gamma_interval(struct rw_memo *m, double y, double v, double wm,
@@ -105,16 +106,11 @@ int rw_memo_gamma_interval(struct rw_memo *m, double y, double v, double wm,
 {
 	uint64_t k[3] = { bits(y), bits(v), bits(wm) };
 	struct memo_slot *s;
-	int hit, rc;
+	int rc;
 
 	if (!m)
 		return rw_gamma_interval(y, v, wm, lo, hi);
-	s = memo_find(m->gam, k, &hit);
-	if (hit) {
-		*lo = s->lo;
-		*hi = s->hi;
-		return s->rc;
-	}
-	rc = rw_gamma_interval(y, v, wm, lo, hi);
-	return memo_put(s, k, rc, lo, hi);
+	if (memo_get(m->gam, k, &s, lo, hi, &rc))
+		return rc;
+	return memo_put(s, k, rw_gamma_interval(y, v, wm, lo, hi), lo, hi);
 }

@@ -36,18 +36,27 @@ static int beta_moments(double sum, double sumsq_dev, double n, double *a,
 	return 1;
 }
 
-/* Window win rate of rep r under the current grain, or NAN. */
-static double rep_window_rate(const struct ctx *c, uint32_t r)
+/* Won and lost deals of rep r over the current grain's window. */
+static void rep_window_deals(const struct ctx *c, uint32_t r, double *won,
+			     double *lost)
 {
 	const double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
-	double won = 0, lost = 0;
 
+	*won = *lost = 0;
 	for (int k = 0; k < c->np; k++) {
 		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
 			continue;	/* not the rep's period */
-		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
-		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
+		*won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
+		*lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
 	}
+}
+
+/* Window win rate of rep r under the current grain, or NAN. */
+static double rep_window_rate(const struct ctx *c, uint32_t r)
+{
+	double won, lost;
+
+	rep_window_deals(c, r, &won, &lost);
 	return won + lost > 0 ? won / (won + lost) : NAN;
 }
 
@@ -106,15 +115,10 @@ static void project(struct ctx *c, uint32_t r, double a, double b, int ok)
 	double *row = c->res->vals[c->g] + (size_t)r * (size_t)c->np * RW_NMETRICS;
 	double *v = row + (size_t)(c->np - 1) * RW_NMETRICS;
 	int32_t end = c->pend[c->np - 1], as_of = c->s->as_of;
-	double won = 0, lost = 0, rate, pending = 0;
+	double won, lost, rate, pending = 0;
 	int any = 0;
 
-	for (int k = 0; k < c->np; k++) {
-		if (isnan(row[(size_t)k * RW_NMETRICS + RW_M_WON]))
-			continue;	/* not the rep's period */
-		won += row[(size_t)k * RW_NMETRICS + RW_M_WON];
-		lost += row[(size_t)k * RW_NMETRICS + RW_M_LOST];
-	}
+	rep_window_deals(c, r, &won, &lost);
 	if (ok)
 		rate = (won + a) / (won + lost + a + b);
 	else

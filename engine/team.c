@@ -96,6 +96,16 @@ static double seg_weight(const struct rw_results *res, uint32_t r, enum rw_grain
 	}
 }
 
+/* Does rep r's period k of grain g count in a segment of metric m (judged,
+ * with a value and a positive weight)?  If so, *v and *w are those. */
+static int seg_value(const struct rw_results *res, uint32_t r, enum rw_grain g,
+		     int k, enum rw_metric m, double *v, double *w)
+{
+	*v = rw_results_value(res, r, g, k, m);
+	*w = seg_weight(res, r, g, k, m);
+	return isfinite(*v) && isfinite(*w) && *w > 0 && rw_results_eligible(res, r, g, k);
+}
+
 /* Weighted mean of rep r's values of metric m in periods [k0, k1) that are
  * judged; NAN unless at least two. */
 static double rep_mean(const struct rw_results *res, uint32_t r, enum rw_grain g,
@@ -105,10 +115,9 @@ static double rep_mean(const struct rw_results *res, uint32_t r, enum rw_grain g
 	int n = 0;
 
 	for (int k = k0; k < k1; k++) {
-		double v = rw_results_value(res, r, g, k, m);
-		double w = seg_weight(res, r, g, k, m);
+		double v, w;
 
-		if (isfinite(v) && isfinite(w) && w > 0 && rw_results_eligible(res, r, g, k)) {
+		if (seg_value(res, r, g, k, m, &v, &w)) {
 			s += w * v;
 			sw += w;
 			n++;
@@ -247,11 +256,9 @@ static double cmh_bad(const struct rw_results *res, const struct twork *w,
 		    win_rate_beyond(res, r, f))
 			continue;
 		for (int k = 0; k < K; k++) {
-			double v = rw_results_value(res, r, g, k, m);
-			double wt = seg_weight(res, r, g, k, m);
+			double v, wt;
 
-			if (isfinite(v) && isfinite(wt) && wt > 0 &&
-			    rw_results_eligible(res, r, g, k)) {
+			if (seg_value(res, r, g, k, m, &v, &wt)) {
 				x[k >= s] += v * wt;
 				n[k >= s] += wt;
 				np[k >= s]++;
@@ -267,12 +274,10 @@ static double cmh_bad(const struct rw_results *res, const struct twork *w,
 		exp += n[1] * succ / tot;
 		var += n[0] * n[1] * succ * (tot - succ) / (tot * tot * (tot - 1));
 		for (int k = 0; k < K; k++) {
-			double v = rw_results_value(res, r, g, k, m);
-			double wt = seg_weight(res, r, g, k, m);
+			double v, wt;
 			double ps = x[k >= s] / n[k >= s];
 
-			if (isfinite(v) && isfinite(wt) && wt > 0 &&
-			    rw_results_eligible(res, r, g, k) && ps > 0 && ps < 1) {
+			if (seg_value(res, r, g, k, m, &v, &wt) && ps > 0 && ps < 1) {
 				double e = wt * ps;
 
 				chi2 += (v * wt - e) * (v * wt - e) / (e * (1 - ps));
