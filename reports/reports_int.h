@@ -213,6 +213,11 @@ void rw_html_escape(FILE *fp, const char *s);
  * would start a spreadsheet formula (= + - @ tab or CR first). */
 void rw_report_csv_cell(FILE *fp, const char *s);
 
+/* JSON builders (json.c): v as a number, null when not finite; set key of
+ * obj to v (consumed), setting *bad when obj or v is NULL or it fails. */
+struct json_t *rw_json_num(double v);
+void rw_json_put(struct json_t *obj, const char *key, struct json_t *v, int *bad);
+
 /* The writers of each format (md.c, html.c, csv_report.c, json.c). */
 int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,
 		 struct rw_err *err);
