@@ -150,6 +150,18 @@ int rp_col_find(const char *name, size_t len)
 	return -1;
 }
 
+int rp_msg_field(const char *open, const char *close, int *pct)
+{
+	size_t len = (size_t)(close - open - 1);
+
+	*pct = len > 4 && !strncmp(close - 4, ":pct", 4);
+	if (*pct)
+		len -= 4;
+	if (len == 3 && !strncmp(open + 1, "for", 3))
+		return RP_MSG_FOR;
+	return rp_col_find(open + 1, len);
+}
+
 /* ---- Definitions ------------------------------------------------------ */
 
 struct rw_rules *rw_rules_new(void)
@@ -658,16 +670,13 @@ static int template_check(const struct rw_rule *r, struct rw_err *err)
 	if (!p)
 		return 0;
 	while ((p = strchr(p, '{'))) {
-		size_t len;
+		int pct, c;
 
 		close = strchr(p, '}');
 		if (!close)
 			return rw_err_set(err, RW_ECONFIG, "rule %s: message has a '{' without '}'", r->name);
-		len = (size_t)(close - p - 1);
-		if (len > 4 && !strncmp(close - 4, ":pct", 4))
-			len -= 4;
-		if (!(len == 3 && !strncmp(p + 1, "for", 3)) &&
-		    rp_col_find(p + 1, len) < RP_NKEYS)
+		c = rp_msg_field(p, close, &pct);
+		if (c != RP_MSG_FOR && c < RP_NKEYS)
 			return rw_err_set(err, RW_ECONFIG, "rule %s: message placeholder {%.*s} is not a column", r->name, (int)(close - p - 1), p + 1);
 		p = close + 1;
 	}

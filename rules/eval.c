@@ -128,20 +128,13 @@ static void render(struct rw_rules *rs, const struct rw_rule *ru, struct rw_buf 
 	const char *p = ru->message ? ru->message : ru->name, *open, *close;
 
 	while ((open = strchr(p, '{')) && (close = strchr(open, '}'))) {
-		size_t len = (size_t)(close - open - 1);
-		int pct = 0, col;
+		int pct, col = rp_msg_field(open, close, &pct);
 
 		rw_buf_add(b, p, (size_t)(open - p));
-		if (len > 4 && !strncmp(close - 4, ":pct", 4)) {
-			len -= 4;
-			pct = 1;
-		}
-		if (len == 3 && !strncmp(open + 1, "for", 3)) {
+		if (col == RP_MSG_FOR)
 			rw_buf_addf(b, "%d", ru->for_n);
-		} else {
-			col = rp_col_find(open + 1, len);
+		else
 			fmt_num(b, col >= 0 ? row_num(rs, col) : NAN, pct);
-		}
 		p = close + 1;
 	}
 	rw_buf_adds(b, p);

@@ -32,6 +32,12 @@ enum rp_kind rp_col_kind(int i, int *metric);
 void rp_col_name(int i, char *out, size_t size);
 /* Index of the column named name (case-insensitive), or -1. */
 int rp_col_find(const char *name, size_t len);
+/* What the message placeholder from open ('{') to close ('}') names:
+ * RP_MSG_FOR for "{for}", else the column of "{name}" or "{name:pct}"
+ * (*pct set for the latter), or -1.  The one reading of the template
+ * grammar, for the check, the columns filled and the rendering. */
+#define RP_MSG_FOR (-2)
+int rp_msg_field(const char *open, const char *close, int *pct);
 
 struct rw_rule {
 	char *name;
