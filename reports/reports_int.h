@@ -89,9 +89,6 @@ struct rw_report_data {
 	size_t nfindings;
 	int no_activities;	/* 1: the run read no activity export, so
 				 * every activity-based metric is NULL */
-	/* The last period of the grain an export spoke for, when the run
-	 * has later ones (the export stopped short of as_of); "" when not. */
-	char acts_until[32], deals_until[32];
 	char note[512];		/* rw_data_note's sentences */
 };
 
