@@ -230,40 +230,42 @@ int rw_rules_partial(const struct rw_rules *rs, size_t i)
 	return rs && i < rs->n ? rs->rules[i].partial : 0;
 }
 
+_Static_assert(RW_NMETRICS <= 64, "rp_rule_metrics() needs a wider set");
+
+uint64_t rp_rule_metrics(const struct rw_rule *ru)
+{
+	uint64_t set = 0;
+	int m;
+
+	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
+		if (ru->reads[c] && rp_col_kind(c, &m) >= RP_VALUE && m >= 0)
+			set |= (uint64_t)1 << m;
+	return set;
+}
+
 int rw_rules_metric(const struct rw_rules *rs, size_t i)
 {
-	int best = -1, m;
+	uint64_t set;
 
 	if (!rs || i >= rs->n)
 		return -1;
-	for (int c = 0; c < RP_NCOLS; c++) {
-		enum rp_kind k;
-
-		if (!rs->rules[i].reads[c])
-			continue;
-		k = rp_col_kind(c, &m);
-		if (k >= RP_VALUE && k <= RP_SHIFT_P && (best < 0 || m < best))
-			best = m;
-	}
-	return best;
+	set = rp_rule_metrics(&rs->rules[i]);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (set >> m & 1)
+			return m;
+	return -1;
 }
 
 int rw_rules_needs_activities(const struct rw_rules *rs, size_t i)
 {
-	int m;
+	uint64_t set;
 
 	if (!rs || i >= rs->n)
 		return 0;
-	for (int c = 0; c < RP_NCOLS; c++) {
-		enum rp_kind k;
-
-		if (!rs->rules[i].reads[c])
-			continue;
-		k = rp_col_kind(c, &m);
-		if (k >= RP_VALUE && k <= RP_SHIFT_P &&
-		    rw_metric_needs_activities((enum rw_metric)m))
+	set = rp_rule_metrics(&rs->rules[i]);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (set >> m & 1 && rw_metric_needs_activities((enum rw_metric)m))
 			return 1;
-	}
 	return 0;
 }
 

@@ -181,20 +181,11 @@ static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
 
 /* ---- Team findings ----------------------------------------------------- */
 
-/* Rule columns are gathered in 64-bit sets over the metrics. */
-_Static_assert(RW_NMETRICS <= 64, "rule_metrics() needs a wider set");
-
-/* The metrics a rule reads, as a bit set over enum rw_metric. */
+/* The metrics a rule judges, as a bit set over enum rw_metric: those it
+ * reads, quota aside. */
 static uint64_t rule_metrics(const struct rw_rule *ru)
 {
-	uint64_t set = 0;
-	int m;
-
-	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
-		if (ru->reads[c] && rp_col_kind(c, &m) >= RP_VALUE && m >= 0 &&
-		    m != RW_M_QUOTA)
-			set |= (uint64_t)1 << m;
-	return set;
+	return rp_rule_metrics(ru) & ~((uint64_t)1 << RW_M_QUOTA);
 }
 
 /*

@@ -54,6 +54,10 @@ struct rw_rule {
 	long line;		/* of its section in the config, 0: none */
 };
 
+/* The metrics ru reads a column of (value, trend, team companion, change
+ * point or shift), as a bit set over enum rw_metric. */
+uint64_t rp_rule_metrics(const struct rw_rule *ru);
+
 struct rw_rules {
 	struct rw_rule *rules;
 	size_t n, cap;
