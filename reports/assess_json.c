@@ -11,17 +11,6 @@
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static json_t *jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static void jput(json_t *o, const char *k, json_t *v, int *bad)
-{
-	if (!o || !v || json_object_set_new(o, k, v))
-		*bad = 1;
-}
-
 int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 {
 	const struct rw_rrep *p = &a->d->reps[a->r];
@@ -32,52 +21,52 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 	char st[400], why[256];
 	int bad = 0, rc = 0;
 
-	jput(root, "rep_id", json_string(p->id), &bad);
-	jput(root, "name", json_string(p->name), &bad);
-	jput(root, "team", json_string(p->team), &bad);
-	jput(root, "as_of", json_string(a->d->as_of), &bad);
-	jput(root, "grain", json_string(a->d->grain), &bad);
-	jput(root, "period", json_string(a->d->period), &bad);
+	rw_json_put(root, "rep_id", json_string(p->id), &bad);
+	rw_json_put(root, "name", json_string(p->name), &bad);
+	rw_json_put(root, "team", json_string(p->team), &bad);
+	rw_json_put(root, "as_of", json_string(a->d->as_of), &bad);
+	rw_json_put(root, "grain", json_string(a->d->grain), &bad);
+	rw_json_put(root, "period", json_string(a->d->period), &bad);
 	for (int i = 0; i < a->s->np; i++)
 		if (json_array_append_new(periods, json_string(a->s->labels[i])))
 			bad = 1;
-	jput(hist, "periods", periods, &bad);
+	rw_json_put(hist, "periods", periods, &bad);
 	for (int k = 0; k < RW_NKEYS; k++) {
 		const char *c = rw_keys[k].column;
 		const double *v = rw_rep_series(a->s, a->r, k);
 		json_t *m = json_object(), *arr = json_array();
 
-		jput(m, "value", jnum(p->v[k]), &bad);
-		jput(m, "team_median", jnum(a->median[k]), &bad);
-		jput(m, "percentile", jnum(a->pct[k]), &bad);
-		jput(cur, c, m, &bad);
+		rw_json_put(m, "value", rw_json_num(p->v[k]), &bad);
+		rw_json_put(m, "team_median", rw_json_num(a->median[k]), &bad);
+		rw_json_put(m, "percentile", rw_json_num(a->pct[k]), &bad);
+		rw_json_put(cur, c, m, &bad);
 		for (int i = 0; i < a->s->np; i++)
-			if (json_array_append_new(arr, jnum(v[i])))
+			if (json_array_append_new(arr, rw_json_num(v[i])))
 				bad = 1;
-		jput(hist, c, arr, &bad);
-		jput(infl, c, *p->tr[k].cp_period ? json_string(p->tr[k].cp_period) : json_null(), &bad);
+		rw_json_put(hist, c, arr, &bad);
+		rw_json_put(infl, c, *p->tr[k].cp_period ? json_string(p->tr[k].cp_period) : json_null(), &bad);
 		if (a->declined[k] || a->low[k]) {
 			json_t *x = json_object();
 
-			jput(x, "metric", json_string(c), &bad);
-			jput(x, "declined", json_boolean(a->declined[k]), &bad);
-			jput(x, "worst_quartile", json_boolean(a->low[k]), &bad);
-			jput(x, "slope", jnum(p->tr[k].slope), &bad);
-			jput(x, "p", jnum(p->tr[k].p), &bad);
-			jput(x, "change", jnum(p->tr[k].change), &bad);
+			rw_json_put(x, "metric", json_string(c), &bad);
+			rw_json_put(x, "declined", json_boolean(a->declined[k]), &bad);
+			rw_json_put(x, "worst_quartile", json_boolean(a->low[k]), &bad);
+			rw_json_put(x, "slope", rw_json_num(p->tr[k].slope), &bad);
+			rw_json_put(x, "p", rw_json_num(p->tr[k].p), &bad);
+			rw_json_put(x, "change", rw_json_num(p->tr[k].change), &bad);
 			{
 				const struct rw_rfinding *f = rw_report_finding(a->d, p->team, c);
 				json_t *tf = f ? json_object() : json_null();
 
 				if (f) {
-					jput(tf, "change", jnum(f->change), &bad);
-					jput(tf, "since", json_string(f->since), &bad);
-					jput(tf, "reps_down", json_integer(f->reps_down), &bad);
-					jput(tf, "reps", json_integer(f->reps), &bad);
+					rw_json_put(tf, "change", rw_json_num(f->change), &bad);
+					rw_json_put(tf, "since", json_string(f->since), &bad);
+					rw_json_put(tf, "reps_down", json_integer(f->reps_down), &bad);
+					rw_json_put(tf, "reps", json_integer(f->reps), &bad);
 				}
-				jput(x, "team_finding", tf, &bad);
+				rw_json_put(x, "team_finding", tf, &bad);
 			}
-			jput(x, "structural", json_boolean(a->structural[k]), &bad);
+			rw_json_put(x, "structural", json_boolean(a->structural[k]), &bad);
 			if (json_array_append_new(causes, x))
 				bad = 1;
 		}
@@ -86,24 +75,24 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		const struct goal *gl = &a->goals[i];
 		json_t *g = json_object(), *cps = json_array();
 
-		jput(g, "metric", json_string(rw_keys[gl->k].column), &bad);
-		jput(g, "baseline", jnum(gl->baseline), &bad);
-		jput(g, "target", jnum(gl->target), &bad);
-		jput(g, "deadline", json_string(a->deadline), &bad);
-		jput(g, "set_by", json_string(gl->basis), &bad);
-		jput(g, "own_level", jnum(gl->own), &bad);
-		jput(g, "team_level", jnum(gl->team), &bad);
-		jput(g, "best_quarter_gain", jnum(gl->cap), &bad);
+		rw_json_put(g, "metric", json_string(rw_keys[gl->k].column), &bad);
+		rw_json_put(g, "baseline", rw_json_num(gl->baseline), &bad);
+		rw_json_put(g, "target", rw_json_num(gl->target), &bad);
+		rw_json_put(g, "deadline", json_string(a->deadline), &bad);
+		rw_json_put(g, "set_by", json_string(gl->basis), &bad);
+		rw_json_put(g, "own_level", rw_json_num(gl->own), &bad);
+		rw_json_put(g, "team_level", rw_json_num(gl->team), &bad);
+		rw_json_put(g, "best_quarter_gain", rw_json_num(gl->cap), &bad);
 		for (int c = 0; c < NCHECK; c++) {
 			json_t *x = json_object();
 
-			jput(x, "day", json_integer(gl->cp[c].day), &bad);
-			jput(x, "date", json_string(gl->cp[c].date), &bad);
-			jput(x, "target", jnum(gl->cp[c].target), &bad);
+			rw_json_put(x, "day", json_integer(gl->cp[c].day), &bad);
+			rw_json_put(x, "date", json_string(gl->cp[c].date), &bad);
+			rw_json_put(x, "target", rw_json_num(gl->cp[c].target), &bad);
 			if (json_array_append_new(cps, x))
 				bad = 1;
 		}
-		jput(g, "checkpoints", cps, &bad);
+		rw_json_put(g, "checkpoints", cps, &bad);
 		if (json_array_append_new(goals, g))
 			bad = 1;
 	}
@@ -111,16 +100,16 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		const struct rw_rflag *f = &a->flags[i];
 		json_t *x = json_object(), *ev;
 
-		jput(x, "rule", json_string(f->rule), &bad);
-		jput(x, "category", json_string(f->category), &bad);
-		jput(x, "severity", json_string(f->severity), &bad);
-		jput(x, "message", json_string(f->message), &bad);
+		rw_json_put(x, "rule", json_string(f->rule), &bad);
+		rw_json_put(x, "category", json_string(f->category), &bad);
+		rw_json_put(x, "severity", json_string(f->severity), &bad);
+		rw_json_put(x, "message", json_string(f->message), &bad);
 		ev = json_loads(f->evidence ? f->evidence : "", 0, NULL);
-		jput(x, "evidence", ev ? ev : json_null(), &bad);
+		rw_json_put(x, "evidence", ev ? ev : json_null(), &bad);
 		/* The rule's latest backtest record, null without one. */
-		jput(x, "backtest", f->bt_fired < 0 ? json_null() :
+		rw_json_put(x, "backtest", f->bt_fired < 0 ? json_null() :
 		     json_pack("{s:i, s:o, s:o}", "fired", f->bt_fired,
-			       "precision", jnum(f->bt_precision), "lift", jnum(f->bt_lift)),
+			       "precision", rw_json_num(f->bt_precision), "lift", rw_json_num(f->bt_lift)),
 		     &bad);
 		if (json_array_append_new(flags, x))
 			bad = 1;
@@ -129,46 +118,47 @@ int rw_assess_json(FILE *fp, const struct assessment *a, struct rw_err *err)
 		const struct rplan *pl = &a->plans[i];
 		json_t *x = json_object();
 
-		jput(x, "plan_id", json_string(pl->id), &bad);
-		jput(x, "metric", json_string(pl->metric), &bad);
-		jput(x, "baseline", jnum(pl->baseline), &bad);
-		jput(x, "current", jnum(pl->current), &bad);
-		jput(x, "target", jnum(pl->target), &bad);
-		jput(x, "progress", jnum(pl->progress), &bad);
-		jput(x, "status", json_string(pl->status), &bad);
-		jput(x, "open", json_boolean(pl->open), &bad);
+		rw_json_put(x, "plan_id", json_string(pl->id), &bad);
+		rw_json_put(x, "metric", json_string(pl->metric), &bad);
+		rw_json_put(x, "baseline", rw_json_num(pl->baseline), &bad);
+		rw_json_put(x, "current", rw_json_num(pl->current), &bad);
+		rw_json_put(x, "target", rw_json_num(pl->target), &bad);
+		rw_json_put(x, "progress", rw_json_num(pl->progress), &bad);
+		rw_json_put(x, "status", json_string(pl->status), &bad);
+		rw_json_put(x, "open", json_boolean(pl->open), &bad);
 		if (json_array_append_new(plans, x))
 			bad = 1;
 	}
 	rw_assess_status_text(a, st, sizeof(st));
-	jput(root, "status", json_string(st), &bad);
-	jput(root, "departed", json_boolean(a->departed), &bad);
-	jput(root, "end_date", *p->end_date ? json_string(p->end_date) : json_null(), &bad);
-	jput(root, "ramping", json_boolean(a->ramping), &bad);
-	jput(root, "ramp_until", a->ramping ? json_string(a->ramp_until) : json_null(), &bad);
-	jput(sample, "closed_deals", jnum(p->won + p->lost), &bad);
-	jput(sample, "won", jnum(p->won), &bad);
-	jput(sample, "activities", jnum(a->activities), &bad);
-	jput(root, "sample", sample, &bad);
-	jput(root, "verdict", json_string(rw_assess_verdict_text(a)), &bad);
-	jput(root, "flags", flags, &bad);
-	jput(root, "plans", plans, &bad);
-	jput(root, "no_goals", a->ngoals ? json_null() :
+	rw_json_put(root, "status", json_string(st), &bad);
+	rw_json_put(root, "departed", json_boolean(a->departed), &bad);
+	rw_json_put(root, "end_date", *p->end_date ? json_string(p->end_date) : json_null(), &bad);
+	rw_json_put(root, "ramping", json_boolean(a->ramping), &bad);
+	rw_json_put(root, "ramp_until", a->ramping ? json_string(a->ramp_until) : json_null(), &bad);
+	rw_json_put(sample, "closed_deals", rw_json_num(p->won + p->lost), &bad);
+	rw_json_put(sample, "won", rw_json_num(p->won), &bad);
+	rw_json_put(sample, "activities", rw_json_num(a->activities), &bad);
+	rw_json_put(root, "sample", sample, &bad);
+	rw_json_put(root, "verdict", json_string(rw_assess_verdict_text(a)), &bad);
+	rw_json_put(root, "flags", flags, &bad);
+	rw_json_put(root, "plans", plans, &bad);
+	rw_json_put(root, "no_goals", a->ngoals ? json_null() :
 	     json_string(rw_assess_no_goal_text(a, why, sizeof(why))), &bad);
-	jput(root, "current", cur, &bad);
-	jput(root, "history", hist, &bad);
-	jput(root, "inflection", infl, &bad);
-	jput(root, "causes", causes, &bad);
-	jput(root, "structural", json_boolean(a->ndeclined && a->nstructural == a->ndeclined), &bad);
+	rw_json_put(root, "current", cur, &bad);
+	rw_json_put(root, "history", hist, &bad);
+	rw_json_put(root, "inflection", infl, &bad);
+	rw_json_put(root, "causes", causes, &bad);
+	rw_json_put(root, "structural",
+		    json_boolean(a->ndeclined && a->nstructural == a->ndeclined), &bad);
 	{
 		int32_t day;
 		char start[16] = "";
 
 		if (!rw_day_parse(a->d->as_of, &day))
 			rw_day_format(day + 1, start, sizeof(start));
-		jput(root, "plan_start", a->ngoals && *start ? json_string(start) : json_null(), &bad);
+		rw_json_put(root, "plan_start", a->ngoals && *start ? json_string(start) : json_null(), &bad);
 	}
-	jput(root, "goals", goals, &bad);
+	rw_json_put(root, "goals", goals, &bad);
 	if (bad)
 		rc = rw_err_set(err, RW_ENOMEM, "out of memory building the assessment "
 				"(or text that is not UTF-8)");

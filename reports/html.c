@@ -209,6 +209,18 @@ static int flag_cmp(const void *x, const void *y)
 	return c;
 }
 
+/* Print before and the number v of key k (-1: a metric with no key, plain). */
+static void evidence_value(FILE *fp, const char *before, int k, json_t *v)
+{
+	char s[48];
+
+	if (k >= 0)
+		rw_fmt_value(rw_keys[k].kind, json_number_value(v), s, sizeof(s));
+	else
+		snprintf(s, sizeof(s), "%.3g", json_number_value(v));
+	fprintf(fp, "%s%s", before, s);
+}
+
 /* "win rate 8% vs team 21%" for one evidence metric object. */
 static void evidence_metric(FILE *fp, json_t *m, int with_team)
 {
@@ -216,25 +228,14 @@ static void evidence_metric(FILE *fp, json_t *m, int with_team)
 	json_t *v = json_object_get(m, "value"), *t = json_object_get(m, "team_median");
 	const char *since = json_string_value(json_object_get(m, "since"));
 	int k = rw_key_of(name);
-	char s[48];
 
 	if (!name)
 		return;
 	esc(fp, k >= 0 ? rw_keys[k].title : name);
-	if (json_is_number(v)) {
-		if (k >= 0)
-			rw_fmt_value(rw_keys[k].kind, json_number_value(v), s, sizeof(s));
-		else
-			snprintf(s, sizeof(s), "%.3g", json_number_value(v));
-		fprintf(fp, " %s", s);
-	}
-	if (with_team && json_is_number(t)) {
-		if (k >= 0)
-			rw_fmt_value(rw_keys[k].kind, json_number_value(t), s, sizeof(s));
-		else
-			snprintf(s, sizeof(s), "%.3g", json_number_value(t));
-		fprintf(fp, " vs team %s", s);
-	}
+	if (json_is_number(v))
+		evidence_value(fp, " ", k, v);
+	if (with_team && json_is_number(t))
+		evidence_value(fp, " vs team ", k, t);
 	if (with_team && since) {
 		fprintf(fp, ", since ");
 		esc(fp, since);

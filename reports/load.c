@@ -402,7 +402,7 @@ static int load_spans(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
 	sqlite3_stmt *st;
 	int rc = rw_report_prepare_run(db, sql, d->run_id, &st);
 	size_t n = 0;
-	char when[96];
+	char when[96], acts[32] = "", deals[32] = "";
 
 	if (rc)
 		return rw_db_fail(db, NULL, "cannot read rep_metrics", err);
@@ -415,8 +415,8 @@ static int load_spans(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
 		const char *last = (const char *)sqlite3_column_text(st, 0);
 
 		if (!d->no_activities)
-			until(st, 1, last, d->acts_until, sizeof(d->acts_until));
-		until(st, 2, last, d->deals_until, sizeof(d->deals_until));
+			until(st, 1, last, acts, sizeof(acts));
+		until(st, 2, last, deals, sizeof(deals));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
@@ -427,15 +427,15 @@ static int load_spans(sqlite3 *db, struct rw_report_data *d, struct rw_err *err)
 			"This run had no activity export: calls, e-mails, meetings, follow-up, "
 			"touch gap and stale deals show \xe2\x80\x94 (no activity export), and no "
 			"rule read them.");
-	} else if (*d->acts_until) {
-		when_text(d, d->acts_until, when, sizeof(when));
+	} else if (*acts) {
+		when_text(d, acts, when, sizeof(when));
 		n += (size_t)snprintf(d->note, sizeof(d->note),
 			"The activity export stops before the run's day: calls, e-mails, "
 			"meetings, follow-up, touch gap and stale deals show \xe2\x80\x94 "
 			"%s (no activity data), and no rule read them there.", when);
 	}
-	if (*d->deals_until && n < sizeof(d->note)) {
-		when_text(d, d->deals_until, when, sizeof(when));
+	if (*deals && n < sizeof(d->note)) {
+		when_text(d, deals, when, sizeof(when));
 		snprintf(d->note + n, sizeof(d->note) - n,
 			 "%sThe deals export stops before the run's day: every metric shows "
 			 "\xe2\x80\x94 %s (no deal data), and no rule judged those "

@@ -89,9 +89,6 @@ struct rw_report_data {
 	size_t nfindings;
 	int no_activities;	/* 1: the run read no activity export, so
 				 * every activity-based metric is NULL */
-	/* The last period of the grain an export spoke for, when the run
-	 * has later ones (the export stopped short of as_of); "" when not. */
-	char acts_until[32], deals_until[32];
 	char note[512];		/* rw_data_note's sentences */
 };
 
@@ -212,6 +209,11 @@ void rw_html_escape(FILE *fp, const char *s);
 /* Write s as one CSV cell: RFC 4180 quoting, and a leading ' when it
  * would start a spreadsheet formula (= + - @ tab or CR first). */
 void rw_report_csv_cell(FILE *fp, const char *s);
+
+/* JSON builders (json.c): v as a number, null when not finite; set key of
+ * obj to v (consumed), setting *bad when obj or v is NULL or it fails. */
+struct json_t *rw_json_num(double v);
+void rw_json_put(struct json_t *obj, const char *key, struct json_t *v, int *bad);
 
 /* The writers of each format (md.c, html.c, csv_report.c, json.c). */
 int rw_md_report(FILE *out, sqlite3 *db, const struct rw_report_data *d,

@@ -150,6 +150,18 @@ int rp_col_find(const char *name, size_t len)
 	return -1;
 }
 
+int rp_msg_field(const char *open, const char *close, int *pct)
+{
+	size_t len = (size_t)(close - open - 1);
+
+	*pct = len > 4 && !strncmp(close - 4, ":pct", 4);
+	if (*pct)
+		len -= 4;
+	if (len == 3 && !strncmp(open + 1, "for", 3))
+		return RP_MSG_FOR;
+	return rp_col_find(open + 1, len);
+}
+
 /* ---- Definitions ------------------------------------------------------ */
 
 struct rw_rules *rw_rules_new(void)
@@ -218,40 +230,42 @@ int rw_rules_partial(const struct rw_rules *rs, size_t i)
 	return rs && i < rs->n ? rs->rules[i].partial : 0;
 }
 
+_Static_assert(RW_NMETRICS <= 64, "rp_rule_metrics() needs a wider set");
+
+uint64_t rp_rule_metrics(const struct rw_rule *ru)
+{
+	uint64_t set = 0;
+	int m;
+
+	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
+		if (ru->reads[c] && rp_col_kind(c, &m) >= RP_VALUE && m >= 0)
+			set |= (uint64_t)1 << m;
+	return set;
+}
+
 int rw_rules_metric(const struct rw_rules *rs, size_t i)
 {
-	int best = -1, m;
+	uint64_t set;
 
 	if (!rs || i >= rs->n)
 		return -1;
-	for (int c = 0; c < RP_NCOLS; c++) {
-		enum rp_kind k;
-
-		if (!rs->rules[i].reads[c])
-			continue;
-		k = rp_col_kind(c, &m);
-		if (k >= RP_VALUE && k <= RP_SHIFT_P && (best < 0 || m < best))
-			best = m;
-	}
-	return best;
+	set = rp_rule_metrics(&rs->rules[i]);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (set >> m & 1)
+			return m;
+	return -1;
 }
 
 int rw_rules_needs_activities(const struct rw_rules *rs, size_t i)
 {
-	int m;
+	uint64_t set;
 
 	if (!rs || i >= rs->n)
 		return 0;
-	for (int c = 0; c < RP_NCOLS; c++) {
-		enum rp_kind k;
-
-		if (!rs->rules[i].reads[c])
-			continue;
-		k = rp_col_kind(c, &m);
-		if (k >= RP_VALUE && k <= RP_SHIFT_P &&
-		    rw_metric_needs_activities((enum rw_metric)m))
+	set = rp_rule_metrics(&rs->rules[i]);
+	for (int m = 0; m < RW_NMETRICS; m++)
+		if (set >> m & 1 && rw_metric_needs_activities((enum rw_metric)m))
 			return 1;
-	}
 	return 0;
 }
 
@@ -658,16 +672,13 @@ static int template_check(const struct rw_rule *r, struct rw_err *err)
 	if (!p)
 		return 0;
 	while ((p = strchr(p, '{'))) {
-		size_t len;
+		int pct, c;
 
 		close = strchr(p, '}');
 		if (!close)
 			return rw_err_set(err, RW_ECONFIG, "rule %s: message has a '{' without '}'", r->name);
-		len = (size_t)(close - p - 1);
-		if (len > 4 && !strncmp(close - 4, ":pct", 4))
-			len -= 4;
-		if (!(len == 3 && !strncmp(p + 1, "for", 3)) &&
-		    rp_col_find(p + 1, len) < RP_NKEYS)
+		c = rp_msg_field(p, close, &pct);
+		if (c != RP_MSG_FOR && c < RP_NKEYS)
 			return rw_err_set(err, RW_ECONFIG, "rule %s: message placeholder {%.*s} is not a column", r->name, (int)(close - p - 1), p + 1);
 		p = close + 1;
 	}

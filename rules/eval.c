@@ -128,20 +128,13 @@ static void render(struct rw_rules *rs, const struct rw_rule *ru, struct rw_buf 
 	const char *p = ru->message ? ru->message : ru->name, *open, *close;
 
 	while ((open = strchr(p, '{')) && (close = strchr(open, '}'))) {
-		size_t len = (size_t)(close - open - 1);
-		int pct = 0, col;
+		int pct, col = rp_msg_field(open, close, &pct);
 
 		rw_buf_add(b, p, (size_t)(open - p));
-		if (len > 4 && !strncmp(close - 4, ":pct", 4)) {
-			len -= 4;
-			pct = 1;
-		}
-		if (len == 3 && !strncmp(open + 1, "for", 3)) {
+		if (col == RP_MSG_FOR)
 			rw_buf_addf(b, "%d", ru->for_n);
-		} else {
-			col = rp_col_find(open + 1, len);
+		else
 			fmt_num(b, col >= 0 ? row_num(rs, col) : NAN, pct);
-		}
 		p = close + 1;
 	}
 	rw_buf_adds(b, p);
@@ -188,20 +181,11 @@ static json_t *values_json(struct rw_rules *rs, const struct rw_rule *ru)
 
 /* ---- Team findings ----------------------------------------------------- */
 
-/* Rule columns are gathered in 64-bit sets over the metrics. */
-_Static_assert(RW_NMETRICS <= 64, "rule_metrics() needs a wider set");
-
-/* The metrics a rule reads, as a bit set over enum rw_metric. */
+/* The metrics a rule judges, as a bit set over enum rw_metric: those it
+ * reads, quota aside. */
 static uint64_t rule_metrics(const struct rw_rule *ru)
 {
-	uint64_t set = 0;
-	int m;
-
-	for (int c = RP_NKEYS; c < RP_NCOLS; c++)
-		if (ru->reads[c] && rp_col_kind(c, &m) >= RP_VALUE && m >= 0 &&
-		    m != RW_M_QUOTA)
-			set |= (uint64_t)1 << m;
-	return set;
+	return rp_rule_metrics(ru) & ~((uint64_t)1 << RW_M_QUOTA);
 }
 
 /*

@@ -115,12 +115,8 @@ static void cols_used(const struct rw_rules *rs, int *cols, int *n)
 		for (int c = RP_NKEYS; c < RP_NCOLS; c++)
 			used[c] |= ru->reads[c];
 		while (p && (open = strchr(p, '{')) && (close = strchr(open, '}'))) {
-			size_t len = (size_t)(close - open - 1);
-			int c;
+			int pct, c = rp_msg_field(open, close, &pct);
 
-			if (len > 4 && !strncmp(close - 4, ":pct", 4))
-				len -= 4;
-			c = rp_col_find(open + 1, len);
 			if (c >= RP_NKEYS)
 				used[c] = 1;
 			p = close + 1;

@@ -32,6 +32,12 @@ enum rp_kind rp_col_kind(int i, int *metric);
 void rp_col_name(int i, char *out, size_t size);
 /* Index of the column named name (case-insensitive), or -1. */
 int rp_col_find(const char *name, size_t len);
+/* What the message placeholder from open ('{') to close ('}') names:
+ * RP_MSG_FOR for "{for}", else the column of "{name}" or "{name:pct}"
+ * (*pct set for the latter), or -1.  The one reading of the template
+ * grammar, for the check, the columns filled and the rendering. */
+#define RP_MSG_FOR (-2)
+int rp_msg_field(const char *open, const char *close, int *pct);
 
 struct rw_rule {
 	char *name;
@@ -47,6 +53,10 @@ struct rw_rule {
 	unsigned char reads[RP_NCOLS];	/* columns the expression reads */
 	long line;		/* of its section in the config, 0: none */
 };
+
+/* The metrics ru reads a column of (value, trend, team companion, change
+ * point or shift), as a bit set over enum rw_metric. */
+uint64_t rp_rule_metrics(const struct rw_rule *ru);
 
 struct rw_rules {
 	struct rw_rule *rules;
