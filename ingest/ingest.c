@@ -176,8 +176,11 @@ static void *part_fork(void *ctx)
 	struct ingest *in = t->in;
 	struct part *p;
 
+	/* A first read keeps each range's spill until its end: no room for
+	 * another, no second range. */
 	if (t->f != RW_IN_ACTIVITIES || in->opts->threads == 1 ||
-	    in->opts->on_activity || !in->ds->fold)
+	    in->opts->on_activity || !in->ds->fold ||
+	    (in->spill && in->npart_spill == RW_MAX_FILES))
 		return NULL;
 	p = rw_calloc(1, sizeof(*p));
 	if (!p)
@@ -209,7 +212,7 @@ static void *part_fork(void *ctx)
 			rw_free(p->spill);
 			p->spill = NULL;
 		}
-		if (!p->spill || in->npart_spill == RW_MAX_FILES) {
+		if (!p->spill) {
 			part_free(p);
 			return NULL;
 		}
