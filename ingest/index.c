@@ -328,7 +328,6 @@ int rw_idspill_add(struct rw_idspill *s, uint64_t key)
 		key = 1;
 	b = (uint32_t)(key >> 56) % RW_SPILL_BUCKETS;
 	s->buf[(size_t)b * RW_SPILL_CHUNK + s->nb[b]++] = key;
-	s->n++;
 	return s->nb[b] == RW_SPILL_CHUNK ? spill_flush(s, b) : 0;
 }
 
