@@ -20,20 +20,16 @@ void rw_bt_on_activity(void *arg, uint32_t rep, uint32_t opp, int32_t day,
 		       enum rw_act_type type)
 {
 	struct bt_acts *x = arg;
+	struct bt_act *v;
 
 	if (x->oom)
 		return;
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 4096;
-		struct bt_act *v = rw_realloc(x->v, cap * sizeof(*v));
-
-		if (!v) {
-			x->oom = 1;
-			return;
-		}
-		x->v = v;
-		x->cap = cap;
+	v = rw_grow(x->v, &x->cap, x->n + 1, sizeof(*v));
+	if (!v) {
+		x->oom = 1;
+		return;
 	}
+	x->v = v;
 	x->v[x->n++] = (struct bt_act){ rep, opp, day, type };
 }
 
@@ -168,15 +164,11 @@ out:
 
 static int bt_judged_add(struct bt_state *b, const struct bt_judged *j)
 {
-	if (b->nj == b->jcap) {
-		size_t cap = b->jcap ? b->jcap * 2 : 1024;
-		struct bt_judged *v = rw_realloc(b->j, cap * sizeof(*v));
+	struct bt_judged *v = rw_grow(b->j, &b->jcap, b->nj + 1, sizeof(*v));
 
-		if (!v)
-			return -1;
-		b->j = v;
-		b->jcap = cap;
-	}
+	if (!v)
+		return -1;
+	b->j = v;
 	b->j[b->nj++] = *j;
 	return 0;
 }

@@ -209,10 +209,9 @@ static int run_parse_args(int argc, char **argv, struct run_args *a,
 		a->cfg.settings.shard_n = (uint32_t)sn;
 	}
 	if (threads) {
-		unsigned long n;
-		char tail;
+		long n;
 
-		if (sscanf(threads, "%lu%c", &n, &tail) != 1 || n < 1 || n > 1024)
+		if (rw_config_parse_int(threads, 1, 1024, &n))
 			return rw_err_set(err, RW_EUSAGE, "--threads: \"%s\" is not a number from 1 to 1024", threads);
 		a->cfg.ingest.threads = (int)n;
 	}

@@ -305,15 +305,10 @@ static int spill_flush(struct rw_idspill *s, uint32_t b)
 	struct rw_spill_chunk *c;
 	size_t n = s->nb[b];
 
-	if (s->nchunks == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-
-		c = rw_reallocarray(s->chunks, cap, sizeof(*c));
-		if (!c)
-			return -1;
-		s->chunks = c;
-		s->cap = cap;
-	}
+	c = rw_grow(s->chunks, &s->cap, s->nchunks + 1, sizeof(*c));
+	if (!c)
+		return -1;
+	s->chunks = c;
 	if (fwrite(s->buf + (size_t)b * RW_SPILL_CHUNK, sizeof(*s->buf), n, s->fp) != n)
 		return -1;
 	c = &s->chunks[s->nchunks++];
@@ -333,7 +328,6 @@ int rw_idspill_add(struct rw_idspill *s, uint64_t key)
 		key = 1;
 	b = (uint32_t)(key >> 56) % RW_SPILL_BUCKETS;
 	s->buf[(size_t)b * RW_SPILL_CHUNK + s->nb[b]++] = key;
-	s->n++;
 	return s->nb[b] == RW_SPILL_CHUNK ? spill_flush(s, b) : 0;
 }
 
@@ -344,21 +338,14 @@ static int spill_load(struct rw_idspill *s, uint32_t b, uint64_t **keys,
 	for (size_t i = 0; i <= s->nchunks; i++) {
 		const struct rw_spill_chunk *c = i < s->nchunks ? &s->chunks[i] : NULL;
 		size_t m = c ? c->n : s->nb[b];
+		uint64_t *k;
 
 		if ((c && c->bucket != b) || !m)
 			continue;
-		if (*n + m > *cap) {
-			size_t nc = *cap ? *cap : 4096;
-			uint64_t *k;
-
-			while (nc < *n + m)
-				nc *= 2;
-			k = rw_reallocarray(*keys, nc, sizeof(*k));
-			if (!k)
-				return -1;
-			*keys = k;
-			*cap = nc;
-		}
+		k = rw_grow(*keys, cap, *n + m, sizeof(*k));
+		if (!k)
+			return -1;
+		*keys = k;
 		if (!c) {
 			memcpy(*keys + *n, s->buf + (size_t)b * RW_SPILL_CHUNK, m * sizeof(**keys));
 		} else if (fflush(s->fp) ||

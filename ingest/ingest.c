@@ -113,6 +113,22 @@ static int same_bytes(struct ingest *in, const struct rw_file_report *r)
 
 /* ---- An activities file on two threads ---------------------------------- */
 
+/* The dataset's counters of the activities read (the fold aside): set
+ * from a snapshot, or cleared for a range of its own. */
+static void act_counters_copy(struct rw_dataset *to, const struct rw_dataset *from)
+{
+	to->activities = from->activities;
+	to->activities_ignored = from->activities_ignored;
+	to->activities_other_shard = from->activities_other_shard;
+	to->activities_given = from->activities_given;
+	to->act_first = from->act_first;
+	to->act_last = from->act_last;
+}
+
+static const struct rw_dataset no_activities = {
+	.act_first = RW_NODAY, .act_last = RW_NODAY
+};
+
 /*
  * The second range of an activities file is read into state of its own:
  * a copy of the ingest (its own stats, key buffers, unknown owners and id
@@ -160,8 +176,11 @@ static void *part_fork(void *ctx)
 	struct ingest *in = t->in;
 	struct part *p;
 
+	/* A first read keeps each range's spill until its end: no room for
+	 * another, no second range. */
 	if (t->f != RW_IN_ACTIVITIES || in->opts->threads == 1 ||
-	    in->opts->on_activity || !in->ds->fold)
+	    in->opts->on_activity || !in->ds->fold ||
+	    (in->spill && in->npart_spill == RW_MAX_FILES))
 		return NULL;
 	p = rw_calloc(1, sizeof(*p));
 	if (!p)
@@ -179,11 +198,7 @@ static void *part_fork(void *ctx)
 	p->in.arena = rw_arena_new(1 << 12);
 	p->ds = *in->ds;
 	p->ds.fold = NULL;
-	p->ds.activities = 0;
-	p->ds.activities_ignored = 0;
-	p->ds.activities_other_shard = 0;
-	p->ds.activities_given = 0;
-	p->ds.act_first = p->ds.act_last = RW_NODAY;
+	act_counters_copy(&p->ds, &no_activities);
 	p->in.ds = &p->ds;
 	p->t = *t;
 	p->t.in = &p->in;
@@ -197,7 +212,7 @@ static void *part_fork(void *ctx)
 			rw_free(p->spill);
 			p->spill = NULL;
 		}
-		if (!p->spill || in->npart_spill == RW_MAX_FILES) {
+		if (!p->spill) {
 			part_free(p);
 			return NULL;
 		}
@@ -379,9 +394,7 @@ static int read_input(struct ingest *in, enum rw_input_file f)
  */
 struct act_snapshot {
 	struct rw_ingest_stats stats;
-	uint64_t activities, ignored, other_shard;
-	int given;
-	int32_t act_first, act_last;	/* the export's span so far */
+	struct rw_dataset ds;		/* its activity counters only */
 	long rej_at;			/* rejects file offset, -1: none */
 };
 
@@ -395,12 +408,7 @@ static int is_regular(FILE *fp)
 static int act_snapshot(struct ingest *in, struct act_snapshot *s)
 {
 	s->stats = *in->stats;
-	s->activities = in->ds->activities;
-	s->ignored = in->ds->activities_ignored;
-	s->other_shard = in->ds->activities_other_shard;
-	s->given = in->ds->activities_given;
-	s->act_first = in->ds->act_first;
-	s->act_last = in->ds->act_last;
+	act_counters_copy(&s->ds, in->ds);
 	s->rej_at = -1;
 	if (in->rej && fflush(in->rej))
 		return rw_err_set(in->err, RW_EIO, "rejects file: %s", strerror(errno));
@@ -412,12 +420,7 @@ static int act_snapshot(struct ingest *in, struct act_snapshot *s)
 static int act_restore(struct ingest *in, const struct act_snapshot *s)
 {
 	*in->stats = s->stats;
-	in->ds->activities = s->activities;
-	in->ds->activities_ignored = s->ignored;
-	in->ds->activities_other_shard = s->other_shard;
-	in->ds->activities_given = s->given;
-	in->ds->act_first = s->act_first;
-	in->ds->act_last = s->act_last;
+	act_counters_copy(in->ds, &s->ds);
 	rw_index_release(&in->act_unknown);
 	rw_index_init(&in->act_unknown);
 	rw_dataset_drop_activities(in->ds);

@@ -294,7 +294,6 @@ struct rw_idspill {
 	struct rw_spill_chunk *chunks;
 	size_t nchunks, cap;
 	uint64_t end;		/* bytes written */
-	uint64_t n;		/* hashes added */
 };
 
 /* Create the temporary file and buffers: 0, or -1 (nothing to release). */
